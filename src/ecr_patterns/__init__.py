@@ -1,0 +1,42 @@
+"""ecr-patterns: AWS CDK v2 patterns for Amazon ECR.
+
+Re-exports only. Names are loaded on first use (PEP 562) so that the plain-Python parts
+(the lifecycle engine, the CLI, the errors) never import ``aws_cdk``, which starts a Node
+process.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ecr_patterns.errors import EcrPatternsError, ValidationError, Violation
+
+if TYPE_CHECKING:
+    from ecr_patterns.presets import DevRepository, ProdRepository
+    from ecr_patterns.repository import SecureRepository
+
+_LAZY = {
+    "SecureRepository": "ecr_patterns.repository",
+    "DevRepository": "ecr_patterns.presets",
+    "ProdRepository": "ecr_patterns.presets",
+}
+
+__all__ = [
+    "DevRepository",
+    "EcrPatternsError",
+    "ProdRepository",
+    "SecureRepository",
+    "ValidationError",
+    "Violation",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ecr_patterns' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,52 @@
+"""Lifecycle rules for ECR: CDK helpers, a typed policy model, a validator and an offline preview.
+
+Re-exports only, loaded on first use: the engine (model, validation, preview, archive
+rules) is plain Python; the helpers that return ``aws_cdk.aws_ecr.LifecycleRule`` load
+``aws_cdk`` only when first called for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    # typed model (plain Python)
+    "LifecyclePolicy": "ecr_patterns.lifecycle.model",
+    "PolicyRule": "ecr_patterns.lifecycle.model",
+    "Selection": "ecr_patterns.lifecycle.model",
+    "Action": "ecr_patterns.lifecycle.model",
+    "TagStatus": "ecr_patterns.lifecycle.model",
+    "CountType": "ecr_patterns.lifecycle.model",
+    "StorageClass": "ecr_patterns.lifecycle.model",
+    "ActionType": "ecr_patterns.lifecycle.model",
+    "MAX_POLICY_TEXT_LENGTH": "ecr_patterns.lifecycle.model",
+    # validation and preview (plain Python)
+    "validate_lifecycle_policy": "ecr_patterns.lifecycle.validate",
+    "lifecycle_policy_violations": "ecr_patterns.lifecycle.validate",
+    "preview_lifecycle_policy": "ecr_patterns.lifecycle.preview",
+    # archive storage class rules (plain Python, PolicyRule)
+    "archive_images_not_pulled_for_days": "ecr_patterns.lifecycle.archive",
+    "delete_archived_images_after_days": "ecr_patterns.lifecycle.archive",
+    # CDK helpers returning aws_ecr.LifecycleRule
+    "delete_untagged_after_days": "ecr_patterns.lifecycle.rules",
+    "keep_last_n_images": "ecr_patterns.lifecycle.rules",
+    "delete_tagged_after_days": "ecr_patterns.lifecycle.rules",
+    "delete_tagged_matching_after_days": "ecr_patterns.lifecycle.rules",
+    "keep_tagged_images": "ecr_patterns.lifecycle.rules",
+    "standard_dev_lifecycle_rules": "ecr_patterns.lifecycle.rules",
+    "standard_prod_lifecycle_rules": "ecr_patterns.lifecycle.rules",
+    "to_policy_rule": "ecr_patterns.lifecycle.rules",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ecr_patterns.lifecycle' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -1,0 +1,245 @@
+"""A typed model of an ECR lifecycle policy, with conversion to and from policy JSON.
+
+Plain Python: never imports ``aws_cdk`` (the CLI and the engine load in milliseconds).
+Field names follow the ECR User Guide ("Lifecycle policy properties"). The model holds
+what a policy *says*; :func:`ecr_patterns.lifecycle.validate_lifecycle_policy` judges
+whether ECR would accept it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+from ecr_patterns.errors import ValidationError, Violation
+
+MAX_POLICY_TEXT_LENGTH = 30_720
+"""ECR's limit on the length of the lifecycle policy text, in characters."""
+
+
+class TagStatus(str, Enum):
+    TAGGED = "tagged"
+    UNTAGGED = "untagged"
+    ANY = "any"
+
+
+class CountType(str, Enum):
+    IMAGE_COUNT_MORE_THAN = "imageCountMoreThan"
+    SINCE_IMAGE_PUSHED = "sinceImagePushed"
+    SINCE_IMAGE_PULLED = "sinceImagePulled"
+    SINCE_IMAGE_TRANSITIONED = "sinceImageTransitioned"
+
+
+class StorageClass(str, Enum):
+    STANDARD = "standard"
+    ARCHIVE = "archive"
+
+
+class ActionType(str, Enum):
+    EXPIRE = "expire"
+    TRANSITION = "transition"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which images a rule looks at, and the count or age that marks them."""
+
+    tag_status: TagStatus
+    count_type: CountType
+    count_number: int
+    tag_prefix_list: tuple[str, ...] | None = None
+    tag_pattern_list: tuple[str, ...] | None = None
+    count_unit: str | None = None
+    """``"days"`` for the ``since*`` count types; ``None`` for ``imageCountMoreThan``."""
+    storage_class: StorageClass | None = None
+    """``None`` means the policy text omits it (ECR then reads ``standard``)."""
+
+    @property
+    def effective_storage_class(self) -> StorageClass:
+        """The storage class ECR selects from: ``archive`` only when said or implied."""
+        if self.storage_class is not None:
+            return self.storage_class
+        if self.count_type is CountType.SINCE_IMAGE_TRANSITIONED:
+            return StorageClass.ARCHIVE
+        return StorageClass.STANDARD
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"tagStatus": self.tag_status.value}
+        if self.tag_prefix_list is not None:
+            out["tagPrefixList"] = list(self.tag_prefix_list)
+        if self.tag_pattern_list is not None:
+            out["tagPatternList"] = list(self.tag_pattern_list)
+        if self.storage_class is not None:
+            out["storageClass"] = self.storage_class.value
+        out["countType"] = self.count_type.value
+        if self.count_unit is not None:
+            out["countUnit"] = self.count_unit
+        out["countNumber"] = self.count_number
+        return out
+
+
+@dataclass(frozen=True)
+class Action:
+    """What happens to a marked image."""
+
+    type: ActionType = ActionType.EXPIRE
+    target_storage_class: StorageClass | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type.value}
+        if self.target_storage_class is not None:
+            out["targetStorageClass"] = self.target_storage_class.value
+        return out
+
+
+EXPIRE = Action(ActionType.EXPIRE)
+ARCHIVE = Action(ActionType.TRANSITION, StorageClass.ARCHIVE)
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """One rule of a lifecycle policy. ``rule_priority`` may be left ``None`` until
+    :meth:`LifecyclePolicy.from_rules` assigns it."""
+
+    selection: Selection
+    action: Action = EXPIRE
+    rule_priority: int | None = None
+    description: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.rule_priority is not None:
+            out["rulePriority"] = self.rule_priority
+        if self.description is not None:
+            out["description"] = self.description
+        out["selection"] = self.selection.to_json()
+        out["action"] = self.action.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, index: int = 0) -> PolicyRule:
+        """Parse one rule. Raises :class:`ValidationError` for a shape the model cannot hold
+        (unknown enum values, wrong types); range and combination checks are the validator's."""
+        where = f"rule {data.get('rulePriority', f'#{index + 1}')}" if isinstance(data, Mapping) else f"rule #{index + 1}"
+        problems: list[Violation] = []
+        if not isinstance(data, Mapping):
+            raise ValidationError.single("rule", data, "each rule must be a JSON object", where=where)
+        sel = data.get("selection")
+        act = data.get("action", {"type": "expire"})
+        if not isinstance(sel, Mapping):
+            raise ValidationError.single("selection", sel, "each rule needs a 'selection' object", where=where)
+        if not isinstance(act, Mapping):
+            raise ValidationError.single("action", act, "'action' must be an object such as {\"type\": \"expire\"}", where=where)
+
+        def enum(kind: type[Enum], key: str, raw: Any, *, required: bool = True) -> Any:
+            if raw is None and not required:
+                return None
+            try:
+                return kind(raw)
+            except ValueError:
+                allowed = " | ".join(str(m.value) for m in kind)  # type: ignore[attr-defined]
+                problems.append(Violation(key, raw, f"use one of {allowed}", where))
+                return None
+
+        def str_list(key: str) -> tuple[str, ...] | None:
+            raw = sel.get(key)
+            if raw is None:
+                return None
+            if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+                problems.append(Violation(key, raw, "must be a list of strings", where))
+                return None
+            return tuple(raw)
+
+        tag_status = enum(TagStatus, "tagStatus", sel.get("tagStatus"))
+        count_type = enum(CountType, "countType", sel.get("countType"))
+        storage_class = enum(StorageClass, "storageClass", sel.get("storageClass"), required=False)
+        count_number = sel.get("countNumber")
+        if isinstance(count_number, bool) or not isinstance(count_number, int):
+            problems.append(Violation("countNumber", count_number, "must be an integer >= 1", where))
+        count_unit = sel.get("countUnit")
+        if count_unit is not None and not isinstance(count_unit, str):
+            problems.append(Violation("countUnit", count_unit, "must be the string 'days'", where))
+        action_type = enum(ActionType, "action.type", act.get("type"))
+        target = enum(StorageClass, "action.targetStorageClass", act.get("targetStorageClass"), required=False)
+        priority = data.get("rulePriority")
+        if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)):
+            problems.append(Violation("rulePriority", priority, "must be an integer >= 1", where))
+        description = data.get("description")
+        prefixes, patterns = str_list("tagPrefixList"), str_list("tagPatternList")
+        if problems:
+            raise ValidationError(problems)
+        return cls(
+            selection=Selection(
+                tag_status=tag_status,
+                count_type=count_type,
+                count_number=count_number,
+                tag_prefix_list=prefixes,
+                tag_pattern_list=patterns,
+                count_unit=count_unit,
+                storage_class=storage_class,
+            ),
+            action=Action(action_type, target),
+            rule_priority=priority,
+            description=description if isinstance(description, str) else None,
+        )
+
+
+@dataclass(frozen=True)
+class LifecyclePolicy:
+    """A whole lifecycle policy: an ordered tuple of rules."""
+
+    rules: tuple[PolicyRule, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_rules(cls, rules: Iterable[PolicyRule]) -> LifecyclePolicy:
+        """Build a policy, giving every rule without a priority one.
+
+        Explicit priorities are kept. The others are numbered after the highest explicit
+        priority in the order given, except that ``tagStatus: any`` rules are numbered last
+        (ECR requires the ``any`` rule to have the highest priority): the same convention
+        as aws-cdk-lib's ``Repository``.
+        """
+        rules = list(rules)
+        used = {r.rule_priority for r in rules if r.rule_priority is not None}
+        nxt = max(used, default=0) + 1
+        unnumbered = [i for i, r in enumerate(rules) if r.rule_priority is None]
+        ordered = [i for i in unnumbered if rules[i].selection.tag_status is not TagStatus.ANY]
+        ordered += [i for i in unnumbered if rules[i].selection.tag_status is TagStatus.ANY]
+        for i in ordered:
+            while nxt in used:
+                nxt += 1
+            rules[i] = replace(rules[i], rule_priority=nxt)
+            used.add(nxt)
+        return cls(tuple(sorted(rules, key=lambda r: r.rule_priority or 0)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rules": [r.to_json() for r in self.rules]}
+
+    def to_text(self) -> str:
+        """Policy text as ECR stores it (compact JSON)."""
+        return json.dumps(self.to_json(), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | str) -> LifecyclePolicy:
+        """Parse policy JSON (a dict or its text). Raises :class:`ValidationError` for a
+        shape the model cannot hold; use ``validate_lifecycle_policy`` for ECR's rules."""
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as err:
+                raise ValidationError.single("policy", data[:80], f"is not valid JSON ({err.msg} at line {err.lineno})") from None
+        if not isinstance(data, Mapping) or not isinstance(data.get("rules"), Sequence) or isinstance(data.get("rules"), str):
+            raise ValidationError.single("rules", data, 'a lifecycle policy is an object {"rules": [...]}')
+        problems: list[Violation] = []
+        rules: list[PolicyRule] = []
+        for i, raw in enumerate(data["rules"]):
+            try:
+                rules.append(PolicyRule.from_json(raw, index=i))
+            except ValidationError as err:
+                problems.extend(err.violations)
+        if problems:
+            raise ValidationError(problems)
+        return cls(tuple(rules))
