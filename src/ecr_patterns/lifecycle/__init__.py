@@ -36,6 +36,7 @@ _LAZY = {
     "keep_tagged_images": "ecr_patterns.lifecycle.rules",
     "standard_dev_lifecycle_rules": "ecr_patterns.lifecycle.rules",
     "standard_prod_lifecycle_rules": "ecr_patterns.lifecycle.rules",
+    "default_lifecycle_rules": "ecr_patterns.lifecycle.rules",
     "to_policy_rule": "ecr_patterns.lifecycle.rules",
 }
 

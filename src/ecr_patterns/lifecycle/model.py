@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import Any, cast
 
 from ecr_patterns.errors import ValidationError, Violation
 
@@ -20,25 +20,25 @@ MAX_POLICY_TEXT_LENGTH = 30_720
 """ECR's limit on the length of the lifecycle policy text, in characters."""
 
 
-class TagStatus(str, Enum):
+class TagStatus(StrEnum):
     TAGGED = "tagged"
     UNTAGGED = "untagged"
     ANY = "any"
 
 
-class CountType(str, Enum):
+class CountType(StrEnum):
     IMAGE_COUNT_MORE_THAN = "imageCountMoreThan"
     SINCE_IMAGE_PUSHED = "sinceImagePushed"
     SINCE_IMAGE_PULLED = "sinceImagePulled"
     SINCE_IMAGE_TRANSITIONED = "sinceImageTransitioned"
 
 
-class StorageClass(str, Enum):
+class StorageClass(StrEnum):
     STANDARD = "standard"
     ARCHIVE = "archive"
 
 
-class ActionType(str, Enum):
+class ActionType(StrEnum):
     EXPIRE = "expire"
     TRANSITION = "transition"
 
@@ -123,7 +123,9 @@ class PolicyRule:
     def from_json(cls, data: Mapping[str, Any], *, index: int = 0) -> PolicyRule:
         """Parse one rule. Raises :class:`ValidationError` for a shape the model cannot hold
         (unknown enum values, wrong types); range and combination checks are the validator's."""
-        where = f"rule {data.get('rulePriority', f'#{index + 1}')}" if isinstance(data, Mapping) else f"rule #{index + 1}"
+        where = (
+            f"rule {data.get('rulePriority', f'#{index + 1}')}" if isinstance(data, Mapping) else f"rule #{index + 1}"
+        )
         problems: list[Violation] = []
         if not isinstance(data, Mapping):
             raise ValidationError.single("rule", data, "each rule must be a JSON object", where=where)
@@ -132,7 +134,9 @@ class PolicyRule:
         if not isinstance(sel, Mapping):
             raise ValidationError.single("selection", sel, "each rule needs a 'selection' object", where=where)
         if not isinstance(act, Mapping):
-            raise ValidationError.single("action", act, "'action' must be an object such as {\"type\": \"expire\"}", where=where)
+            raise ValidationError.single(
+                "action", act, '\'action\' must be an object such as {"type": "expire"}', where=where
+            )
 
         def enum(kind: type[Enum], key: str, raw: Any, *, required: bool = True) -> Any:
             if raw is None and not required:
@@ -140,7 +144,7 @@ class PolicyRule:
             try:
                 return kind(raw)
             except ValueError:
-                allowed = " | ".join(str(m.value) for m in kind)  # type: ignore[attr-defined]
+                allowed = " | ".join(str(m.value) for m in kind)
                 problems.append(Violation(key, raw, f"use one of {allowed}", where))
                 return None
 
@@ -175,7 +179,7 @@ class PolicyRule:
             selection=Selection(
                 tag_status=tag_status,
                 count_type=count_type,
-                count_number=count_number,
+                count_number=cast(int, count_number),
                 tag_prefix_list=prefixes,
                 tag_pattern_list=patterns,
                 count_unit=count_unit,
@@ -227,11 +231,18 @@ class LifecyclePolicy:
         """Parse policy JSON (a dict or its text). Raises :class:`ValidationError` for a
         shape the model cannot hold; use ``validate_lifecycle_policy`` for ECR's rules."""
         if isinstance(data, str):
+            text = data
             try:
-                data = json.loads(data)
+                data = json.loads(text)
             except json.JSONDecodeError as err:
-                raise ValidationError.single("policy", data[:80], f"is not valid JSON ({err.msg} at line {err.lineno})") from None
-        if not isinstance(data, Mapping) or not isinstance(data.get("rules"), Sequence) or isinstance(data.get("rules"), str):
+                raise ValidationError.single(
+                    "policy", text[:80], f"is not valid JSON ({err.msg} at line {err.lineno})"
+                ) from None
+        if (
+            not isinstance(data, Mapping)
+            or not isinstance(data.get("rules"), Sequence)
+            or isinstance(data.get("rules"), str)
+        ):
             raise ValidationError.single("rules", data, 'a lifecycle policy is an object {"rules": [...]}')
         problems: list[Violation] = []
         rules: list[PolicyRule] = []

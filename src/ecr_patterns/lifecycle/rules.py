@@ -1,0 +1,224 @@
+"""Readable lifecycle rules: pure functions that return ``aws_cdk.aws_ecr.LifecycleRule``.
+
+They work with a plain ``aws_ecr.Repository`` as well as with our patterns. Arguments are
+checked at once: a bad value raises :class:`~ecr_patterns.errors.ValidationError` naming the
+argument, the value and the fix, before anything is synthesized.
+
+ECR lifecycle rules act on images, not tags: an image with tags ``prod-1`` and ``dev-7`` is
+selected by a ``prod`` rule and by a ``dev`` rule alike, and the rule with the lower priority
+number decides its fate (see :func:`ecr_patterns.lifecycle.preview_lifecycle_policy`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Token
+from aws_cdk import aws_ecr as ecr
+
+from ecr_patterns import defaults
+from ecr_patterns.errors import ValidationError
+from ecr_patterns.lifecycle.model import Action, CountType, PolicyRule, Selection, TagStatus
+
+
+def _positive_int(name: str, value: object, unit: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError.single(name, value, f"must be a whole number of {unit} >= 1, e.g. {name}=30")
+    return value
+
+
+def _tag_list(name: str, value: str | Sequence[str], *, wildcards: bool) -> list[str]:
+    items = [value] if isinstance(value, str) else list(value)
+    kind = "pattern" if wildcards else "prefix"
+    if not items:
+        raise ValidationError.single(name, value, f"give at least one tag {kind}, e.g. {name}='prod'")
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ValidationError.single(name, item, f"a tag {kind} must be a non-empty string, e.g. 'prod'")
+        if wildcards:
+            stars = item.count("*")
+            if stars > defaults.MAX_TAG_PATTERN_WILDCARDS:
+                raise ValidationError.single(
+                    name, item, f"has {stars} '*' wildcards; ECR allows at most {defaults.MAX_TAG_PATTERN_WILDCARDS}"
+                )
+        elif "*" in item:
+            raise ValidationError.single(
+                name, item, "a prefix cannot contain '*'; use delete_tagged_matching_after_days for wildcard patterns"
+            )
+    return items
+
+
+def delete_untagged_after_days(days: int, *, rule_priority: int | None = None) -> ecr.LifecycleRule:
+    """Expire untagged images ``days`` days after they were pushed.
+
+    :param days: age in days, an integer >= 1.
+    :param rule_priority: explicit priority; default ``None`` (assigned in order of addition).
+    """
+    days = _positive_int("days", days, "days")
+    return ecr.LifecycleRule(
+        description=f"Expire untagged images {days} days after push",
+        tag_status=ecr.TagStatus.UNTAGGED,
+        max_image_age=Duration.days(days),
+        rule_priority=rule_priority,
+    )
+
+
+def keep_last_n_images(count: int, *, rule_priority: int | None = None) -> ecr.LifecycleRule:
+    """Keep the ``count`` most recently pushed images (all images, tagged or not); expire the rest.
+
+    ECR requires this ``tagStatus: any`` rule to have the highest priority number, so it runs
+    last: images that earlier rules selected still count towards ``count``.
+
+    :param count: number of images to keep, an integer >= 1.
+    :param rule_priority: explicit priority; default ``None`` (assigned last).
+    """
+    count = _positive_int("count", count, "images")
+    return ecr.LifecycleRule(
+        description=f"Keep the last {count} images",
+        tag_status=ecr.TagStatus.ANY,
+        max_image_count=count,
+        rule_priority=rule_priority,
+    )
+
+
+def delete_tagged_after_days(
+    prefix: str | Sequence[str], days: int, *, rule_priority: int | None = None
+) -> ecr.LifecycleRule:
+    """Expire images with a tag starting with ``prefix`` ``days`` days after push.
+
+    With several prefixes an image is selected only when it has a tag for *every* prefix.
+
+    :param prefix: tag prefix, or a list of them; no ``*`` (see :func:`delete_tagged_matching_after_days`).
+    :param days: age in days, an integer >= 1.
+    :param rule_priority: explicit priority; default ``None`` (assigned in order of addition).
+    """
+    prefixes = _tag_list("prefix", prefix, wildcards=False)
+    days = _positive_int("days", days, "days")
+    return ecr.LifecycleRule(
+        description=f"Expire images tagged {'+'.join(prefixes)}* {days} days after push",
+        tag_status=ecr.TagStatus.TAGGED,
+        tag_prefix_list=prefixes,
+        max_image_age=Duration.days(days),
+        rule_priority=rule_priority,
+    )
+
+
+def delete_tagged_matching_after_days(
+    pattern: str | Sequence[str], days: int, *, rule_priority: int | None = None
+) -> ecr.LifecycleRule:
+    """Expire images with a tag matching ``pattern`` ``days`` days after push.
+
+    ``*`` matches any run of characters (including none) and the pattern is anchored at both
+    ends: ``"*-rc*"`` matches ``1.0-rc2``, ``"prod"`` matches only ``prod``.
+
+    :param pattern: tag pattern, or a list of them (each with at most four ``*``).
+    :param days: age in days, an integer >= 1.
+    :param rule_priority: explicit priority; default ``None`` (assigned in order of addition).
+    """
+    patterns = _tag_list("pattern", pattern, wildcards=True)
+    days = _positive_int("days", days, "days")
+    return ecr.LifecycleRule(
+        description=f"Expire images tagged {'+'.join(patterns)} {days} days after push",
+        tag_status=ecr.TagStatus.TAGGED,
+        tag_pattern_list=patterns,
+        max_image_age=Duration.days(days),
+        rule_priority=rule_priority,
+    )
+
+
+def keep_tagged_images(
+    prefix: str | Sequence[str], count: int, *, rule_priority: int | None = None
+) -> ecr.LifecycleRule:
+    """Keep the newest ``count`` images tagged with ``prefix``; older ones with that prefix expire.
+
+    Placed first (lowest priority number), it shields every image it selects from later rules:
+    ECR's documented "keep prod images, expire the rest after 30 days" is
+    ``[keep_tagged_images("prod", 9999), delete_tagged_after_days(...), ...]``.
+
+    :param prefix: tag prefix, or a list of them; no ``*``.
+    :param count: number of matching images to keep, an integer >= 1.
+    :param rule_priority: explicit priority; default ``None`` (assigned in order of addition).
+    """
+    prefixes = _tag_list("prefix", prefix, wildcards=False)
+    count = _positive_int("count", count, "images")
+    return ecr.LifecycleRule(
+        description=f"Keep the last {count} images tagged {'+'.join(prefixes)}*",
+        tag_status=ecr.TagStatus.TAGGED,
+        tag_prefix_list=prefixes,
+        max_image_count=count,
+        rule_priority=rule_priority,
+    )
+
+
+def standard_dev_lifecycle_rules() -> list[ecr.LifecycleRule]:
+    """Dev: untagged images expire after 7 days; keep the last 10 images."""
+    return [
+        delete_untagged_after_days(defaults.DEV_UNTAGGED_EXPIRY_DAYS),
+        keep_last_n_images(defaults.DEV_MAX_IMAGE_COUNT),
+    ]
+
+
+def standard_prod_lifecycle_rules() -> list[ecr.LifecycleRule]:
+    """Prod: untagged images expire after 14 days; keep the last 30 images."""
+    return [
+        delete_untagged_after_days(defaults.PROD_UNTAGGED_EXPIRY_DAYS),
+        keep_last_n_images(defaults.PROD_MAX_IMAGE_COUNT),
+    ]
+
+
+def default_lifecycle_rules() -> list[ecr.LifecycleRule]:
+    """SecureRepository's default: untagged images expire after 14 days; keep the last 1,000 images."""
+    return [
+        delete_untagged_after_days(defaults.UNTAGGED_EXPIRY_DAYS),
+        keep_last_n_images(defaults.MAX_IMAGE_COUNT),
+    ]
+
+
+def to_policy_rule(rule: ecr.LifecycleRule) -> PolicyRule:
+    """Convert an ``aws_ecr.LifecycleRule`` into the engine's :class:`PolicyRule`.
+
+    Follows aws-cdk-lib's rendering: ``tag_status`` defaults to ``TAGGED`` when a tag list
+    is given and ``ANY`` otherwise; ``max_image_age`` becomes ``sinceImagePushed`` in days.
+    Number tokens are kept as they are (the policy is then rendered with
+    ``Stack.to_json_string`` and not validated).
+    """
+    has_lists = rule.tag_prefix_list is not None or rule.tag_pattern_list is not None
+    if rule.tag_status is None:
+        status = TagStatus.TAGGED if has_lists else TagStatus.ANY
+    else:
+        status = TagStatus(rule.tag_status.value.lower())
+    age, count = rule.max_image_age, rule.max_image_count
+    if (age is None) == (count is None):
+        raise ValidationError.single(
+            "LifecycleRule", _describe(rule), "give exactly one of max_image_age and max_image_count"
+        )
+    if age is not None:
+        selection = Selection(
+            tag_status=status,
+            count_type=CountType.SINCE_IMAGE_PUSHED,
+            count_unit="days",
+            count_number=int(age.to_days()) if not Token.is_unresolved(age.to_days()) else age.to_days(),  # type: ignore[arg-type]
+            tag_prefix_list=tuple(rule.tag_prefix_list) if rule.tag_prefix_list is not None else None,
+            tag_pattern_list=tuple(rule.tag_pattern_list) if rule.tag_pattern_list is not None else None,
+        )
+    else:
+        selection = Selection(
+            tag_status=status,
+            count_type=CountType.IMAGE_COUNT_MORE_THAN,
+            count_number=count if Token.is_unresolved(count) else int(count),  # type: ignore[arg-type]
+            tag_prefix_list=tuple(rule.tag_prefix_list) if rule.tag_prefix_list is not None else None,
+            tag_pattern_list=tuple(rule.tag_pattern_list) if rule.tag_pattern_list is not None else None,
+        )
+    priority = rule.rule_priority
+    return PolicyRule(
+        selection=selection,
+        action=Action(),
+        rule_priority=int(priority) if priority is not None and not Token.is_unresolved(priority) else priority,  # type: ignore[arg-type]
+        description=rule.description,
+    )
+
+
+def _describe(rule: ecr.LifecycleRule) -> str:
+    fields = ("rule_priority", "tag_status", "tag_prefix_list", "tag_pattern_list", "max_image_count", "max_image_age")
+    shown = {f: getattr(rule, f) for f in fields if getattr(rule, f) is not None}
+    return f"LifecycleRule({', '.join(f'{k}={v}' for k, v in shown.items())})"

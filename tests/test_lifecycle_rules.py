@@ -1,0 +1,123 @@
+"""The lifecycle helpers: the rules they render, on our repository and on a plain one, and their errors."""
+
+from __future__ import annotations
+
+import json
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ecr as ecr
+from aws_cdk.assertions import Template
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecr_patterns import ValidationError
+from ecr_patterns import lifecycle as lc
+from ecr_patterns.lifecycle.model import CountType, TagStatus
+
+
+def plain_policy(stack: cdk.Stack, rules: list[ecr.LifecycleRule]) -> list[dict]:
+    ecr.Repository(stack, "Plain", lifecycle_rules=rules)
+    (repo,) = Template.from_stack(stack).find_resources("AWS::ECR::Repository").values()
+    return json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+
+
+def test_helpers_work_on_a_plain_repository(stack: cdk.Stack) -> None:
+    rules = plain_policy(
+        stack,
+        [
+            lc.keep_tagged_images("prod", 9999),
+            lc.delete_tagged_after_days(["dev", "feature"], 30),
+            lc.delete_tagged_matching_after_days("*-rc*", 7),
+            lc.delete_untagged_after_days(1),
+            lc.keep_last_n_images(100),
+        ],
+    )
+    assert [r["selection"] for r in rules] == [
+        {"tagStatus": "tagged", "tagPrefixList": ["prod"], "countType": "imageCountMoreThan", "countNumber": 9999},
+        {
+            "tagStatus": "tagged",
+            "tagPrefixList": ["dev", "feature"],
+            "countType": "sinceImagePushed",
+            "countNumber": 30,
+            "countUnit": "days",
+        },
+        {
+            "tagStatus": "tagged",
+            "tagPatternList": ["*-rc*"],
+            "countType": "sinceImagePushed",
+            "countNumber": 7,
+            "countUnit": "days",
+        },
+        {"tagStatus": "untagged", "countType": "sinceImagePushed", "countNumber": 1, "countUnit": "days"},
+        {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 100},
+    ]
+    assert [r["rulePriority"] for r in rules] == [1, 2, 3, 4, 5]
+
+
+def test_standard_rule_sets() -> None:
+    dev = [lc.to_policy_rule(r).selection for r in lc.standard_dev_lifecycle_rules()]
+    prod = [lc.to_policy_rule(r).selection for r in lc.standard_prod_lifecycle_rules()]
+    assert [(s.tag_status, s.count_type, s.count_number) for s in dev] == [
+        (TagStatus.UNTAGGED, CountType.SINCE_IMAGE_PUSHED, 7),
+        (TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, 10),
+    ]
+    assert [(s.tag_status, s.count_type, s.count_number) for s in prod] == [
+        (TagStatus.UNTAGGED, CountType.SINCE_IMAGE_PUSHED, 14),
+        (TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, 30),
+    ]
+
+
+def test_to_policy_rule_infers_tag_status_like_aws_cdk_lib() -> None:
+    assert lc.to_policy_rule(ecr.LifecycleRule(max_image_count=3)).selection.tag_status is TagStatus.ANY
+    tagged = lc.to_policy_rule(ecr.LifecycleRule(tag_prefix_list=["v"], max_image_count=3))
+    assert tagged.selection.tag_status is TagStatus.TAGGED
+    aged = lc.to_policy_rule(ecr.LifecycleRule(tag_status=ecr.TagStatus.UNTAGGED, max_image_age=cdk.Duration.days(3)))
+    assert (aged.selection.count_type, aged.selection.count_unit, aged.selection.count_number) == (
+        CountType.SINCE_IMAGE_PUSHED,
+        "days",
+        3,
+    )
+
+
+def test_fails_when_a_rule_has_both_age_and_count() -> None:
+    with pytest.raises(ValidationError, match="exactly one of max_image_age and max_image_count"):
+        lc.to_policy_rule(ecr.LifecycleRule(max_image_count=3, max_image_age=cdk.Duration.days(1)))
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "7", True, None])
+def test_fails_when_days_is_not_a_whole_number_of_at_least_one(bad: object) -> None:
+    with pytest.raises(ValidationError, match=r"days=.*whole number of days >= 1"):
+        lc.delete_untagged_after_days(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2.0, False])
+def test_fails_when_count_is_not_a_whole_number_of_at_least_one(bad: object) -> None:
+    with pytest.raises(ValidationError, match=r"count=.*whole number of images >= 1"):
+        lc.keep_last_n_images(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"count="):
+        lc.keep_tagged_images("prod", bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", ["", "  ", []])
+def test_fails_when_a_prefix_is_empty(bad: object) -> None:
+    with pytest.raises(ValidationError, match="prefix"):
+        lc.delete_tagged_after_days(bad, 3)  # type: ignore[arg-type]
+
+
+def test_fails_when_a_prefix_has_a_wildcard_and_points_to_the_pattern_helper() -> None:
+    with pytest.raises(ValidationError, match="delete_tagged_matching_after_days"):
+        lc.delete_tagged_after_days("v*", 3)
+
+
+def test_fails_when_a_pattern_has_more_than_four_wildcards() -> None:
+    lc.delete_tagged_matching_after_days("*a*b*c*", 3)  # four is allowed
+    with pytest.raises(ValidationError, match=r"pattern='\*a\*b\*c\*d\*'.*at most 4"):
+        lc.delete_tagged_matching_after_days("*a*b*c*d*", 3)
+
+
+@given(days=st.integers(min_value=1, max_value=100_000))
+def test_any_positive_day_count_renders_as_that_many_days(days: int) -> None:
+    rule = lc.to_policy_rule(lc.delete_untagged_after_days(days))
+    assert rule.selection.count_number == days
+    assert rule.selection.count_unit == "days"

@@ -1,0 +1,266 @@
+"""SecureRepository: every secure default, every override and its warning, encryption variants."""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Annotations, Match, Template
+
+from ecr_patterns import SecureRepository, ValidationError, defaults
+from ecr_patterns import lifecycle as lc
+
+REPO = "AWS::ECR::Repository"
+
+
+def lifecycle_rules_of(stack: cdk.Stack) -> list[dict[str, object]]:
+    (repo,) = Template.from_stack(stack).find_resources(REPO).values()
+    return json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+
+
+def warning_ids(stack: cdk.Stack) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(".*"))
+    return [m.entry.data.split("[ack: ")[-1].rstrip("]") for m in found]
+
+
+# -- defaults ----------------------------------------------------------------------------
+
+
+def test_defaults_scan_on_push(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo")
+    Template.from_stack(stack).has_resource_properties(REPO, {"ImageScanningConfiguration": {"ScanOnPush": True}})
+
+
+def test_defaults_to_immutable_tags(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo")
+    Template.from_stack(stack).has_resource_properties(REPO, {"ImageTagMutability": "IMMUTABLE"})
+
+
+def test_defaults_to_kms_with_the_aws_managed_key(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo")
+    Template.from_stack(stack).has_resource_properties(
+        REPO, {"EncryptionConfiguration": {"EncryptionType": "KMS", "KmsKey": Match.absent()}}
+    )
+
+
+def test_defaults_to_a_lifecycle_policy_that_expires_untagged_and_caps_the_count(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo")
+    assert lifecycle_rules_of(stack) == [
+        {
+            "rulePriority": 1,
+            "description": "Expire untagged images 14 days after push",
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 14,
+            },
+            "action": {"type": "expire"},
+        },
+        {
+            "rulePriority": 2,
+            "description": "Keep the last 1000 images",
+            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1000},
+            "action": {"type": "expire"},
+        },
+    ]
+
+
+def test_defaults_to_retain_without_emptying(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo")
+    template = Template.from_stack(stack)
+    template.has_resource(REPO, {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
+    template.has_resource_properties(REPO, {"EmptyOnDelete": Match.absent()})
+
+
+def test_defaults_add_no_warning(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo")
+    assert warning_ids(stack) == []
+
+
+def test_docstring_states_each_default_the_code_applies() -> None:
+    doc = inspect.getdoc(SecureRepository) or ""
+    params = [p for p in inspect.signature(SecureRepository.__init__).parameters if p not in ("self", "scope", "id")]
+    for name in params:
+        if name != "kwargs":
+            assert f":param {name}:" in doc, name
+    flat = " ".join(doc.split())
+    assert (
+        f"untagged images expire after {defaults.UNTAGGED_EXPIRY_DAYS} days, "
+        f"keep the last {defaults.MAX_IMAGE_COUNT:,} images" in flat
+    )
+    assert "Default ``True``" in doc.split(":param image_scan_on_push:")[1].split(":param")[0]
+
+
+# -- overrides and their warnings ----------------------------------------------------------
+
+
+def test_scan_off_is_written_and_warned(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", image_scan_on_push=False)
+    Template.from_stack(stack).has_resource_properties(REPO, {"ImageScanningConfiguration": {"ScanOnPush": False}})
+    Annotations.from_stack(stack).has_warning(
+        "/TestStack/Repo", Match.string_like_regexp(".*secure default image_scan_on_push=True.*")
+    )
+
+
+def test_mutable_tags_are_written_and_warned(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", image_tag_mutability=ecr.TagMutability.MUTABLE)
+    Template.from_stack(stack).has_resource_properties(REPO, {"ImageTagMutability": "MUTABLE"})
+    assert warning_ids(stack) == ["ecr-patterns:imageTagMutability"]
+
+
+def test_exclusion_filters_alone_select_immutable_with_exclusion(stack: cdk.Stack) -> None:
+    SecureRepository(
+        stack, "Repo", image_tag_mutability_exclusion_filters=[ecr.ImageTagMutabilityExclusionFilter.wildcard("latest")]
+    )
+    Template.from_stack(stack).has_resource_properties(
+        REPO,
+        {
+            "ImageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
+            "ImageTagMutabilityExclusionFilters": [
+                {
+                    "ImageTagMutabilityExclusionFilterType": "WILDCARD",
+                    "ImageTagMutabilityExclusionFilterValue": "latest",
+                }
+            ],
+        },
+    )
+    Annotations.from_stack(stack).has_warning("/TestStack/Repo", Match.string_like_regexp(".*default IMMUTABLE.*"))
+
+
+def test_aes256_is_written_out_and_warned(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", encryption=ecr.RepositoryEncryption.AES_256)
+    Template.from_stack(stack).has_resource_properties(REPO, {"EncryptionConfiguration": {"EncryptionType": "AES256"}})
+    assert warning_ids(stack) == ["ecr-patterns:encryption"]
+
+
+def test_customer_key_is_used_with_kms(stack: cdk.Stack) -> None:
+    key = kms.Key(stack, "Key")
+    SecureRepository(stack, "Repo", encryption_key=key)
+    Template.from_stack(stack).has_resource_properties(
+        REPO,
+        {
+            "EncryptionConfiguration": {
+                "EncryptionType": "KMS",
+                "KmsKey": {"Fn::GetAtt": [stack.resolve(key.node.default_child.logical_id), "Arn"]},
+            }
+        },  # type: ignore[union-attr]
+    )
+    assert warning_ids(stack) == []
+
+
+def test_kms_dsse_works_although_the_l2_rejects_it(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", encryption=ecr.RepositoryEncryption.KMS_DSSE)
+    Template.from_stack(stack).has_resource_properties(
+        REPO, {"EncryptionConfiguration": {"EncryptionType": "KMS_DSSE", "KmsKey": Match.absent()}}
+    )
+
+
+def test_kms_dsse_with_a_customer_key(stack: cdk.Stack) -> None:
+    key = kms.Key(stack, "Key")
+    SecureRepository(stack, "Repo", encryption=ecr.RepositoryEncryption.KMS_DSSE, encryption_key=key)
+    Template.from_stack(stack).has_resource_properties(
+        REPO,
+        {
+            "EncryptionConfiguration": {
+                "EncryptionType": "KMS_DSSE",
+                "KmsKey": {"Fn::GetAtt": [Match.any_value(), "Arn"]},
+            }
+        },
+    )
+
+
+def test_fails_when_aes256_is_given_a_key(stack: cdk.Stack) -> None:
+    with pytest.raises(ValidationError, match=r"encryption='AES256'.*remove the key"):
+        SecureRepository(stack, "Repo", encryption=ecr.RepositoryEncryption.AES_256, encryption_key=kms.Key(stack, "K"))
+
+
+def test_destroy_and_empty_on_delete_are_written_and_warned(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", removal_policy=cdk.RemovalPolicy.DESTROY, empty_on_delete=True)
+    template = Template.from_stack(stack)
+    template.has_resource(REPO, {"DeletionPolicy": "Delete", "Properties": Match.object_like({"EmptyOnDelete": True})})
+    assert sorted(warning_ids(stack)) == ["ecr-patterns:emptyOnDelete", "ecr-patterns:removalPolicy"]
+
+
+def test_auto_delete_images_is_warned_towards_empty_on_delete(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", removal_policy=cdk.RemovalPolicy.DESTROY, auto_delete_images=True)
+    Annotations.from_stack(stack).has_warning("/TestStack/Repo", Match.string_like_regexp(".*prefer empty_on_delete.*"))
+
+
+def test_an_empty_rule_list_removes_the_policy_with_a_warning(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", lifecycle_rules=[])
+    Template.from_stack(stack).has_resource_properties(REPO, {"LifecyclePolicy": Match.absent()})
+    Annotations.from_stack(stack).has_warning(
+        "/TestStack/Repo", Match.string_like_regexp(".*images are kept forever.*")
+    )
+
+
+def test_other_repository_props_pass_through(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", repository_name="team/app", lifecycle_registry_id="123456789012")
+    Template.from_stack(stack).has_resource_properties(
+        REPO, {"RepositoryName": "team/app", "LifecyclePolicy": Match.object_like({"RegistryId": "123456789012"})}
+    )
+
+
+# -- lifecycle -----------------------------------------------------------------------------
+
+
+def test_user_rules_replace_the_default_policy(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo", lifecycle_rules=[lc.keep_last_n_images(5)])
+    assert [r["selection"] for r in lifecycle_rules_of(stack)] == [
+        {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 5}
+    ]
+
+
+def test_rules_added_later_reach_the_template_and_the_any_rule_stays_last(stack: cdk.Stack) -> None:
+    repo = SecureRepository(stack, "Repo", lifecycle_rules=[lc.keep_last_n_images(5)])
+    repo.add_lifecycle_rule(lc.delete_untagged_after_days(2))
+    rules = lifecycle_rules_of(stack)
+    assert [(r["rulePriority"], r["selection"]["tagStatus"]) for r in rules] == [(1, "untagged"), (2, "any")]
+
+
+def test_fails_when_two_any_rules(stack: cdk.Stack) -> None:
+    with pytest.raises(ValidationError, match="lifecycle_rules"):
+        SecureRepository(stack, "Repo", lifecycle_rules=[lc.keep_last_n_images(5), lc.keep_last_n_images(9)])
+
+
+def test_fails_when_a_rule_added_later_makes_the_policy_invalid_and_keeps_the_old_policy(stack: cdk.Stack) -> None:
+    repo = SecureRepository(stack, "Repo")
+    with pytest.raises(ValidationError):
+        repo.add_lifecycle_rule(lc.delete_untagged_after_days(3))  # a second untagged rule
+    assert len(lifecycle_rules_of(stack)) == 2
+
+
+def test_fails_when_the_any_rule_does_not_have_the_highest_priority(stack: cdk.Stack) -> None:
+    with pytest.raises(ValidationError, match="rulePriority"):
+        SecureRepository(
+            stack,
+            "Repo",
+            lifecycle_rules=[
+                lc.keep_last_n_images(5, rule_priority=1),
+                lc.delete_untagged_after_days(2, rule_priority=2),
+            ],
+        )
+
+
+def test_archive_rules_share_one_policy_and_numbering_with_l2_rules(stack: cdk.Stack) -> None:
+    repo = SecureRepository(stack, "Repo")
+    repo.add_lifecycle_policy_rule(lc.archive_images_not_pulled_for_days(90), lc.delete_archived_images_after_days(180))
+    rules = lifecycle_rules_of(stack)
+    assert [r["rulePriority"] for r in rules] == [1, 2, 3, 4]
+    assert rules[-1]["selection"]["tagStatus"] == "any"
+    assert {r["action"]["type"] for r in rules} == {"expire", "transition"}
+    assert repo.lifecycle_policy.to_json()["rules"] == rules
+
+
+def test_a_token_count_is_rendered_and_left_to_cloudformation(stack: cdk.Stack) -> None:
+    count = cdk.CfnParameter(stack, "Keep", type="Number").value_as_number
+    SecureRepository(stack, "Repo", lifecycle_rules=[ecr.LifecycleRule(max_image_count=count)])
+    (repo,) = Template.from_stack(stack).find_resources(REPO).values()
+    text = repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
+    assert "Fn::Join" in text
+    assert {"Ref": "Keep"} in text["Fn::Join"][1]
