@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from ecr_patterns import ValidationError
 from ecr_patterns import lifecycle as lc
+from ecr_patterns.lifecycle import standard
 from ecr_patterns.lifecycle.model import CountType, TagStatus
 
 
@@ -66,6 +67,12 @@ def test_standard_rule_sets() -> None:
         (TagStatus.UNTAGGED, CountType.SINCE_IMAGE_PUSHED, 14),
         (TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, 30),
     ]
+
+
+def test_cdk_helpers_and_engine_rules_agree_on_every_standard_policy() -> None:
+    assert [lc.to_policy_rule(r) for r in lc.standard_dev_lifecycle_rules()] == standard.dev_policy_rules()
+    assert [lc.to_policy_rule(r) for r in lc.standard_prod_lifecycle_rules()] == standard.prod_policy_rules()
+    assert [lc.to_policy_rule(r) for r in lc.default_lifecycle_rules()] == standard.default_policy_rules()
 
 
 def test_to_policy_rule_infers_tag_status_like_aws_cdk_lib() -> None:

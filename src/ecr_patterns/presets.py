@@ -10,7 +10,7 @@ from constructs import Construct
 
 from ecr_patterns import defaults
 from ecr_patterns.errors import ValidationError, Violation
-from ecr_patterns.lifecycle.rules import standard_dev_lifecycle_rules, standard_prod_lifecycle_rules
+from ecr_patterns.lifecycle.standard import dev_policy_rules, prod_policy_rules
 from ecr_patterns.repository import RepositoryDefaults, SecureRepository
 
 DEV_DEFAULTS = RepositoryDefaults(
@@ -18,7 +18,7 @@ DEV_DEFAULTS = RepositoryDefaults(
     image_tag_mutability=ecr.TagMutability.MUTABLE,
     removal_policy=RemovalPolicy.DESTROY,
     empty_on_delete=True,
-    lifecycle_rules=standard_dev_lifecycle_rules,
+    lifecycle_rules=dev_policy_rules,
     lifecycle_summary=(
         f"untagged images expire after {defaults.DEV_UNTAGGED_EXPIRY_DAYS} days, keep the last "
         f"{defaults.DEV_MAX_IMAGE_COUNT} images"
@@ -30,7 +30,7 @@ PROD_DEFAULTS = RepositoryDefaults(
     image_tag_mutability=ecr.TagMutability.IMMUTABLE,
     removal_policy=RemovalPolicy.RETAIN,
     empty_on_delete=False,
-    lifecycle_rules=standard_prod_lifecycle_rules,
+    lifecycle_rules=prod_policy_rules,
     lifecycle_summary=(
         f"untagged images expire after {defaults.PROD_UNTAGGED_EXPIRY_DAYS} days, keep the last "
         f"{defaults.PROD_MAX_IMAGE_COUNT} images"

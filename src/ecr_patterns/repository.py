@@ -15,7 +15,8 @@ from constructs import Construct
 from ecr_patterns import defaults, grants
 from ecr_patterns.errors import ValidationError
 from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
-from ecr_patterns.lifecycle.rules import default_lifecycle_rules, to_policy_rule
+from ecr_patterns.lifecycle.rules import to_policy_rule
+from ecr_patterns.lifecycle.standard import default_policy_rules
 from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ class RepositoryDefaults:
     image_tag_mutability: ecr.TagMutability
     removal_policy: RemovalPolicy
     empty_on_delete: bool
-    lifecycle_rules: Callable[[], list[ecr.LifecycleRule]]
+    lifecycle_rules: Callable[[], list[PolicyRule]]
+    """The default policy as engine rules: built in Python, no call into Node."""
     lifecycle_summary: str
 
 
@@ -42,7 +44,7 @@ SECURE_DEFAULTS = RepositoryDefaults(
     image_tag_mutability=ecr.TagMutability.IMMUTABLE,
     removal_policy=RemovalPolicy.RETAIN,
     empty_on_delete=False,
-    lifecycle_rules=default_lifecycle_rules,
+    lifecycle_rules=default_policy_rules,
     lifecycle_summary=(
         f"untagged images expire after {defaults.UNTAGGED_EXPIRY_DAYS} days, keep the last "
         f"{defaults.MAX_IMAGE_COUNT} images"
@@ -141,8 +143,10 @@ class SecureRepository(ecr.Repository):
         # (archive storage class) share one policy and one priority numbering with them.
         self._lifecycle_registry_id = lifecycle_registry_id
         self._policy_rules: list[PolicyRule] = []
-        rules = d.lifecycle_rules() if lifecycle_rules is None else list(lifecycle_rules)
-        self._set_policy_rules([to_policy_rule(r) for r in rules])
+        if lifecycle_rules is None:
+            self._set_policy_rules(d.lifecycle_rules())
+        else:
+            self._set_policy_rules([to_policy_rule(r) for r in lifecycle_rules])
 
         self._warn_overrides(
             scan=scan,
@@ -151,7 +155,7 @@ class SecureRepository(ecr.Repository):
             removal=removal,
             empty=empty,
             auto_delete_images=bool(auto_delete_images),
-            no_lifecycle=lifecycle_rules is not None and not rules,
+            no_lifecycle=lifecycle_rules is not None and not self._policy_rules,
         )
 
     # -- lifecycle -------------------------------------------------------------------------

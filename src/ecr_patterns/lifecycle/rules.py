@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, Token
+from aws_cdk import Duration
 from aws_cdk import aws_ecr as ecr
 
 from ecr_patterns import defaults
 from ecr_patterns.errors import ValidationError
+from ecr_patterns.lifecycle import standard
 from ecr_patterns.lifecycle.model import Action, CountType, PolicyRule, Selection, TagStatus
 
 
@@ -56,7 +57,7 @@ def delete_untagged_after_days(days: int, *, rule_priority: int | None = None) -
     """
     days = _positive_int("days", days, "days")
     return ecr.LifecycleRule(
-        description=f"Expire untagged images {days} days after push",
+        description=standard.untagged_description(days),
         tag_status=ecr.TagStatus.UNTAGGED,
         max_image_age=Duration.days(days),
         rule_priority=rule_priority,
@@ -74,7 +75,7 @@ def keep_last_n_images(count: int, *, rule_priority: int | None = None) -> ecr.L
     """
     count = _positive_int("count", count, "images")
     return ecr.LifecycleRule(
-        description=f"Keep the last {count} images",
+        description=standard.keep_last_description(count),
         tag_status=ecr.TagStatus.ANY,
         max_image_count=count,
         rule_priority=rule_priority,
@@ -192,30 +193,42 @@ def to_policy_rule(rule: ecr.LifecycleRule) -> PolicyRule:
         raise ValidationError.single(
             "LifecycleRule", _describe(rule), "give exactly one of max_image_age and max_image_count"
         )
+    prefixes = tuple(rule.tag_prefix_list) if rule.tag_prefix_list is not None else None
+    patterns = tuple(rule.tag_pattern_list) if rule.tag_pattern_list is not None else None
     if age is not None:
         selection = Selection(
             tag_status=status,
             count_type=CountType.SINCE_IMAGE_PUSHED,
             count_unit="days",
-            count_number=int(age.to_days()) if not Token.is_unresolved(age.to_days()) else age.to_days(),  # type: ignore[arg-type]
-            tag_prefix_list=tuple(rule.tag_prefix_list) if rule.tag_prefix_list is not None else None,
-            tag_pattern_list=tuple(rule.tag_pattern_list) if rule.tag_pattern_list is not None else None,
+            count_number=_number(age.to_days()),
+            tag_prefix_list=prefixes,
+            tag_pattern_list=patterns,
         )
     else:
         selection = Selection(
             tag_status=status,
             count_type=CountType.IMAGE_COUNT_MORE_THAN,
-            count_number=count if Token.is_unresolved(count) else int(count),  # type: ignore[arg-type]
-            tag_prefix_list=tuple(rule.tag_prefix_list) if rule.tag_prefix_list is not None else None,
-            tag_pattern_list=tuple(rule.tag_pattern_list) if rule.tag_pattern_list is not None else None,
+            count_number=_number(count),
+            tag_prefix_list=prefixes,
+            tag_pattern_list=patterns,
         )
     priority = rule.rule_priority
     return PolicyRule(
         selection=selection,
         action=Action(),
-        rule_priority=int(priority) if priority is not None and not Token.is_unresolved(priority) else priority,  # type: ignore[arg-type]
+        rule_priority=None if priority is None else _number(priority),
         description=rule.description,
     )
+
+
+def _number(value: float) -> int:
+    """A whole number as ``int``. A number token (a large negative float) or a bad value is
+    passed through: the repository detects tokens, the validator reports bad values."""
+    if isinstance(value, int):
+        return value
+    if value >= 0 and float(value).is_integer():
+        return int(value)
+    return value  # type: ignore[return-value]
 
 
 def _describe(rule: ecr.LifecycleRule) -> str:

@@ -1,0 +1,50 @@
+"""The standard lifecycle policies as engine rules (plain Python, no ``aws_cdk``).
+
+The presets apply these directly: building them costs no call into Node, which keeps a
+``SecureRepository`` as cheap to synthesize as a plain ``Repository``. The CDK helpers in
+``rules.py`` produce the same rules (a test holds them equal).
+"""
+
+from __future__ import annotations
+
+from ecr_patterns import defaults
+from ecr_patterns.lifecycle.model import CountType, PolicyRule, Selection, TagStatus
+
+
+def untagged_description(days: int) -> str:
+    return f"Expire untagged images {days} days after push"
+
+
+def keep_last_description(count: int) -> str:
+    return f"Keep the last {count} images"
+
+
+def expire_untagged(days: int) -> PolicyRule:
+    """Untagged images expire ``days`` days after push."""
+    return PolicyRule(
+        selection=Selection(TagStatus.UNTAGGED, CountType.SINCE_IMAGE_PUSHED, days, count_unit="days"),
+        description=untagged_description(days),
+    )
+
+
+def keep_last(count: int) -> PolicyRule:
+    """Keep the ``count`` newest images of any tag status."""
+    return PolicyRule(
+        selection=Selection(TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, count),
+        description=keep_last_description(count),
+    )
+
+
+def default_policy_rules() -> list[PolicyRule]:
+    """SecureRepository: untagged images expire after 14 days; keep the last 1,000 images."""
+    return [expire_untagged(defaults.UNTAGGED_EXPIRY_DAYS), keep_last(defaults.MAX_IMAGE_COUNT)]
+
+
+def dev_policy_rules() -> list[PolicyRule]:
+    """DevRepository: untagged images expire after 7 days; keep the last 10 images."""
+    return [expire_untagged(defaults.DEV_UNTAGGED_EXPIRY_DAYS), keep_last(defaults.DEV_MAX_IMAGE_COUNT)]
+
+
+def prod_policy_rules() -> list[PolicyRule]:
+    """ProdRepository: untagged images expire after 14 days; keep the last 30 images."""
+    return [expire_untagged(defaults.PROD_UNTAGGED_EXPIRY_DAYS), keep_last(defaults.PROD_MAX_IMAGE_COUNT)]
