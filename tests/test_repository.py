@@ -10,6 +10,8 @@ import pytest
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ecr_patterns import SecureRepository, ValidationError, defaults
 from ecr_patterns import lifecycle as lc
@@ -264,3 +266,57 @@ def test_a_token_count_is_rendered_and_left_to_cloudformation(stack: cdk.Stack) 
     text = repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
     assert "Fn::Join" in text
     assert {"Ref": "Keep"} in text["Fn::Join"][1]
+
+
+# -- property: a warning for exactly the weakened defaults ----------------------------------
+
+MUTABILITIES = list(ecr.TagMutability)
+ENCRYPTIONS = [None, ecr.RepositoryEncryption.KMS, ecr.RepositoryEncryption.KMS_DSSE, ecr.RepositoryEncryption.AES_256]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    scan=st.sampled_from([None, True, False]),
+    mutability=st.sampled_from([None, *MUTABILITIES]),
+    encryption=st.sampled_from(ENCRYPTIONS),
+    destroy=st.booleans(),
+    empty=st.booleans(),
+)
+def test_warns_for_exactly_the_weakened_defaults(
+    scan: bool | None,
+    mutability: ecr.TagMutability | None,
+    encryption: ecr.RepositoryEncryption | None,
+    destroy: bool,
+    empty: bool,
+) -> None:
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    filters = (
+        [ecr.ImageTagMutabilityExclusionFilter.wildcard("latest")]
+        if mutability in (ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION, ecr.TagMutability.MUTABLE_WITH_EXCLUSION)
+        else None
+    )
+    SecureRepository(
+        stack,
+        "Repo",
+        image_scan_on_push=scan,
+        image_tag_mutability=mutability,
+        image_tag_mutability_exclusion_filters=filters,
+        encryption=encryption,
+        removal_policy=cdk.RemovalPolicy.DESTROY if destroy else None,
+        empty_on_delete=(empty and destroy) or None,
+    )
+    expected = set()
+    if scan is False:
+        expected.add("ecr-patterns:imageScanOnPush")
+    if mutability not in (None, ecr.TagMutability.IMMUTABLE):
+        expected.add("ecr-patterns:imageTagMutability")
+    if encryption is not None and encryption.value == "AES256":  # jsii proxies: compare by value
+        expected.add("ecr-patterns:encryption")
+    if destroy:
+        expected.add("ecr-patterns:removalPolicy")
+    if empty and destroy:
+        expected.add("ecr-patterns:emptyOnDelete")
+    assert set(warning_ids(stack)) == expected
+    (repo,) = Template.from_stack(stack).find_resources(REPO).values()
+    written = repo["Properties"]["EncryptionConfiguration"]["EncryptionType"]
+    assert written == ("KMS" if encryption is None else encryption.value)
