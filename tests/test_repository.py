@@ -251,7 +251,9 @@ def test_fails_when_the_any_rule_does_not_have_the_highest_priority(stack: cdk.S
 
 def test_archive_rules_share_one_policy_and_numbering_with_l2_rules(stack: cdk.Stack) -> None:
     repo = SecureRepository(stack, "Repo")
-    repo.add_lifecycle_policy_rule(lc.archive_images_not_pulled_for_days(90), lc.delete_archived_images_after_days(180))
+    repo.add_lifecycle_policy_rule(
+        lc.archive_images_not_pulled_for_days(60, tag_prefixes=["release"]), lc.delete_archived_images_after_days(180)
+    )
     rules = lifecycle_rules_of(stack)
     assert [r["rulePriority"] for r in rules] == [1, 2, 3, 4]
     assert rules[-1]["selection"]["tagStatus"] == "any"

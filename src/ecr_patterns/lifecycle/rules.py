@@ -12,6 +12,7 @@ number decides its fate (see :func:`ecr_patterns.lifecycle.preview_lifecycle_pol
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from aws_cdk import Duration
 from aws_cdk import aws_ecr as ecr
@@ -208,7 +209,7 @@ def to_policy_rule(rule: ecr.LifecycleRule) -> PolicyRule:
         selection = Selection(
             tag_status=status,
             count_type=CountType.IMAGE_COUNT_MORE_THAN,
-            count_number=_number(count),
+            count_number=_number(cast(float, count)),
             tag_prefix_list=prefixes,
             tag_pattern_list=patterns,
         )

@@ -119,6 +119,8 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
 
         expected = "archive" if count_type == "sinceImageTransitioned" else "standard"
         storage = sel.get("storageClass", expected)
+        if count_type == "sinceImageTransitioned" and "storageClass" not in sel:
+            out.append(Violation("storageClass", None, 'sinceImageTransitioned needs "storageClass": "archive"', where))
         if storage not in _STORAGE:
             out.append(Violation("storageClass", storage, "use standard or archive", where))
         elif count_type in _COUNT_TYPES and storage != expected:

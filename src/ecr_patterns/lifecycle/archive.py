@@ -1,0 +1,130 @@
+"""Archive storage-class rules, which ``aws_ecr.LifecycleRule`` cannot express (plain Python).
+
+ECR can move images that nobody pulls to the cheaper *archive* storage class
+(``sinceImagePulled`` + ``transition``) and expire archived images later
+(``sinceImageTransitioned`` + ``expire``; archived images are billed for at least 90 days,
+so ECR refuses to expire them sooner). Add these to a ``SecureRepository`` with
+``repo.add_lifecycle_policy_rule(...)``: they share one policy and one priority numbering
+with the L2 rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ecr_patterns import defaults
+from ecr_patterns.errors import ValidationError
+from ecr_patterns.lifecycle.model import (
+    ARCHIVE,
+    EXPIRE,
+    CountType,
+    PolicyRule,
+    Selection,
+    StorageClass,
+    TagStatus,
+)
+from ecr_patterns.lifecycle.validate import MIN_ARCHIVE_DAYS
+
+
+def _days(value: object, *, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationError.single("days", value, f"must be a whole number of days >= {minimum}")
+    return value
+
+
+def _selection_tags(
+    tag_status: TagStatus, tag_prefixes: Sequence[str] | None, tag_patterns: Sequence[str] | None
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    if tag_prefixes is not None and tag_patterns is not None:
+        raise ValidationError.single("tag_patterns", tag_patterns, "give tag_prefixes or tag_patterns, not both")
+    given = tag_prefixes if tag_prefixes is not None else tag_patterns
+    if tag_status is TagStatus.TAGGED:
+        if not given or not all(isinstance(t, str) and t for t in given):
+            raise ValidationError.single(
+                "tag_prefixes", given, "tag_status=TAGGED needs a non-empty list of tag_prefixes or tag_patterns"
+            )
+    elif given is not None:
+        raise ValidationError.single(
+            "tag_status", tag_status.value, "tag lists need tag_status=TagStatus.TAGGED (the default when one is given)"
+        )
+    for pattern in tag_patterns or ():
+        if pattern.count("*") > defaults.MAX_TAG_PATTERN_WILDCARDS:
+            raise ValidationError.single("tag_patterns", pattern, "at most four '*' wildcards per pattern")
+    return (
+        tuple(tag_prefixes) if tag_prefixes is not None else None,
+        tuple(tag_patterns) if tag_patterns is not None else None,
+    )
+
+
+def archive_images_not_pulled_for_days(
+    days: int,
+    *,
+    tag_status: TagStatus | None = None,
+    tag_prefixes: Sequence[str] | None = None,
+    tag_patterns: Sequence[str] | None = None,
+    rule_priority: int | None = None,
+    description: str | None = None,
+) -> PolicyRule:
+    """Move images not pulled for ``days`` days (never pulled: since push) to archive storage.
+
+    :param days: days since the last recorded pull, an integer >= 1.
+    :param tag_status: default ``TAGGED`` when a tag list is given, else ``ANY``.
+    :param tag_prefixes: tag prefixes the images must carry; default ``None``.
+    :param tag_patterns: tag patterns (``*`` wildcards) instead of prefixes; default ``None``.
+    :param rule_priority: default ``None`` (assigned in order of addition).
+    :param description: default "Archive images not pulled for N days".
+    """
+    days = _days(days)
+    status = tag_status or (TagStatus.TAGGED if (tag_prefixes or tag_patterns) else TagStatus.ANY)
+    prefixes, patterns = _selection_tags(status, tag_prefixes, tag_patterns)
+    return PolicyRule(
+        selection=Selection(
+            tag_status=status,
+            count_type=CountType.SINCE_IMAGE_PULLED,
+            count_number=days,
+            count_unit="days",
+            tag_prefix_list=prefixes,
+            tag_pattern_list=patterns,
+            storage_class=StorageClass.STANDARD,
+        ),
+        action=ARCHIVE,
+        rule_priority=rule_priority,
+        description=description or f"Archive images not pulled for {days} days",
+    )
+
+
+def delete_archived_images_after_days(
+    days: int,
+    *,
+    tag_status: TagStatus | None = None,
+    tag_prefixes: Sequence[str] | None = None,
+    tag_patterns: Sequence[str] | None = None,
+    rule_priority: int | None = None,
+    description: str | None = None,
+) -> PolicyRule:
+    """Expire archived images ``days`` days after they were archived (ECR's minimum is 90).
+
+    :param days: days since the transition to archive, an integer >= 90.
+    :param tag_status: default ``TAGGED`` when a tag list is given, else ``ANY``.
+    :param tag_prefixes: default ``None``.
+    :param tag_patterns: default ``None``.
+    :param rule_priority: default ``None`` (assigned in order of addition).
+    :param description: default "Expire archived images N days after archiving".
+    """
+    days = _days(days, minimum=MIN_ARCHIVE_DAYS)
+    status = tag_status or (TagStatus.TAGGED if (tag_prefixes or tag_patterns) else TagStatus.ANY)
+    prefixes, patterns = _selection_tags(status, tag_prefixes, tag_patterns)
+    return PolicyRule(
+        selection=Selection(
+            tag_status=status,
+            count_type=CountType.SINCE_IMAGE_TRANSITIONED,
+            count_number=days,
+            count_unit="days",
+            tag_prefix_list=prefixes,
+            tag_pattern_list=patterns,
+            storage_class=StorageClass.ARCHIVE,
+        ),
+        action=EXPIRE,
+        rule_priority=rule_priority,
+        description=description or f"Expire archived images {days} days after archiving",
+    )
