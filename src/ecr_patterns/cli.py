@@ -57,7 +57,8 @@ def load_policy(path: Path, repository: str | None = None) -> Any:
         if len(with_policy) != 1:
             found = ", ".join(with_policy) or "none"
             _fail(
-                f"{path} has {len(with_policy)} repositories with a lifecycle policy ({found}): pick one with --repository"
+                f"{path} has {len(with_policy)} repositories with a lifecycle policy ({found}): "
+                "pick one with --repository"
             )
         repository = with_policy[0]
     if repository not in repos:
