@@ -15,7 +15,12 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def image(name: str, tags: list[str], days_ago: float, **extra: Any) -> dict[str, Any]:
-    return {"imageDigest": f"sha256:{name}", "imageTags": tags, "imagePushedAt": NOW - timedelta(days=days_ago), **extra}
+    return {
+        "imageDigest": f"sha256:{name}",
+        "imageTags": tags,
+        "imagePushedAt": NOW - timedelta(days=days_ago),
+        **extra,
+    }
 
 
 def rule(priority: int, status: str, count_type: str, number: int, **selection: Any) -> dict[str, Any]:

@@ -191,9 +191,9 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
             if tags in seen:
                 out.append(
                     Violation(
-                        "tagPrefixList",
-                        list(tags),
-                        f"rules {seen[tags]} and {prio} select the same tags",
+                        str(tags[0]),
+                        list(tags[1:]),
+                        f"rules {seen[tags]} and {prio} of one storage class select the same tags: merge them",
                         f"rule {prio}",
                     )
                 )
