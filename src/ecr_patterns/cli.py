@@ -7,6 +7,7 @@ line on stderr, never a traceback).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -212,7 +213,8 @@ def _print_table(result: dict[str, Any], *, affected_only: bool) -> None:
             "-" if entry["appliedRulePriority"] is None else str(entry["appliedRulePriority"]),
             entry["reason"],
         )
-    console = Console()
+    # Piped output (files, CI logs) gets wide lines rather than reasons folded at 80 columns.
+    console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(table)
     summary = result["summary"]
     archived = sum(c["imageTotalCount"] for c in summary["transitioningImageTotalCounts"])
@@ -226,7 +228,7 @@ def _print_table(result: dict[str, Any], *, affected_only: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit code."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="ecr-patterns", standalone_mode=False)
+        rc = cli.main(args=list(argv) if argv is not None else None, prog_name="ecr-patterns", standalone_mode=False)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.Abort:
@@ -238,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as err:
         click.echo(f"ecr-patterns: error: {err.format_message()}", err=True)
         return err.exit_code
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 if __name__ == "__main__":
