@@ -47,16 +47,16 @@ _DAY = 86_400.0
 class _Images:
     """The images, newest push first, as parallel columns (fast to scan)."""
 
-    details: list[Mapping[str, Any]]
     digests: list[str]
     tags: list[tuple[str, ...]]
+    pushed_at: list[datetime]
     pushed: list[float]
     pulled: list[float]
     archived_at: list[float | None]
     archive: list[bool]
 
 
-def _timestamp(value: Any, field: str, index: int) -> float:
+def _moment(value: Any, field: str, where: str) -> datetime:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str):
@@ -64,57 +64,73 @@ def _timestamp(value: Any, field: str, index: int) -> float:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise ValidationError.single(
-                field, value, "use an ISO 8601 time such as 2026-01-31T12:00:00Z", where=f"image #{index + 1}"
+                field, value, "use an ISO 8601 time such as 2026-01-31T12:00:00Z", where=where
             ) from None
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
     else:
-        raise ValidationError.single(field, value, "give a datetime or an ISO 8601 string", where=f"image #{index + 1}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # describe-images times are UTC
-    return moment.timestamp()
+        raise ValidationError.single(field, value, "give a datetime or an ISO 8601 string", where=where)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # describe-images times are UTC
+
+
+_ARCHIVED = frozenset({"ARCHIVED", "ARCHIVE", "ACTIVATING"})
 
 
 def _load_images(image_details: Iterable[Any]) -> _Images:
-    rows: list[tuple[float, int, Mapping[str, Any], str, tuple[str, ...], float, float, float | None, bool]] = []
+    digests: list[str] = []
+    tags: list[tuple[str, ...]] = []
+    pushed_at: list[datetime] = []
+    pushed: list[float] = []
+    pulled: list[float] = []
+    archived_at: list[float | None] = []
+    archive: list[bool] = []
     problems: list[Violation] = []
     for i, image in enumerate(image_details):
-        if not isinstance(image, Mapping):
-            problems.append(
-                Violation("image", image, "each image is an object from describe-images", f"image #{i + 1}")
-            )
-            continue
-        digest = image.get("imageDigest")
-        if not isinstance(digest, str) or not digest:
-            problems.append(Violation("imageDigest", digest, "every image needs its digest", f"image #{i + 1}"))
-            continue
-        if "imagePushedAt" not in image:
-            problems.append(Violation("imagePushedAt", None, "every image needs its push time", digest))
+        where = f"image #{i + 1}"
+        try:
+            digest = image["imageDigest"]
+            raw = image["imagePushedAt"]
+        except (KeyError, TypeError):
+            if not isinstance(image, Mapping):
+                problems.append(Violation("image", image, "each image is an object from describe-images", where))
+            elif not image.get("imageDigest"):
+                problems.append(
+                    Violation("imageDigest", image.get("imageDigest"), "every image needs its digest", where)
+                )
+            else:
+                problems.append(
+                    Violation("imagePushedAt", None, "every image needs its push time", image["imageDigest"])
+                )
             continue
         try:
-            pushed = _timestamp(image["imagePushedAt"], "imagePushedAt", i)
+            # Fast path for what boto3 returns: aware datetimes.
+            moment = raw if type(raw) is datetime and raw.tzinfo is not None else _moment(raw, "imagePushedAt", where)
             pull_raw = image.get("lastRecordedPullTime")
-            pulled = pushed if pull_raw is None else _timestamp(pull_raw, "lastRecordedPullTime", i)
             arch_raw = image.get("lastArchivedAt")
-            archived_at = None if arch_raw is None else _timestamp(arch_raw, "lastArchivedAt", i)
+            pull = _moment(pull_raw, "lastRecordedPullTime", where).timestamp() if pull_raw is not None else None
+            arch = _moment(arch_raw, "lastArchivedAt", where).timestamp() if arch_raw is not None else None
         except ValidationError as err:
             problems.extend(err.violations)
             continue
-        status = str(image.get("imageStatus") or image.get("storageClass") or "ACTIVE").upper()
-        archive = status in ("ARCHIVED", "ARCHIVE", "ACTIVATING")
-        tags = tuple(image.get("imageTags") or ())
-        rows.append((pushed, i, image, digest, tags, pushed, pulled, archived_at, archive))
+        ts = moment.timestamp()
+        digests.append(digest)
+        tags.append(tuple(image.get("imageTags") or ()))
+        pushed_at.append(moment)
+        pushed.append(ts)
+        pulled.append(ts if pull is None else pull)
+        archived_at.append(arch)
+        status = image.get("imageStatus") or image.get("storageClass")
+        archive.append(status is not None and str(status).upper() in _ARCHIVED)
     if problems:
         raise ValidationError(problems, context="image_details")
-    rows.sort(key=lambda r: (-r[0], r[1]))  # newest first; input order breaks ties
+    # Newest first; sorted() stays stable with reverse=True, so ties keep their input order.
+    order = sorted(range(len(digests)), key=pushed.__getitem__, reverse=True)
     return _Images(
-        details=[r[2] for r in rows],
-        digests=[r[3] for r in rows],
-        tags=[r[4] for r in rows],
-        pushed=[r[5] for r in rows],
-        pulled=[r[6] for r in rows],
-        archived_at=[r[7] for r in rows],
-        archive=[r[8] for r in rows],
+        digests=[digests[i] for i in order],
+        tags=[tags[i] for i in order],
+        pushed_at=[pushed_at[i] for i in order],
+        pushed=[pushed[i] for i in order],
+        pulled=[pulled[i] for i in order],
+        archived_at=[archived_at[i] for i in order],
+        archive=[archive[i] for i in order],
     )
 
 
@@ -205,35 +221,35 @@ def preview_lifecycle_policy(
     """
     model = policy if isinstance(policy, LifecyclePolicy) else validate_lifecycle_policy(policy)
     rules = sorted(model.rules, key=lambda r: r.rule_priority or 0)
-    now_ts = datetime.now(UTC).timestamp() if now is None else _timestamp(now, "now", -1)
+    now_ts = (datetime.now(UTC) if now is None else _moment(now, "now", "now")).timestamp()
     images = _load_images(image_details)
     index = _TagIndex(images)
     every = range(len(images.digests))
 
-    decided: list[int | None] = [None] * len(every)  # priority of the first rule that selected it
-    marked: dict[int, PolicyRule] = {}
-    reasons: dict[int, str] = {}
-    selected_by: dict[int, list[int]] = {}
+    # Per image: the index (into ``outcomes``) of the first rule that selected it, and every
+    # rule that selected it. An outcome is (rule, decision, reason) shared by many images.
+    first: list[int] = [-1] * len(every)
+    selected_by: list[list[int] | None] = [None] * len(every)
+    outcomes: list[tuple[PolicyRule, str, str]] = []
     for rule in rules:
         priority = rule.rule_priority or 0
         sel = rule.selection
         chosen = _selected(rule, images, index, every)
         n = sel.count_number
         if sel.count_type is CountType.IMAGE_COUNT_MORE_THAN:
-            due = set(chosen[n:])
+            cut = n  # chosen is newest first: positions >= n are due
+            due_at = None
             kept_why = f"among the newest {n} of {len(chosen)} {_describe(rule)}"
             due_why = f"beyond the newest {n} of {len(chosen)} {_describe(rule)}"
         else:
-            column = {
-                CountType.SINCE_IMAGE_PUSHED: images.pushed,
-                CountType.SINCE_IMAGE_PULLED: images.pulled,
-            }.get(sel.count_type)
             limit = now_ts - n * _DAY
-            if column is None:  # sinceImageTransitioned
-                archived_at = images.archived_at
-                due = {i for i in chosen if (archived_at[i] or images.pushed[i]) < limit}
+            if sel.count_type is CountType.SINCE_IMAGE_TRANSITIONED:
+                archived_at, pushed = images.archived_at, images.pushed
+                due_at = [(archived_at[i] or pushed[i]) < limit for i in chosen]
             else:
-                due = {i for i in chosen if column[i] < limit}
+                column = images.pulled if sel.count_type is CountType.SINCE_IMAGE_PULLED else images.pushed
+                due_at = [column[i] < limit for i in chosen]
+            cut = -1
             event = {
                 CountType.SINCE_IMAGE_PUSHED: "pushed",
                 CountType.SINCE_IMAGE_PULLED: "last pulled (or pushed)",
@@ -241,23 +257,53 @@ def preview_lifecycle_policy(
             }[sel.count_type]
             kept_why = f"{event} within the last {n} days"
             due_why = f"{event} more than {n} days ago"
-        action = "archive" if rule.action.type is ActionType.TRANSITION else "expire"
-        for i in chosen:
-            selected_by.setdefault(i, []).append(priority)
-            if decided[i] is not None:
-                continue
-            decided[i] = priority
-            if i in due:
-                marked[i] = rule
-                reasons[i] = f"rule {priority} marks it to {action}: {due_why}"
+        marking = "TRANSITION" if rule.action.type is ActionType.TRANSITION else "EXPIRE"
+        verb = "archive" if marking == "TRANSITION" else "expire"
+        keep_outcome, due_outcome = len(outcomes), len(outcomes) + 1
+        outcomes.append((rule, "KEEP", f"rule {priority} selected it first and keeps it: {kept_why}"))
+        outcomes.append((rule, marking, f"rule {priority} marks it to {verb}: {due_why}"))
+        for position, i in enumerate(chosen):
+            seen = selected_by[i]
+            if seen is None:
+                selected_by[i] = [priority]
             else:
-                reasons[i] = f"rule {priority} selected it first and keeps it: {kept_why}"
+                seen.append(priority)
+                continue  # a higher-priority rule selected it first: never marked here
+            is_due = position >= cut if due_at is None else due_at[position]
+            first[i] = due_outcome if is_due else keep_outcome
 
     results: list[dict[str, Any]] = []
+    image_reasons: list[dict[str, Any]] = []
     expiring = transitioning = 0
-    for i in sorted(marked):
-        rule = marked[i]
-        if rule.action.type is ActionType.TRANSITION:
+    unselected = "no rule selects it: kept"
+    for i in every:
+        tags = list(images.tags[i])
+        if first[i] < 0:
+            image_reasons.append(
+                {
+                    "imageDigest": images.digests[i],
+                    "imageTags": tags,
+                    "decision": "KEEP",
+                    "appliedRulePriority": None,
+                    "selectedBy": [],
+                    "reason": unselected,
+                }
+            )
+            continue
+        rule, decision, reason = outcomes[first[i]]
+        image_reasons.append(
+            {
+                "imageDigest": images.digests[i],
+                "imageTags": tags,
+                "decision": decision,
+                "appliedRulePriority": rule.rule_priority,
+                "selectedBy": selected_by[i],
+                "reason": reason,
+            }
+        )
+        if decision == "KEEP":
+            continue
+        if decision == "TRANSITION":
             transitioning += 1
             action_out = {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"}
         else:
@@ -266,28 +312,13 @@ def preview_lifecycle_policy(
         results.append(
             {
                 "imageDigest": images.digests[i],
-                "imageTags": list(images.tags[i]),
-                "imagePushedAt": datetime.fromtimestamp(images.pushed[i], UTC),
+                "imageTags": tags,
+                "imagePushedAt": images.pushed_at[i],
                 "action": action_out,
                 "appliedRulePriority": rule.rule_priority,
                 "storageClass": "ARCHIVE" if images.archive[i] else "STANDARD",
             }
         )
-    image_reasons = [
-        {
-            "imageDigest": images.digests[i],
-            "imageTags": list(images.tags[i]),
-            "decision": (
-                ("TRANSITION" if marked[i].action.type is ActionType.TRANSITION else "EXPIRE")
-                if i in marked
-                else "KEEP"
-            ),
-            "appliedRulePriority": decided[i],
-            "selectedBy": selected_by.get(i, []),
-            "reason": reasons.get(i, "no rule selects it: kept"),
-        }
-        for i in every
-    ]
     return {
         "previewResults": results,
         "summary": {

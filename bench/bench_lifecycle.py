@@ -1,0 +1,146 @@
+"""Issue 3: offline preview of 100,000 images against 51 rules (target <= 1 s, <= 500 MB peak)
+and validation of a 51-rule policy (target <= 10 ms). Each measurement runs in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+IMAGES = 100_000
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+SERVICES = [f"svc{i:02d}" for i in range(40)]
+ENVS = ["prod", "staging", "dev", "feature"]
+
+
+def make_images(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """A busy registry's repository: service/env/build tags, semver releases, release candidates,
+    30 % untagged images, push times over two years, half of them pulled at some point."""
+    rng = random.Random(seed)
+    images = []
+    for i in range(count):
+        pushed = NOW - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+        tags: list[str] = []
+        if rng.random() > 0.3:
+            svc, env = rng.choice(SERVICES), rng.choice(ENVS)
+            tags.append(f"{svc}-{env}-{i}")
+            if rng.random() < 0.3:
+                tags.append(f"v{rng.randrange(1, 4)}.{rng.randrange(0, 20)}.{rng.randrange(0, 50)}")
+            if rng.random() < 0.1:
+                tags.append(f"{svc}-rc{rng.randrange(1, 9)}")
+        image: dict[str, Any] = {"imageDigest": f"sha256:{i:064x}", "imageTags": tags, "imagePushedAt": pushed}
+        if rng.random() < 0.5:
+            image["lastRecordedPullTime"] = pushed + timedelta(days=rng.randrange(0, 90))
+        images.append(image)
+    return images
+
+
+def make_policy() -> dict[str, Any]:
+    """51 rules: 25 prefix rules, 24 pattern rules, an untagged age rule, an any count rule."""
+    rules: list[dict[str, Any]] = []
+    for i, svc in enumerate(SERVICES[:25]):
+        env = ENVS[i % len(ENVS)]
+        sel = (
+            {"countType": "imageCountMoreThan", "countNumber": 50}
+            if i % 2
+            else {"countType": "sinceImagePushed", "countUnit": "days", "countNumber": 90}
+        )
+        rules.append({"selection": {"tagStatus": "tagged", "tagPrefixList": [f"{svc}-{env}"], **sel}})
+    patterns = [f"{svc}-*-rc*" for svc in SERVICES[25:37]] + [f"v{m}.*.*" for m in (1, 2, 3)]
+    patterns += [f"*-{env}-*9" for env in ENVS] + ["*-feature-*", "svc3*-dev-*", "*rc1", "*-staging-1*", "v1.1*.*"]
+    for pattern in patterns[:24]:
+        rules.append(
+            {
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPatternList": [pattern],
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 30,
+                }
+            }
+        )
+    rules.append(
+        {
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 14,
+            }
+        }
+    )
+    rules.append({"selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 20_000}})
+    return {"rules": [{"rulePriority": i + 1, **r, "action": {"type": "expire"}} for i, r in enumerate(rules)]}
+
+
+def _child(kind: str) -> None:
+    import resource
+
+    from ecr_patterns.lifecycle import preview_lifecycle_policy, validate_lifecycle_policy
+
+    policy = make_policy()
+    if kind == "validate":
+        validate_lifecycle_policy(policy)  # warm
+        times = []
+        for _ in range(200):
+            start = time.perf_counter()
+            validate_lifecycle_policy(policy)
+            times.append(time.perf_counter() - start)
+        print(json.dumps({"seconds": statistics.median(times), "rules": len(policy["rules"])}))
+        return
+    images = make_images(IMAGES)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    result = preview_lifecycle_policy(policy, images, now=NOW)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": peak / 1024,
+                "before_mb": before / 1024,
+                "expiring": result["summary"]["expiringImageTotalCount"],
+                "rules": len(policy["rules"]),
+            }
+        )
+    )
+
+
+def _run(kind: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_lifecycle", kind], capture_output=True, text=True, check=True, timeout=600
+    ).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    runs = [_run("preview") for _ in range(3)]
+    seconds = statistics.median(r["seconds"] for r in runs)
+    peak = max(r["peak_mb"] for r in runs)
+    first = runs[0]
+    print(
+        f"preview {IMAGES:,} images x {first['rules']} rules: median {seconds:.3f} s (target 1 s: ratio {seconds / 1.0:.2f}), "
+        f"process peak {peak:.0f} MB incl. the input ({first['before_mb']:.0f} MB before the preview; "
+        f"target 500 MB: ratio {peak / 500:.2f}); {first['expiring']:,} images would expire",
+        flush=True,
+    )
+    validation = _run("validate")
+    ms = validation["seconds"] * 1000
+    print(
+        f"validate a {validation['rules']}-rule policy: median {ms:.2f} ms (target 10 ms: ratio {ms / 10:.3f})",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        _child(sys.argv[1])
+    else:
+        main()
