@@ -22,11 +22,13 @@ Semantics (ECR User Guide, "How lifecycle policies work"):
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from ecr_patterns.errors import ValidationError, Violation
@@ -43,7 +45,7 @@ from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
 _DAY = 86_400.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Images:
     """The images, newest push first, as parallel columns (fast to scan)."""
 
@@ -54,6 +56,10 @@ class _Images:
     pulled: list[float]
     archived_at: list[float | None]
     archive: list[bool]
+
+    @cached_property
+    def any_archived(self) -> bool:
+        return any(self.archive)
 
 
 def _moment(value: Any, field: str, where: str) -> datetime:
@@ -74,100 +80,142 @@ def _moment(value: Any, field: str, where: str) -> datetime:
 _ARCHIVED = frozenset({"ARCHIVED", "ARCHIVE", "ACTIVATING"})
 
 
-def _load_images(image_details: Iterable[Any]) -> _Images:
-    digests: list[str] = []
-    tags: list[tuple[str, ...]] = []
-    pushed_at: list[datetime] = []
-    pushed: list[float] = []
-    pulled: list[float] = []
-    archived_at: list[float | None] = []
-    archive: list[bool] = []
+def _image_problems(details: Sequence[Any]) -> list[Violation]:
+    """Why images cannot be read (the slow path, only taken when something is wrong)."""
     problems: list[Violation] = []
-    for i, image in enumerate(image_details):
+    for i, image in enumerate(details):
         where = f"image #{i + 1}"
-        try:
-            digest = image["imageDigest"]
-            raw = image["imagePushedAt"]
-        except (KeyError, TypeError):
-            if not isinstance(image, Mapping):
-                problems.append(Violation("image", image, "each image is an object from describe-images", where))
-            elif not image.get("imageDigest"):
-                problems.append(
-                    Violation("imageDigest", image.get("imageDigest"), "every image needs its digest", where)
-                )
-            else:
-                problems.append(
-                    Violation("imagePushedAt", None, "every image needs its push time", image["imageDigest"])
-                )
+        if not isinstance(image, Mapping):
+            problems.append(Violation("image", image, "each image is an object from describe-images", where))
             continue
-        try:
-            # Fast path for what boto3 returns: aware datetimes.
-            moment = raw if type(raw) is datetime and raw.tzinfo is not None else _moment(raw, "imagePushedAt", where)
-            pull_raw = image.get("lastRecordedPullTime")
-            arch_raw = image.get("lastArchivedAt")
-            pull = _moment(pull_raw, "lastRecordedPullTime", where).timestamp() if pull_raw is not None else None
-            arch = _moment(arch_raw, "lastArchivedAt", where).timestamp() if arch_raw is not None else None
-        except ValidationError as err:
-            problems.extend(err.violations)
+        digest = image.get("imageDigest")
+        if not isinstance(digest, str) or not digest:
+            problems.append(Violation("imageDigest", digest, "every image needs its digest", where))
             continue
-        ts = moment.timestamp()
-        digests.append(digest)
-        tags.append(tuple(image.get("imageTags") or ()))
-        pushed_at.append(moment)
-        pushed.append(ts)
-        pulled.append(ts if pull is None else pull)
-        archived_at.append(arch)
-        status = image.get("imageStatus") or image.get("storageClass")
-        archive.append(status is not None and str(status).upper() in _ARCHIVED)
-    if problems:
-        raise ValidationError(problems, context="image_details")
+        if "imagePushedAt" not in image:
+            problems.append(Violation("imagePushedAt", None, "every image needs its push time", digest))
+            continue
+        for field in ("imagePushedAt", "lastRecordedPullTime", "lastArchivedAt"):
+            if image.get(field) is not None:
+                try:
+                    _moment(image[field], field, digest)
+                except ValidationError as err:
+                    problems.extend(err.violations)
+    return problems
+
+
+def _aware(values: list[Any], field: str) -> list[datetime]:
+    # Fast path for what boto3 returns: timezone-aware datetimes.
+    if all(type(v) is datetime and v.tzinfo is not None for v in values):
+        return values
+    return [_moment(v, field, "image") for v in values]
+
+
+def _optional_times(values: list[Any], field: str) -> list[float | None]:
+    present = [v for v in values if v is not None]
+    if not present:
+        return [None] * len(values)
+    if all(type(v) is datetime and v.tzinfo is not None for v in present):
+        return [None if v is None else v.timestamp() for v in values]
+    return [None if v is None else _moment(v, field, "image").timestamp() for v in values]
+
+
+def _load_images(image_details: Iterable[Any]) -> _Images:
+    details = image_details if isinstance(image_details, list) else list(image_details)
+    try:
+        # Columns are read in input order (memory order), then reordered once.
+        digests = [d["imageDigest"] for d in details]
+        moments = _aware([d["imagePushedAt"] for d in details], "imagePushedAt")
+        pulls = _optional_times([d.get("lastRecordedPullTime") for d in details], "lastRecordedPullTime")
+        archived = _optional_times([d.get("lastArchivedAt") for d in details], "lastArchivedAt")
+        if not all(type(x) is str and x for x in digests):
+            raise TypeError("digest")
+    except (KeyError, TypeError, AttributeError, ValidationError):
+        problems = _image_problems(details) or [Violation("image_details", "?", "cannot be read")]
+        raise ValidationError(problems, context="image_details") from None
+    pushed = [m.timestamp() for m in moments]
+    tags = [tuple(d.get("imageTags") or ()) for d in details]
+    archive = [
+        s is not None and str(s).upper() in _ARCHIVED
+        for s in (d.get("imageStatus") or d.get("storageClass") for d in details)
+    ]
     # Newest first; sorted() stays stable with reverse=True, so ties keep their input order.
-    order = sorted(range(len(digests)), key=pushed.__getitem__, reverse=True)
+    order = sorted(range(len(details)), key=pushed.__getitem__, reverse=True)
     return _Images(
         digests=[digests[i] for i in order],
         tags=[tags[i] for i in order],
-        pushed_at=[pushed_at[i] for i in order],
+        pushed_at=[moments[i] for i in order],
         pushed=[pushed[i] for i in order],
-        pulled=[pulled[i] for i in order],
-        archived_at=[archived_at[i] for i in order],
+        pulled=[pushed[i] if pulls[i] is None else pulls[i] for i in order],  # type: ignore[misc]
+        archived_at=[archived[i] for i in order],
         archive=[archive[i] for i in order],
     )
 
 
 class _TagIndex:
-    """Distinct tags → images, with a sorted list for prefixes and one text for patterns."""
+    """Distinct tags → images: a sorted list for prefixes, and one text to search for the
+    literal parts of patterns at C speed."""
 
     def __init__(self, images: _Images) -> None:
         by_tag: dict[str, list[int]] = {}
         for index, tags in enumerate(images.tags):
             for tag in tags:
-                by_tag.setdefault(tag, []).append(index)
+                if tag in by_tag:
+                    by_tag[tag].append(index)
+                else:
+                    by_tag[tag] = [index]
         self.by_tag = by_tag
         self.sorted_tags = sorted(by_tag)
-        self.text = "\n".join(self.sorted_tags)
+        self._text: str | None = None
         self._cache: dict[tuple[str, str], frozenset[int]] = {}
+
+    def _tags_with_prefix(self, prefix: str) -> list[str]:
+        tags = self.sorted_tags
+        start = bisect_left(tags, prefix)
+        end = start
+        while end < len(tags) and tags[end].startswith(prefix):
+            end += 1
+        return tags[start:end]
+
+    def _tags_containing(self, literal: str) -> list[str]:
+        if self._text is None:
+            self._text = "\n".join(self.sorted_tags)
+        text, found, pos = self._text, [], self._text.find(literal)
+        while pos >= 0:
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            found.append(text[start:end])
+            pos = text.find(literal, end)  # the next tag: each tag is listed once
+        return found
+
+    def _images(self, tags: Iterable[str]) -> frozenset[int]:
+        by_tag = self.by_tag
+        found: set[int] = set()
+        for tag in tags:
+            found.update(by_tag[tag])
+        return frozenset(found)
 
     def images_with_prefix(self, prefix: str) -> frozenset[int]:
         key = ("prefix", prefix)
         if key not in self._cache:
-            found: set[int] = set()
-            tags = self.sorted_tags
-            pos = bisect_left(tags, prefix)
-            while pos < len(tags) and tags[pos].startswith(prefix):
-                found.update(self.by_tag[tags[pos]])
-                pos += 1
-            self._cache[key] = frozenset(found)
+            self._cache[key] = self._images(self._tags_with_prefix(prefix))
         return self._cache[key]
 
     def images_matching(self, pattern: str) -> frozenset[int]:
         key = ("pattern", pattern)
         if key not in self._cache:
-            # One C-speed scan over every distinct tag; '.' never crosses the newline between tags.
-            regex = re.compile("^" + ".*".join(re.escape(p) for p in pattern.split("*")) + "$", re.MULTILINE)
-            found: set[int] = set()
-            for tag in regex.findall(self.text):
-                found.update(self.by_tag[tag])
-            self._cache[key] = frozenset(found)
+            parts = pattern.split("*")
+            if len(parts) == 1:  # no wildcard: the exact tag
+                candidates = [pattern] if pattern in self.by_tag else []
+            elif parts[0]:  # a literal head narrows to one sorted range
+                candidates = self._tags_with_prefix(parts[0])
+            elif max(parts, key=len):  # otherwise the longest literal part must occur
+                candidates = self._tags_containing(max(parts, key=len))
+            else:  # only wildcards
+                candidates = self.sorted_tags
+            regex = re.compile(".*".join(re.escape(p) for p in parts), re.DOTALL)
+            self._cache[key] = self._images(t for t in candidates if regex.fullmatch(t))
         return self._cache[key]
 
 
@@ -196,6 +244,8 @@ def _selected(rule: PolicyRule, images: _Images, index: _TagIndex, every: Sequen
         sets = [index.images_with_prefix(p) for p in sel.tag_prefix_list or ()]
         sets += [index.images_matching(p) for p in sel.tag_pattern_list or ()]
         pool = sorted(frozenset.intersection(*sets)) if sets else []
+    if not images.any_archived:
+        return [] if archive else list(pool)
     is_archived = images.archive
     return [i for i in pool if is_archived[i] is archive]
 
@@ -220,6 +270,18 @@ def preview_lifecycle_policy(
         entry per image (newest first) with the decision, the rules that selected it and why.
     """
     model = policy if isinstance(policy, LifecyclePolicy) else validate_lifecycle_policy(policy)
+    # The preview allocates a few hundred thousand short-lived, acyclic objects; pausing the
+    # cyclic garbage collector meanwhile saves a third of the run time on 100,000 images.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _preview(model, image_details, now)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _preview(model: LifecyclePolicy, image_details: Iterable[Any], now: datetime | str | None) -> dict[str, Any]:
     rules = sorted(model.rules, key=lambda r: r.rule_priority or 0)
     now_ts = (datetime.now(UTC) if now is None else _moment(now, "now", "now")).timestamp()
     images = _load_images(image_details)
@@ -272,53 +334,38 @@ def preview_lifecycle_policy(
             is_due = position >= cut if due_at is None else due_at[position]
             first[i] = due_outcome if is_due else keep_outcome
 
-    results: list[dict[str, Any]] = []
-    image_reasons: list[dict[str, Any]] = []
-    expiring = transitioning = 0
-    unselected = "no rule selects it: kept"
-    for i in every:
-        tags = list(images.tags[i])
-        if first[i] < 0:
-            image_reasons.append(
-                {
-                    "imageDigest": images.digests[i],
-                    "imageTags": tags,
-                    "decision": "KEEP",
-                    "appliedRulePriority": None,
-                    "selectedBy": [],
-                    "reason": unselected,
-                }
-            )
-            continue
-        rule, decision, reason = outcomes[first[i]]
-        image_reasons.append(
-            {
-                "imageDigest": images.digests[i],
-                "imageTags": tags,
-                "decision": decision,
-                "appliedRulePriority": rule.rule_priority,
-                "selectedBy": selected_by[i],
-                "reason": reason,
-            }
-        )
-        if decision == "KEEP":
-            continue
-        if decision == "TRANSITION":
-            transitioning += 1
-            action_out = {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"}
-        else:
-            expiring += 1
-            action_out = {"type": "EXPIRE"}
-        results.append(
-            {
-                "imageDigest": images.digests[i],
-                "imageTags": tags,
-                "imagePushedAt": images.pushed_at[i],
-                "action": action_out,
-                "appliedRulePriority": rule.rule_priority,
-                "storageClass": "ARCHIVE" if images.archive[i] else "STANDARD",
-            }
-        )
+    # Build the output with comprehensions over shared per-rule outcomes (fast on 100,000 images).
+    none: tuple[int | None, str, str] = (None, "KEEP", "no rule selects it: kept")
+    table = [(rule.rule_priority, decision, reason) for rule, decision, reason in outcomes]
+    decided = [none if f < 0 else table[f] for f in first]
+    tags = [list(t) for t in images.tags]
+    image_reasons = [
+        {
+            "imageDigest": digest,
+            "imageTags": tag_list,
+            "decision": outcome[1],
+            "appliedRulePriority": outcome[0],
+            "selectedBy": seen or [],
+            "reason": outcome[2],
+        }
+        for digest, tag_list, outcome, seen in zip(images.digests, tags, decided, selected_by, strict=True)
+    ]
+    expire_action = {"type": "EXPIRE"}
+    archive_action = {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"}
+    results = [
+        {
+            "imageDigest": images.digests[i],
+            "imageTags": tags[i],
+            "imagePushedAt": images.pushed_at[i],
+            "action": dict(expire_action if outcome[1] == "EXPIRE" else archive_action),
+            "appliedRulePriority": outcome[0],
+            "storageClass": "ARCHIVE" if images.archive[i] else "STANDARD",
+        }
+        for i, outcome in enumerate(decided)
+        if outcome[1] != "KEEP"
+    ]
+    transitioning = sum(1 for outcome in decided if outcome[1] == "TRANSITION")
+    expiring = len(results) - transitioning
     return {
         "previewResults": results,
         "summary": {
