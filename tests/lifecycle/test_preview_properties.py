@@ -133,3 +133,48 @@ def test_a_lone_any_count_rule_leaves_exactly_min_n_total_images(images: list[di
     gone = [pushed[r["imageDigest"]] for r in result["previewResults"]]
     if kept and gone:
         assert min(kept) >= max(gone)  # the survivors are the newest
+
+
+ALPHABET = "ab-.1"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tags=st.lists(st.lists(st.text(ALPHABET, min_size=1, max_size=6), max_size=3), min_size=1, max_size=25),
+    pattern=st.text(ALPHABET + "*", min_size=1, max_size=7).filter(lambda p: p.count("*") <= 4),
+    as_prefix=st.booleans(),
+)
+def test_fast_tag_matching_agrees_with_a_plain_reading_of_the_docs(
+    tags: list[list[str]], pattern: str, as_prefix: bool
+) -> None:
+    import re
+
+    images = [
+        {"imageDigest": f"sha256:{i}", "imageTags": t, "imagePushedAt": NOW - timedelta(days=30 + i)}
+        for i, t in enumerate(tags)
+    ]
+    if as_prefix:
+        pattern = pattern.replace("*", "") or "a"
+        expected = {f"sha256:{i}" for i, t in enumerate(tags) if any(tag.startswith(pattern) for tag in t)}
+        selection: dict[str, Any] = {"tagPrefixList": [pattern]}
+    else:
+        whole = re.compile("".join(".*" if c == "*" else re.escape(c) for c in pattern), re.DOTALL)
+        expected = {f"sha256:{i}" for i, t in enumerate(tags) if any(whole.fullmatch(tag) for tag in t)}
+        selection = {"tagPatternList": [pattern]}
+    policy = {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "selection": {
+                    "tagStatus": "tagged",
+                    **selection,
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 1,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+    result = preview_lifecycle_policy(policy, images, now=NOW)
+    assert {r["imageDigest"] for r in result["previewResults"]} == expected

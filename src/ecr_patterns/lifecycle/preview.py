@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from ecr_patterns.errors import ValidationError, Violation
@@ -123,32 +124,42 @@ def _optional_times(values: list[Any], field: str) -> list[float | None]:
 def _load_images(image_details: Iterable[Any]) -> _Images:
     details = image_details if isinstance(image_details, list) else list(image_details)
     try:
-        # Columns are read in input order (memory order), then reordered once.
-        digests = [d["imageDigest"] for d in details]
-        moments = _aware([d["imagePushedAt"] for d in details], "imagePushedAt")
-        pulls = _optional_times([d.get("lastRecordedPullTime") for d in details], "lastRecordedPullTime")
-        archived = _optional_times([d.get("lastArchivedAt") for d in details], "lastArchivedAt")
+        # One pass over the dicts, one C-level sort, one C-level transpose.
+        rows = [
+            (
+                d["imagePushedAt"],
+                d["imageDigest"],
+                d.get("imageTags") or (),
+                d.get("lastRecordedPullTime"),
+                d.get("lastArchivedAt"),
+                d.get("imageStatus") or d.get("storageClass"),
+            )
+            for d in details
+        ]
+        raw_pushed = [r[0] for r in rows]
+        moments = _aware(raw_pushed, "imagePushedAt")
+        if moments is not raw_pushed:  # some were strings or naive: use the parsed values
+            rows = [(m, *r[1:]) for m, r in zip(moments, rows, strict=True)]
+        # Newest first; list.sort stays stable with reverse=True, so ties keep their input order.
+        rows.sort(key=itemgetter(0), reverse=True)
+        columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), (), ()]
+        pushed_at, digests, raw_tags, pull_raw, arch_raw, statuses = columns
         if not all(type(x) is str and x for x in digests):
             raise TypeError("digest")
+        pulls = _optional_times(list(pull_raw), "lastRecordedPullTime")
+        archived = _optional_times(list(arch_raw), "lastArchivedAt")
     except (KeyError, TypeError, AttributeError, ValidationError):
         problems = _image_problems(details) or [Violation("image_details", "?", "cannot be read")]
         raise ValidationError(problems, context="image_details") from None
-    pushed = [m.timestamp() for m in moments]
-    tags = [tuple(d.get("imageTags") or ()) for d in details]
-    archive = [
-        s is not None and str(s).upper() in _ARCHIVED
-        for s in (d.get("imageStatus") or d.get("storageClass") for d in details)
-    ]
-    # Newest first; sorted() stays stable with reverse=True, so ties keep their input order.
-    order = sorted(range(len(details)), key=pushed.__getitem__, reverse=True)
+    pushed = [m.timestamp() for m in pushed_at]
     return _Images(
-        digests=[digests[i] for i in order],
-        tags=[tags[i] for i in order],
-        pushed_at=[moments[i] for i in order],
-        pushed=[pushed[i] for i in order],
-        pulled=[pushed[i] if pulls[i] is None else pulls[i] for i in order],  # type: ignore[misc]
-        archived_at=[archived[i] for i in order],
-        archive=[archive[i] for i in order],
+        digests=list(digests),
+        tags=[tuple(t) for t in raw_tags],
+        pushed_at=list(pushed_at),
+        pushed=pushed,
+        pulled=[p if q is None else q for p, q in zip(pushed, pulls, strict=True)],
+        archived_at=archived,
+        archive=[s is not None and str(s).upper() in _ARCHIVED for s in statuses],
     )
 
 
