@@ -1,0 +1,26 @@
+"""Synthesize the templates the scanners read, once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+
+from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+
+
+@pytest.fixture(scope="session")
+def pattern_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One template per pattern configuration: name -> template path."""
+    out = tmp_path_factory.mktemp("cdk.out")
+    app = cdk.App(outdir=str(out))
+    SecureRepository(cdk.Stack(app, "SecureDefaults"), "Repo")
+    ProdRepository(cdk.Stack(app, "ProdDefaults"), "Repo")
+    DevRepository(cdk.Stack(app, "DevDefaults"), "Repo")
+    granted = ProdRepository(cdk.Stack(app, "ProdWithGrants"), "Repo")
+    granted.grant_pull_to_accounts("111111111111")
+    granted.grant_pull_to_organization("o-a1b2c3d4e5")
+    granted.grant_lambda_pull("222222222222")
+    app.synth()
+    return {p.name.split(".")[0]: p for p in out.glob("*.template.json")}
