@@ -36,7 +36,7 @@ class PatternsStack(Stack):
         prod.grant_lambda_pull(PROD_ACCOUNT)
 
         # Custom lifecycle: keep the newest 50 prod images, expire dev images after 30 days,
-        # untagged after 3, keep 500 overall; archive images nobody pulled for 90 days.
+        # release candidates after 14, untagged after 3, keep 500 overall.
         custom = SecureRepository(
             self,
             "Custom",
@@ -50,6 +50,13 @@ class PatternsStack(Stack):
                 lc.delete_untagged_after_days(3),
                 lc.keep_last_n_images(500),
             ],
+        )
+
+        # Archive storage class (not expressible with aws_ecr.LifecycleRule): release images
+        # nobody pulled for 90 days move to archive, archived images go after a year.
+        custom.add_lifecycle_policy_rule(
+            lc.archive_images_not_pulled_for_days(90, tag_prefixes=["release"]),
+            lc.delete_archived_images_after_days(365),
         )
 
         # Helpers also work on a plain aws-cdk-lib repository.

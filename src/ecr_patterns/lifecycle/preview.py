@@ -51,7 +51,7 @@ class _Images:
     """The images, newest push first, as parallel columns (fast to scan)."""
 
     digests: list[str]
-    tags: list[tuple[str, ...]]
+    tags: list[Sequence[str]]
     pushed_at: list[datetime]
     pushed: list[float]
     pulled: list[float]
@@ -154,12 +154,14 @@ def _load_images(image_details: Iterable[Any]) -> _Images:
     pushed = [m.timestamp() for m in pushed_at]
     return _Images(
         digests=list(digests),
-        tags=[tuple(t) for t in raw_tags],
+        tags=list(raw_tags),
         pushed_at=list(pushed_at),
         pushed=pushed,
         pulled=[p if q is None else q for p, q in zip(pushed, pulls, strict=True)],
         archived_at=archived,
-        archive=[s is not None and str(s).upper() in _ARCHIVED for s in statuses],
+        archive=[s is not None and str(s).upper() in _ARCHIVED for s in statuses]
+        if any(statuses)
+        else [False] * len(statuses),
     )
 
 
@@ -244,17 +246,20 @@ def _describe(rule: PolicyRule) -> str:
 
 
 def _selected(rule: PolicyRule, images: _Images, index: _TagIndex, every: Sequence[int]) -> list[int]:
-    """Indices (newest first) of the images this rule selects, before counting."""
+    """Indices of the images this rule selects, before counting (newest first for count rules)."""
     sel = rule.selection
     archive = sel.effective_storage_class is StorageClass.ARCHIVE
     if sel.tag_status is TagStatus.ANY:
         pool: Iterable[int] = every
     elif sel.tag_status is TagStatus.UNTAGGED:
-        pool = (i for i in every if not images.tags[i])
+        tags = images.tags
+        pool = [i for i in every if not tags[i]]
     else:
         sets = [index.images_with_prefix(p) for p in sel.tag_prefix_list or ()]
         sets += [index.images_matching(p) for p in sel.tag_pattern_list or ()]
-        pool = sorted(frozenset.intersection(*sets)) if sets else []
+        matched = frozenset.intersection(*sets) if sets else frozenset()
+        # Only count rules need newest-first order (indices are newest first).
+        pool = sorted(matched) if sel.count_type is CountType.IMAGE_COUNT_MORE_THAN else matched
     if not images.any_archived:
         return [] if archive else list(pool)
     is_archived = images.archive
