@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: setup synth test lint unit integ bench clean
+.PHONY: setup synth test lint unit bench clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -41,10 +41,7 @@ lint: setup
 unit: setup
 	$(BIN)/python -m pytest tests
 
-integ: setup
-	$(BIN)/python -m pytest integ
-
-test: lint unit integ
+test: lint unit
 
 bench: setup
 	$(BIN)/python -m bench

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from aws_cdk import Annotations, RemovalPolicy, Stack, Token
 from aws_cdk import aws_ecr as ecr
@@ -18,10 +18,6 @@ from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
 from ecr_patterns.lifecycle.rules import to_policy_rule
 from ecr_patterns.lifecycle.standard import default_policy_rules
 from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
-
-if TYPE_CHECKING:
-    from aws_cdk import aws_events as events
-    from aws_cdk import aws_sns as sns
 
 WARNING_PREFIX = "ecr-patterns"
 
@@ -211,26 +207,6 @@ class SecureRepository(ecr.Repository):
     def grant_lambda_pull(self, *account_ids: str, grant_accounts: bool = True) -> iam.AddToResourcePolicyResult:
         """Let container-image Lambda functions of other accounts pull. See :mod:`ecr_patterns.grants`."""
         return grants.grant_lambda_pull(self, *account_ids, grant_accounts=grant_accounts)
-
-    # -- events ------------------------------------------------------------------------------
-
-    def notify_on_scan_findings(self, topic: sns.ITopic, *, min_severity: str = "HIGH") -> list[events.Rule]:
-        """Send scan results with findings of ``min_severity`` or worse to an SNS topic.
-
-        Covers basic scans and Inspector (enhanced) findings; see
-        :func:`ecr_patterns.registry.events.notify_on_scan_findings`. ``min_severity`` defaults to ``"HIGH"``.
-        """
-        from ecr_patterns.registry.events import notify_on_scan_findings
-
-        return notify_on_scan_findings(self, topic, min_severity=min_severity)
-
-    def notify_on_image_push(
-        self, target: events.IRuleTarget, *, tag_prefixes: Sequence[str] | None = None
-    ) -> events.Rule:
-        """Send successful pushes (optionally only of tags with these prefixes, default all) to a target."""
-        from ecr_patterns.registry.events import notify_on_image_push
-
-        return notify_on_image_push(self, target, tag_prefixes=tag_prefixes)
 
     # -- defaults and warnings ---------------------------------------------------------------
 
