@@ -9,6 +9,7 @@ from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
 from ecr_patterns import defaults
+from ecr_patterns.compliance.model import PRODUCTION_KEY
 from ecr_patterns.errors import ValidationError, Violation
 from ecr_patterns.lifecycle.standard import dev_policy_rules, prod_policy_rules
 from ecr_patterns.repository import RepositoryDefaults, SecureRepository
@@ -69,6 +70,8 @@ class ProdRepository(SecureRepository):
     def __init__(self, scope: Construct, id: str, *, allow_destroy: bool = False, **kwargs: Any) -> None:
         self._allow_destroy = allow_destroy
         super().__init__(scope, id, **kwargs)
+        # Marks the repository as production for EcrPatterns-ProductionRetention.
+        self._cfn.add_metadata(PRODUCTION_KEY, True)
 
     def _check_destroy(self, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool) -> None:
         if self._allow_destroy:

@@ -1,0 +1,38 @@
+"""ECR compliance rules, as a CDK validation plugin (recommended) or an Aspect.
+
+Re-exports only, loaded on first use: the rules and the engine are plain Python.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "ALL_RULES": "ecr_patterns.compliance.rules",
+    "Rule": "ecr_patterns.compliance.model",
+    "Finding": "ecr_patterns.compliance.model",
+    "Level": "ecr_patterns.compliance.model",
+    "Outcome": "ecr_patterns.compliance.model",
+    "RuleContext": "ecr_patterns.compliance.model",
+    "PRODUCTION_KEY": "ecr_patterns.compliance.model",
+    "SUPPRESSIONS_KEY": "ecr_patterns.compliance.model",
+    "ComplianceConfig": "ecr_patterns.compliance.engine",
+    "check_templates": "ecr_patterns.compliance.engine",
+    "EcrCompliancePlugin": "ecr_patterns.compliance.plugin",
+    "EcrCompliance": "ecr_patterns.compliance.aspect",
+    "add_compliance_everywhere": "ecr_patterns.compliance.aspect",
+    "suppress": "ecr_patterns.compliance.suppressions",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ecr_patterns.compliance' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -1,0 +1,23 @@
+"""The compliance rules, one per module; ``ALL_RULES`` in a stable order."""
+
+from __future__ import annotations
+
+from ecr_patterns.compliance.rules import (
+    encryption,
+    lifecycle_policy,
+    open_access,
+    production_retention,
+    scan_on_push,
+    tag_immutability,
+)
+
+ALL_RULES = (
+    scan_on_push.RULE,
+    tag_immutability.RULE,
+    encryption.RULE,
+    lifecycle_policy.RULE,
+    open_access.RULE,
+    production_retention.RULE,
+)
+
+__all__ = ["ALL_RULES"]

@@ -1,0 +1,31 @@
+"""EcrPatterns-LifecyclePolicy: a lifecycle policy exists and ECR would accept it (Security Hub ECR.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ecr_patterns.compliance.model import Level, Outcome, Rule, RuleContext
+from ecr_patterns.lifecycle.validate import lifecycle_policy_violations
+
+
+def check(resource: Mapping[str, Any], ctx: RuleContext) -> Outcome:
+    text = ((resource.get("Properties") or {}).get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
+    if text is None:
+        return Outcome.fail("no lifecycle policy: images are kept (and billed) forever", "Properties.LifecyclePolicy")
+    if not isinstance(text, str):
+        return Outcome.ok()  # built at deploy time (Fn::Join etc.): cannot be judged from the template
+    problems = lifecycle_policy_violations(text)
+    if problems:
+        shown = "; ".join(str(p) for p in problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+        return Outcome.fail(f"ECR would reject the lifecycle policy: {shown}", "Properties.LifecyclePolicy")
+    return Outcome.ok()
+
+
+RULE = Rule(
+    id="EcrPatterns-LifecyclePolicy",
+    level=Level.ERROR,
+    explanation="Without a valid lifecycle policy old images pile up; an invalid one fails the deploy.",
+    fix="Give lifecycle_rules (ecr_patterns.lifecycle helpers) and check them with `ecr-patterns lifecycle validate`.",
+    check=check,
+)
