@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 
 from examples.app import build_app
 
@@ -67,3 +67,18 @@ def test_cdk_cli_synthesizes_the_example_app_offline(tmp_path: Path) -> None:
     stacks = [a for a in manifest["artifacts"].values() if a["type"] == "aws:cloudformation:stack"]
     assert stacks
     assert {a["environment"] for a in stacks} == {"aws://unknown-account/unknown-region"}
+
+
+def test_example_app_passes_its_own_compliance_plugin_with_documented_suppressions() -> None:
+    app = build_app(cdk.App())
+    app.synth()  # the plugin fails synth on any unsuppressed error
+    stack = app.node.find_child("EcrPatternsExample")
+    plain = Template.from_stack(stack).find_resources(  # type: ignore[arg-type]
+        "AWS::ECR::Repository",
+        {
+            "Metadata": {
+                "ecr-patterns:suppressions": Match.array_with([Match.object_like({"id": "EcrPatterns-ScanOnPush"})])
+            }
+        },
+    )
+    assert len(plain) == 1

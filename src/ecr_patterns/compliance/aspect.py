@@ -17,6 +17,7 @@ from constructs import IConstruct
 
 from ecr_patterns.compliance.engine import ComplianceConfig, check_resource, registry_scan_filters
 from ecr_patterns.compliance.model import REPOSITORY_TYPE, Level, Rule, RuleContext
+from ecr_patterns.compliance.rules.production_retention import is_production
 
 _DELETION = {
     "DELETE": "Delete",
@@ -55,29 +56,31 @@ class EcrCompliance:
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, ecr.CfnRepository):
             return
-        stack = Stack.of(node)
+        # Every read below is a call into Node (about a millisecond here): read each value once,
+        # and ask for what only some rules need only when they need it.
         options = node.cfn_options
-        rendered = stack.resolve(
-            {
-                "Properties": node._render_properties(node._cfn_properties),
-                "Metadata": options.metadata or {},
-            }
-        )
-        deletion = options.deletion_policy
+        rendered = {
+            "Properties": node._render_properties(node._cfn_properties),
+            "Metadata": options.metadata or {},
+        }
+        if _may_hold_tokens(rendered):
+            rendered = Stack.of(node).resolve(rendered)
         resource: dict[str, Any] = {
             "Type": REPOSITORY_TYPE,
             "Properties": rendered.get("Properties") or {},
             "Metadata": rendered.get("Metadata") or {},
-            "DeletionPolicy": "Delete" if deletion is None else _DELETION[deletion.value],
         }
+        if is_production(resource):
+            deletion = options.deletion_policy
+            resource["DeletionPolicy"] = "Delete" if deletion is None else _DELETION[deletion.value]
         scanned = (resource["Properties"].get("ImageScanningConfiguration") or {}).get("ScanOnPush") is True
         ctx = RuleContext(
-            logical_id=node.node.path,
+            logical_id="",
             template={},
             registry_scan_filters=() if scanned else self._registry_filters(node),
             require_kms=self._config.require_kms,
         )
-        for finding in check_resource(node.node.path, resource, ctx, self._config):
+        for finding in check_resource("", resource, ctx, self._config):
             if finding.suppressed_reason is not None:
                 continue
             message = f"[{finding.rule_id}] {finding.message}. Fix: {finding.fix}"
@@ -102,6 +105,17 @@ class EcrCompliance:
         return self._scan_filters[key]
 
 
+def _may_hold_tokens(value: Any) -> bool:
+    """Whether a rendered value may hold unresolved tokens (encoded strings or number tokens)."""
+    if isinstance(value, dict):
+        return any(_may_hold_tokens(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_may_hold_tokens(v) for v in value)
+    if isinstance(value, str):
+        return "${Token[" in value or "#{Token[" in value
+    return isinstance(value, float) or not isinstance(value, (int, bool, type(None)))
+
+
 def add_compliance_everywhere(app: Stage, aspect: EcrCompliance | None = None) -> EcrCompliance:
     """Add the Aspect to ``app`` and to every ``Stage`` inside it (``Aspects.of(app)`` stops at
     stage boundaries). Call it after the stages are defined.
@@ -111,6 +125,7 @@ def add_compliance_everywhere(app: Stage, aspect: EcrCompliance | None = None) -
     aspect = aspect or EcrCompliance()
     Aspects.of(app).add(aspect, priority=AspectPriority.READONLY)
     for construct in app.node.find_all():
-        if construct is not app and Stage.is_stage(construct):
+        # isinstance, not Stage.is_stage: no call into Node for each construct.
+        if construct is not app and isinstance(construct, Stage):
             Aspects.of(construct).add(aspect, priority=AspectPriority.READONLY)
     return aspect
