@@ -8,13 +8,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aws_cdk import App
+from aws_cdk import App, Validations
 
+from ecr_patterns.compliance import EcrCompliancePlugin
 from examples.patterns_stack import PatternsStack
+from examples.registry_stack import RegistryStack
 
 
 def build_app(app: App) -> App:
+    # A platform team's one line: every ECR repository in the app is checked at synth.
+    Validations.of(app).add_plugins(EcrCompliancePlugin())
     PatternsStack(app, "EcrPatternsExample")
+    RegistryStack(app, "EcrPatternsRegistryExample")
     return app
 
 

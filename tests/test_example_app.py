@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Match, Template
 
 from examples.app import build_app
@@ -28,6 +29,15 @@ def test_example_app_shows_every_repository_pattern() -> None:
     stack = app.node.find_child("EcrPatternsExample")
     template = Template.from_stack(stack)  # type: ignore[arg-type]
     assert len(template.find_resources("AWS::ECR::Repository")) == 5
+    registry = Template.from_stack(app.node.find_child("EcrPatternsRegistryExample"))  # type: ignore[arg-type]
+    for kind in (
+        "ReplicationConfiguration",
+        "PullThroughCacheRule",
+        "RegistryScanningConfiguration",
+        "RepositoryCreationTemplate",
+        "RegistryPolicy",
+    ):
+        assert registry.find_resources(f"AWS::ECR::{kind}"), kind
     policies = [
         r["Properties"].get("RepositoryPolicyText") for r in template.find_resources("AWS::ECR::Repository").values()
     ]
@@ -82,3 +92,10 @@ def test_example_app_passes_its_own_compliance_plugin_with_documented_suppressio
         },
     )
     assert len(plain) == 1
+
+
+def test_example_app_really_runs_the_compliance_plugin() -> None:
+    app = build_app(cdk.App())
+    ecr.Repository(cdk.Stack(app, "Unchecked"), "Plain")
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()

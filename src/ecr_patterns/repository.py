@@ -8,7 +8,9 @@ from typing import Any, ClassVar
 
 from aws_cdk import Annotations, RemovalPolicy, Stack, Token
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
 from aws_cdk.interfaces import aws_kms as kms_refs
 from constructs import Construct
 
@@ -207,6 +209,23 @@ class SecureRepository(ecr.Repository):
     def grant_lambda_pull(self, *account_ids: str, grant_accounts: bool = True) -> iam.AddToResourcePolicyResult:
         """Let container-image Lambda functions of other accounts pull. See :mod:`ecr_patterns.grants`."""
         return grants.grant_lambda_pull(self, *account_ids, grant_accounts=grant_accounts)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def notify_on_scan_findings(self, topic: sns.ITopic, *, min_severity: str = "HIGH") -> list[events.Rule]:
+        """Send scan results with findings of ``min_severity`` (default ``"HIGH"``) or worse to an SNS
+        topic, for basic scans and Inspector findings. See :func:`ecr_patterns.registry.notify_on_scan_findings`."""
+        from ecr_patterns.registry.events import notify_on_scan_findings
+
+        return notify_on_scan_findings(self, topic, min_severity=min_severity)
+
+    def notify_on_image_push(
+        self, target: events.IRuleTarget, *, tag_prefixes: Sequence[str] | None = None
+    ) -> events.Rule:
+        """Send successful pushes (of tags with these prefixes; default every push) to a target."""
+        from ecr_patterns.registry.events import notify_on_image_push
+
+        return notify_on_image_push(self, target, tag_prefixes=tag_prefixes)
 
     # -- defaults and warnings ---------------------------------------------------------------
 

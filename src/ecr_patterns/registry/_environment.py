@@ -1,0 +1,42 @@
+"""Registry-level settings exist once per account and region: one check for every construct."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack, Token
+from constructs import Construct
+
+from ecr_patterns.errors import ValidationError
+
+_ATTRIBUTE = "_ecr_patterns_registry_claims"
+
+
+def environment_of(scope: Construct) -> str:
+    """``account/region`` of the scope's stack; unresolved parts (environment-agnostic stacks)
+    read as ``*``, so two environment-agnostic stacks count as one environment."""
+    stack = Stack.of(scope)
+    account = "*" if Token.is_unresolved(stack.account) else stack.account
+    region = "*" if Token.is_unresolved(stack.region) else stack.region
+    return f"{account}/{region}"
+
+
+def claim_once(scope: Construct, kind: str, key: str = "") -> str:
+    """Record that ``scope`` defines ``kind`` (e.g. the replication configuration) for its
+    environment; a second definition for the same environment in the app is a ``ValidationError``.
+    Returns the environment."""
+    env = environment_of(scope)
+    # Kept on the app object itself: (kind, environment) -> path of the construct that claimed it.
+    root = scope.node.root
+    claimed: dict[tuple[str, str], str] | None = getattr(root, _ATTRIBUTE, None)
+    if claimed is None:
+        claimed = {}
+        setattr(root, _ATTRIBUTE, claimed)
+    slot = (kind + (f" {key}" if key else ""), env)
+    if slot in claimed:
+        raise ValidationError.single(
+            kind,
+            scope.node.path,
+            f"a registry holds one {slot[0]} per account and region; {claimed[slot]} already defines it for {env}: "
+            "merge them into one construct",
+        )
+    claimed[slot] = scope.node.path
+    return env

@@ -1,0 +1,116 @@
+"""``RepositoryCreationTemplate``: the settings of repositories that ECR creates by itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+
+from aws_cdk import Annotations, CfnTag, Stack, Token
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk.interfaces import aws_kms as kms_refs
+from constructs import Construct
+
+from ecr_patterns import defaults
+from ecr_patterns.errors import ValidationError
+from ecr_patterns.lifecycle.model import LifecyclePolicy
+from ecr_patterns.lifecycle.rules import to_policy_rule
+from ecr_patterns.lifecycle.standard import default_policy_rules
+from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
+from ecr_patterns.registry._environment import claim_once
+
+_PREFIX = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*/?$")
+
+
+class AppliedFor(StrEnum):
+    PULL_THROUGH_CACHE = "PULL_THROUGH_CACHE"
+    REPLICATION = "REPLICATION"
+    CREATE_ON_PUSH = "CREATE_ON_PUSH"
+
+
+class RepositoryCreationTemplate(Construct):
+    """Secure settings for repositories that ECR creates on push, by replication or through a
+    pull-through cache — the same defaults as ``SecureRepository``: immutable tags, KMS
+    encryption, the default lifecycle policy (untagged after 14 days, keep the last 1,000).
+
+    :param prefix: repository name prefix the template applies to; ``"ROOT"`` for every repository
+        no other template matches.
+    :param applied_for: default all three (``PULL_THROUGH_CACHE``, ``REPLICATION``, ``CREATE_ON_PUSH``).
+    :param image_tag_mutability: default ``IMMUTABLE`` (a weaker value is warned).
+    :param encryption_key: default ``None``: KMS with the AWS-managed key.
+    :param lifecycle_rules: default the ``SecureRepository`` default policy; validated at synth.
+    :param repository_policy: default ``None``.
+    :param resource_tags: tags for the created repositories; default none.
+    :param custom_role: role ECR uses to apply a customer KMS key or tags; default ``None``.
+    :param description: default ``None``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        prefix: str,
+        applied_for: Sequence[AppliedFor] | None = None,
+        image_tag_mutability: ecr.TagMutability | None = None,
+        encryption_key: kms_refs.IKeyRef | None = None,
+        lifecycle_rules: Sequence[ecr.LifecycleRule] | None = None,
+        repository_policy: iam.PolicyDocument | None = None,
+        resource_tags: Mapping[str, str] | None = None,
+        custom_role: iam.IRole | None = None,
+        description: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        if not Token.is_unresolved(prefix) and prefix != "ROOT" and (not _PREFIX.match(prefix) or len(prefix) > 256):
+            raise ValidationError.single("prefix", prefix, "a repository name prefix such as 'team/' or 'ROOT' for all")
+        claim_once(self, "repository creation template for prefix", prefix)
+        uses = list(applied_for) if applied_for is not None else list(AppliedFor)
+        if not uses:
+            raise ValidationError.single(
+                "applied_for", [], "give at least one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH"
+            )
+        mutability = image_tag_mutability or ecr.TagMutability.IMMUTABLE
+        if mutability.value != defaults.TAG_MUTABILITY:
+            Annotations.of(self).add_warning_v2(
+                "ecr-patterns:imageTagMutability",
+                f"image_tag_mutability={mutability.value} overrides the secure default IMMUTABLE for every repository "
+                "this template creates.",
+            )
+        rules = default_policy_rules() if lifecycle_rules is None else [to_policy_rule(r) for r in lifecycle_rules]
+        policy = LifecyclePolicy.from_rules(rules)
+        if rules:
+            try:
+                validate_lifecycle_policy(policy.to_json())
+            except ValidationError as err:
+                raise ValidationError(err.violations, context=f"{self.node.path}: lifecycle_rules") from None
+        else:
+            Annotations.of(self).add_warning_v2(
+                "ecr-patterns:lifecycleRules",
+                "lifecycle_rules=[] overrides the default lifecycle policy: created repositories keep images forever.",
+            )
+        if encryption_key is not None and custom_role is None:
+            Annotations.of(self).add_warning_v2(
+                "ecr-patterns:customRole",
+                "a customer managed key needs custom_role: ECR assumes it to create repositories with that key.",
+            )
+        self.resource = ecr.CfnRepositoryCreationTemplate(
+            self,
+            "Resource",
+            prefix=prefix,
+            applied_for=[u.value for u in uses],
+            description=description,
+            image_tag_mutability=mutability.value,
+            encryption_configuration=ecr.CfnRepositoryCreationTemplate.EncryptionConfigurationProperty(
+                encryption_type=defaults.ENCRYPTION_TYPE,
+                kms_key=encryption_key.key_ref.key_arn if encryption_key is not None else None,
+            ),
+            lifecycle_policy=policy.to_text() if rules else None,
+            repository_policy=None if repository_policy is None else _json(self, repository_policy),
+            resource_tags=[CfnTag(key=k, value=v) for k, v in (resource_tags or {}).items()] or None,
+            custom_role_arn=custom_role.role_arn if custom_role else None,
+        )
+
+
+def _json(scope: Construct, document: iam.PolicyDocument) -> str:
+    return Stack.of(scope).to_json_string(document)

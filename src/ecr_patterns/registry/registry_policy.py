@@ -1,0 +1,31 @@
+"""``RegistryPolicy``: the registry's own permissions policy (replication, pull-through cache)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ecr_patterns.errors import ValidationError
+from ecr_patterns.registry._environment import claim_once
+
+
+class RegistryPolicy(Construct):
+    """The registry policy (one per account and region), e.g. to accept replication from another
+    account (:func:`ecr_patterns.registry.replication_policy_statement`).
+
+    :param statements: the policy statements, at least one; more with :meth:`add_statements`.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, statements: Sequence[iam.PolicyStatement]) -> None:
+        super().__init__(scope, id)
+        claim_once(self, "registry policy")
+        if not statements:
+            raise ValidationError.single("statements", [], "give at least one iam.PolicyStatement")
+        self.document = iam.PolicyDocument(statements=list(statements))
+        self.resource = ecr.CfnRegistryPolicy(self, "Resource", policy_text=self.document)
+
+    def add_statements(self, *statements: iam.PolicyStatement) -> None:
+        self.document.add_statements(*statements)
