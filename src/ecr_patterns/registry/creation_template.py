@@ -64,7 +64,6 @@ class RepositoryCreationTemplate(Construct):
         super().__init__(scope, id)
         if not Token.is_unresolved(prefix) and prefix != "ROOT" and (not _PREFIX.match(prefix) or len(prefix) > 256):
             raise ValidationError.single("prefix", prefix, "a repository name prefix such as 'team/' or 'ROOT' for all")
-        claim_once(self, "repository creation template for prefix", prefix)
         uses = list(applied_for) if applied_for is not None else list(AppliedFor)
         if not uses:
             raise ValidationError.single(
@@ -94,6 +93,8 @@ class RepositoryCreationTemplate(Construct):
                 "ecr-patterns:customRole",
                 "a customer managed key needs custom_role: ECR assumes it to create repositories with that key.",
             )
+        # Claimed only once the input is valid.
+        claim_once(self, "repository creation template for prefix", prefix)
         self.resource = ecr.CfnRepositoryCreationTemplate(
             self,
             "Resource",

@@ -74,7 +74,6 @@ class PullThroughCache(Construct):
                 ecr_repository_prefix,
                 "2 to 30 characters of lowercase letters, digits and . _ - / (e.g. 'docker-hub')",
             )
-        claim_once(self, "pull-through cache rule for prefix", ecr_repository_prefix)
         spec = upstream.value
         url = upstream_registry_url or spec.url
         if url is None:
@@ -99,6 +98,8 @@ class PullThroughCache(Construct):
                 credential.secret_name,
                 f"ECR reads only secrets whose name starts with {SECRET_PREFIX}",
             )
+        # Claimed only once the input is valid.
+        claim_once(self, "pull-through cache rule for prefix", ecr_repository_prefix)
         self.ecr_repository_prefix = ecr_repository_prefix
         self.resource = ecr.CfnPullThroughCacheRule(
             self,

@@ -21,9 +21,10 @@ class RegistryPolicy(Construct):
 
     def __init__(self, scope: Construct, id: str, *, statements: Sequence[iam.PolicyStatement]) -> None:
         super().__init__(scope, id)
-        claim_once(self, "registry policy")
         if not statements:
             raise ValidationError.single("statements", [], "give at least one iam.PolicyStatement")
+        # Claimed only once the input is valid.
+        claim_once(self, "registry policy")
         self.document = iam.PolicyDocument(statements=list(statements))
         self.resource = ecr.CfnRegistryPolicy(self, "Resource", policy_text=self.document)
 

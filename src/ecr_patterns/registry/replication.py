@@ -49,7 +49,6 @@ class RegistryReplication(Construct):
 
     def __init__(self, scope: Construct, id: str, *, rules: Sequence[ReplicationRule]) -> None:
         super().__init__(scope, id)
-        claim_once(self, "replication configuration")
         stack = Stack.of(self)
         if not rules:
             raise ValidationError.single("rules", rules, "give at least one ReplicationRule")
@@ -92,6 +91,8 @@ class RegistryReplication(Construct):
                 )
             )
         check.at_most("destinations", len(distinct), MAX_DESTINATIONS, "distinct destinations across all rules")
+        # Claimed only once the input is valid.
+        claim_once(self, "replication configuration")
         self.resource = ecr.CfnReplicationConfiguration(
             self,
             "Resource",

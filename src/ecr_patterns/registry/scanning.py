@@ -64,7 +64,6 @@ class RegistryScanning(Construct):
         rules: Sequence[ScanRule] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        claim_once(self, "registry scanning configuration")
         chosen = list(rules) if rules is not None else [ScanRule(ScanFrequency.SCAN_ON_PUSH)]
         frequencies = [r.frequency for r in chosen]
         if len(set(frequencies)) != len(frequencies):
@@ -88,6 +87,8 @@ class RegistryScanning(Construct):
                 "ecr-patterns:registryScanning",
                 "every rule scans manually: pushed images are not scanned (Security Hub ECR.1).",
             )
+        # Claimed only once the input is valid.
+        claim_once(self, "registry scanning configuration")
         self.scan_type = scan_type
         self.rules = tuple(chosen)
         self.resource = ecr.CfnRegistryScanningConfiguration(
