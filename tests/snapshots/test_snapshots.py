@@ -1,0 +1,99 @@
+"""One template snapshot per public construct: a backstop that shows unintended template changes
+as a diff in review. Fine-grained assertions live in the other tests.
+
+Update after an intended change with ``pytest tests/snapshots --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk.assertions import Template
+from syrupy.assertion import SnapshotAssertion
+
+from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns.registry import (
+    PullThroughCache,
+    RegistryPolicy,
+    RegistryReplication,
+    RegistryScanning,
+    ReplicationDestination,
+    ReplicationRule,
+    RepositoryCreationTemplate,
+    UpstreamRegistry,
+    replication_policy_statement,
+)
+
+_HASH = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def masked(stack: cdk.Stack) -> dict[str, Any]:
+    """The template without what changes between aws-cdk-lib releases or runs: the bootstrap
+    parameter and rule, and asset hashes."""
+    template = Template.from_stack(stack).to_json()
+    template.pop("Parameters", None)
+    template.pop("Rules", None)
+    return json.loads(_HASH.sub("<hash>", json.dumps(template, sort_keys=True)))
+
+
+def secure(stack: cdk.Stack) -> None:
+    SecureRepository(stack, "Repo")
+
+
+def dev(stack: cdk.Stack) -> None:
+    DevRepository(stack, "Repo")
+
+
+def prod(stack: cdk.Stack) -> None:
+    repo = ProdRepository(stack, "Repo")
+    repo.grant_pull_to_organization("o-a1b2c3d4e5")
+
+
+def replication(stack: cdk.Stack) -> None:
+    RegistryReplication(
+        stack, "Replication", rules=[ReplicationRule([ReplicationDestination("eu-west-1", "222222222222")], ["prod/"])]
+    )
+
+
+def pull_through_cache(stack: cdk.Stack) -> None:
+    secret = secretsmanager.Secret.from_secret_name_v2(stack, "Token", "ecr-pullthroughcache/docker-hub")
+    PullThroughCache(
+        stack, "Cache", ecr_repository_prefix="docker-hub", upstream=UpstreamRegistry.DOCKER_HUB, credential=secret
+    )
+
+
+def scanning(stack: cdk.Stack) -> None:
+    RegistryScanning(stack, "Scanning")
+
+
+def creation_template(stack: cdk.Stack) -> None:
+    RepositoryCreationTemplate(stack, "Template", prefix="ROOT")
+
+
+def registry_policy(stack: cdk.Stack) -> None:
+    RegistryPolicy(stack, "Policy", statements=[replication_policy_statement("222222222222")])
+
+
+CONSTRUCTS: dict[str, Callable[[cdk.Stack], None]] = {
+    "SecureRepository": secure,
+    "DevRepository": dev,
+    "ProdRepository": prod,
+    "RegistryReplication": replication,
+    "PullThroughCache": pull_through_cache,
+    "RegistryScanning": scanning,
+    "RepositoryCreationTemplate": creation_template,
+    "RegistryPolicy": registry_policy,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTRUCTS))
+def test_template_matches_its_snapshot(name: str, snapshot: SnapshotAssertion) -> None:
+    stack = cdk.Stack(cdk.App(), "Snapshot")
+    CONSTRUCTS[name](stack)
+    assert masked(stack) == snapshot
