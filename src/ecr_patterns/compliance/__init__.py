@@ -5,8 +5,7 @@ Re-exports only, loaded on first use: the rules and the engine are plain Python.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ecr_patterns._lazy import lazy_exports
 
 _LAZY = {
     "ALL_RULES": "ecr_patterns.compliance.rules",
@@ -28,11 +27,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ecr_patterns.compliance' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

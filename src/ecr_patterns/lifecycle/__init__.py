@@ -7,8 +7,7 @@ rules) is plain Python; the helpers that return ``aws_cdk.aws_ecr.LifecycleRule`
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ecr_patterns._lazy import lazy_exports
 
 _LAZY = {
     # typed model (plain Python)
@@ -43,11 +42,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ecr_patterns.lifecycle' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -17,6 +17,7 @@ from ecr_patterns.errors import ValidationError
 from ecr_patterns.lifecycle.model import (
     ARCHIVE,
     EXPIRE,
+    Action,
     CountType,
     PolicyRule,
     Selection,
@@ -56,6 +57,35 @@ def _selection_tags(
     )
 
 
+def _rule(
+    count_type: CountType,
+    storage_class: StorageClass,
+    action: Action,
+    days: int,
+    tag_status: TagStatus | None,
+    tag_prefixes: Sequence[str] | None,
+    tag_patterns: Sequence[str] | None,
+    rule_priority: int | None,
+    description: str,
+) -> PolicyRule:
+    status = tag_status or (TagStatus.TAGGED if (tag_prefixes or tag_patterns) else TagStatus.ANY)
+    prefixes, patterns = _selection_tags(status, tag_prefixes, tag_patterns)
+    return PolicyRule(
+        selection=Selection(
+            tag_status=status,
+            count_type=count_type,
+            count_number=days,
+            count_unit="days",
+            tag_prefix_list=prefixes,
+            tag_pattern_list=patterns,
+            storage_class=storage_class,
+        ),
+        action=action,
+        rule_priority=rule_priority,
+        description=description,
+    )
+
+
 def archive_images_not_pulled_for_days(
     days: int,
     *,
@@ -75,21 +105,16 @@ def archive_images_not_pulled_for_days(
     :param description: default "Archive images not pulled for N days".
     """
     days = _days(days)
-    status = tag_status or (TagStatus.TAGGED if (tag_prefixes or tag_patterns) else TagStatus.ANY)
-    prefixes, patterns = _selection_tags(status, tag_prefixes, tag_patterns)
-    return PolicyRule(
-        selection=Selection(
-            tag_status=status,
-            count_type=CountType.SINCE_IMAGE_PULLED,
-            count_number=days,
-            count_unit="days",
-            tag_prefix_list=prefixes,
-            tag_pattern_list=patterns,
-            storage_class=StorageClass.STANDARD,
-        ),
-        action=ARCHIVE,
-        rule_priority=rule_priority,
-        description=description or f"Archive images not pulled for {days} days",
+    return _rule(
+        CountType.SINCE_IMAGE_PULLED,
+        StorageClass.STANDARD,
+        ARCHIVE,
+        days,
+        tag_status,
+        tag_prefixes,
+        tag_patterns,
+        rule_priority,
+        description or f"Archive images not pulled for {days} days",
     )
 
 
@@ -112,19 +137,14 @@ def delete_archived_images_after_days(
     :param description: default "Expire archived images N days after archiving".
     """
     days = _days(days, minimum=MIN_ARCHIVE_DAYS)
-    status = tag_status or (TagStatus.TAGGED if (tag_prefixes or tag_patterns) else TagStatus.ANY)
-    prefixes, patterns = _selection_tags(status, tag_prefixes, tag_patterns)
-    return PolicyRule(
-        selection=Selection(
-            tag_status=status,
-            count_type=CountType.SINCE_IMAGE_TRANSITIONED,
-            count_number=days,
-            count_unit="days",
-            tag_prefix_list=prefixes,
-            tag_pattern_list=patterns,
-            storage_class=StorageClass.ARCHIVE,
-        ),
-        action=EXPIRE,
-        rule_priority=rule_priority,
-        description=description or f"Expire archived images {days} days after archiving",
+    return _rule(
+        CountType.SINCE_IMAGE_TRANSITIONED,
+        StorageClass.ARCHIVE,
+        EXPIRE,
+        days,
+        tag_status,
+        tag_prefixes,
+        tag_patterns,
+        rule_priority,
+        description or f"Expire archived images {days} days after archiving",
     )

@@ -3,8 +3,7 @@ registry policy) and event notifications. Re-exports only, loaded on first use."
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ecr_patterns._lazy import lazy_exports
 
 _LAZY = {
     "RegistryReplication": "ecr_patterns.registry.replication",
@@ -27,11 +26,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ecr_patterns.registry' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
