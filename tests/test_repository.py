@@ -322,3 +322,13 @@ def test_warns_for_exactly_the_weakened_defaults(
     (repo,) = Template.from_stack(stack).find_resources(REPO).values()
     written = repo["Properties"]["EncryptionConfiguration"]["EncryptionType"]
     assert written == ("KMS" if encryption is None else encryption.value)
+
+
+def test_the_python_model_matches_the_rendered_policy_for_construction_time_rules(stack: cdk.Stack) -> None:
+    # Rules given at construction are rendered by the L2 (no call into Node); the model must agree.
+    repo = SecureRepository(
+        stack,
+        "Repo",
+        lifecycle_rules=[lc.keep_tagged_images("prod", 5), lc.delete_untagged_after_days(3), lc.keep_last_n_images(50)],
+    )
+    assert repo.lifecycle_policy.to_json()["rules"] == lifecycle_rules_of(stack)

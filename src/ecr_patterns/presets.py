@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, ClassVar
 
 from aws_cdk import RemovalPolicy
@@ -11,6 +12,7 @@ from constructs import Construct
 from ecr_patterns import defaults
 from ecr_patterns.compliance.model import PRODUCTION_KEY
 from ecr_patterns.errors import ValidationError, Violation
+from ecr_patterns.lifecycle.rules import standard_dev_lifecycle_rules, standard_prod_lifecycle_rules
 from ecr_patterns.lifecycle.standard import dev_policy_rules, prod_policy_rules
 from ecr_patterns.repository import RepositoryDefaults, SecureRepository
 
@@ -20,6 +22,7 @@ DEV_DEFAULTS = RepositoryDefaults(
     removal_policy=RemovalPolicy.DESTROY,
     empty_on_delete=True,
     lifecycle_rules=dev_policy_rules,
+    l2_lifecycle_rules=cache(lambda: tuple(standard_dev_lifecycle_rules())),
     lifecycle_summary=(
         f"untagged images expire after {defaults.DEV_UNTAGGED_EXPIRY_DAYS} days, keep the last "
         f"{defaults.DEV_MAX_IMAGE_COUNT} images"
@@ -32,6 +35,7 @@ PROD_DEFAULTS = RepositoryDefaults(
     removal_policy=RemovalPolicy.RETAIN,
     empty_on_delete=False,
     lifecycle_rules=prod_policy_rules,
+    l2_lifecycle_rules=cache(lambda: tuple(standard_prod_lifecycle_rules())),
     lifecycle_summary=(
         f"untagged images expire after {defaults.PROD_UNTAGGED_EXPIRY_DAYS} days, keep the last "
         f"{defaults.PROD_MAX_IMAGE_COUNT} images"
@@ -71,7 +75,7 @@ class ProdRepository(SecureRepository):
         self._allow_destroy = allow_destroy
         super().__init__(scope, id, **kwargs)
         # Marks the repository as production for EcrPatterns-ProductionRetention.
-        self._cfn.add_metadata(PRODUCTION_KEY, True)
+        self._l1.add_metadata(PRODUCTION_KEY, True)
 
     def _check_destroy(self, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool) -> None:
         if self._allow_destroy:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
 
 from aws_cdk import Annotations, RemovalPolicy, Stack, Token
@@ -17,7 +18,7 @@ from constructs import Construct
 from ecr_patterns import defaults, grants
 from ecr_patterns.errors import ValidationError
 from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
-from ecr_patterns.lifecycle.rules import to_policy_rule
+from ecr_patterns.lifecycle.rules import default_lifecycle_rules, to_policy_rule
 from ecr_patterns.lifecycle.standard import default_policy_rules
 from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
 
@@ -34,6 +35,8 @@ class RepositoryDefaults:
     empty_on_delete: bool
     lifecycle_rules: Callable[[], list[PolicyRule]]
     """The default policy as engine rules: built in Python, no call into Node."""
+    l2_lifecycle_rules: Callable[[], Sequence[ecr.LifecycleRule]]
+    """The same policy as ``aws_ecr.LifecycleRule`` structs, built once per process."""
     lifecycle_summary: str
 
 
@@ -43,6 +46,7 @@ SECURE_DEFAULTS = RepositoryDefaults(
     removal_policy=RemovalPolicy.RETAIN,
     empty_on_delete=False,
     lifecycle_rules=default_policy_rules,
+    l2_lifecycle_rules=cache(lambda: tuple(default_lifecycle_rules())),
     lifecycle_summary=(
         f"untagged images expire after {defaults.UNTAGGED_EXPIRY_DAYS} days, keep the last "
         f"{defaults.MAX_IMAGE_COUNT} images"
@@ -114,6 +118,17 @@ class SecureRepository(ecr.Repository):
         encryption_type = _encryption_type(encryption, encryption_key)
         self._check_destroy(removal=removal, empty_on_delete=empty, auto_delete_images=bool(auto_delete_images))
 
+        # Lifecycle rules are validated before the L2 sees them, so a policy ECR would reject fails
+        # with our message. The L2 renders construction-time rules itself (no call into Node);
+        # rules added later, archive rules and token values are rendered on the L1 by us.
+        if lifecycle_rules is None:
+            l2_rules = list(d.l2_lifecycle_rules())
+            model = d.lifecycle_rules()
+        else:
+            l2_rules = list(lifecycle_rules)
+            model = [to_policy_rule(r) for r in l2_rules]
+        l2_renders = not _checked_policy(model, where=lambda: f"{scope.node.path}/{id}")
+
         super().__init__(
             scope,
             id,
@@ -122,29 +137,25 @@ class SecureRepository(ecr.Repository):
             image_tag_mutability_exclusion_filters=image_tag_mutability_exclusion_filters,
             # aws-cdk-lib renders KMS itself; AES256 (not written by the L2) and KMS_DSSE
             # (which it rejects) are written on the L1 below.
-            encryption=ecr.RepositoryEncryption.KMS if encryption_type == "KMS" else None,
+            encryption=_kms() if encryption_type == "KMS" else None,
             encryption_key=encryption_key if encryption_type == "KMS" else None,
+            lifecycle_rules=l2_rules if l2_renders else None,
+            lifecycle_registry_id=lifecycle_registry_id if l2_renders else None,
             removal_policy=removal,
             empty_on_delete=empty if empty else None,
             auto_delete_images=auto_delete_images,
             repository_name=repository_name,
             **kwargs,
         )
-        self._cfn: ecr.CfnRepository = self.node.default_child  # type: ignore[assignment]
+        self._policy_rules: list[PolicyRule] = model
+        self._lifecycle_registry_id = lifecycle_registry_id
         if encryption_type != "KMS":
-            self._cfn.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
+            self._l1.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
                 encryption_type=encryption_type,
                 kms_key=encryption_key.key_ref.key_arn if encryption_key is not None else None,
             )
-
-        # Lifecycle rules are kept here, not in the L2, so rules the L2 cannot express
-        # (archive storage class) share one policy and one priority numbering with them.
-        self._lifecycle_registry_id = lifecycle_registry_id
-        self._policy_rules: list[PolicyRule] = []
-        if lifecycle_rules is None:
-            self._set_policy_rules(d.lifecycle_rules())
-        else:
-            self._set_policy_rules([to_policy_rule(r) for r in lifecycle_rules])
+        if not l2_renders:
+            self._render_lifecycle()
 
         self._warn_overrides(
             scan=scan,
@@ -174,25 +185,30 @@ class SecureRepository(ecr.Repository):
         """The lifecycle policy as rendered, priorities assigned (for ``preview_lifecycle_policy``)."""
         return LifecyclePolicy.from_rules(self._policy_rules)
 
+    @property
+    def _l1(self) -> ecr.CfnRepository:
+        return self.node.default_child  # type: ignore[return-value]
+
     def _set_policy_rules(self, rules: list[PolicyRule]) -> None:
-        policy = LifecyclePolicy.from_rules(rules)
+        _checked_policy(rules, where=lambda: self.node.path)
+        self._policy_rules = rules
+        self._render_lifecycle()
+
+    def _render_lifecycle(self) -> None:
+        """Write the whole policy on the L1 (it replaces what the L2 would render)."""
+        policy = LifecyclePolicy.from_rules(self._policy_rules)
         data = policy.to_json()
-        if not rules:
+        if not self._policy_rules:
             text = None
         elif _has_token(data):
             # Unresolved values cannot be judged now; CloudFormation resolves them.
             text = Stack.of(self).to_json_string(data)
         else:
-            try:
-                validate_lifecycle_policy(data)
-            except ValidationError as err:
-                raise ValidationError(err.violations, context=f"{self.node.path}: lifecycle_rules") from None
             text = policy.to_text()
-        self._policy_rules = rules
         if text is None and self._lifecycle_registry_id is None:
-            self._cfn.lifecycle_policy = None
+            self._l1.lifecycle_policy = None
         else:
-            self._cfn.lifecycle_policy = ecr.CfnRepository.LifecyclePolicyProperty(
+            self._l1.lifecycle_policy = ecr.CfnRepository.LifecyclePolicyProperty(
                 lifecycle_policy_text=text, registry_id=self._lifecycle_registry_id
             )
 
@@ -296,6 +312,12 @@ class SecureRepository(ecr.Repository):
             )
 
 
+@cache
+def _kms() -> ecr.RepositoryEncryption:
+    # A jsii static property: each access is a call into Node, so read it once.
+    return ecr.RepositoryEncryption.KMS
+
+
 def _encryption_type(encryption: ecr.RepositoryEncryption | None, key: kms_refs.IKeyRef | None) -> str:
     """The ``EncryptionType`` to write, checking the combination once."""
     if encryption is None:
@@ -310,6 +332,21 @@ def _encryption_type(encryption: ecr.RepositoryEncryption | None, key: kms_refs.
     if value not in ("AES256", "KMS", "KMS_DSSE"):
         raise ValidationError.single("encryption", value, "use RepositoryEncryption.KMS, KMS_DSSE or AES_256")
     return value
+
+
+def _checked_policy(rules: list[PolicyRule], *, where: Callable[[], str]) -> bool:
+    """Validate the policy these rules make; ``True`` when it holds tokens (then it is not judged:
+    CloudFormation resolves them)."""
+    data = LifecyclePolicy.from_rules(rules).to_json()
+    if not rules:
+        return False
+    if _has_token(data):
+        return True
+    try:
+        validate_lifecycle_policy(data)
+    except ValidationError as err:
+        raise ValidationError(err.violations, context=f"{where()}: lifecycle_rules") from None
+    return False
 
 
 def _has_token(value: object) -> bool:

@@ -56,15 +56,16 @@ class EcrCompliance:
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, ecr.CfnRepository):
             return
-        # Every read below is a call into Node (about a millisecond here): read each value once,
-        # and ask for what only some rules need only when they need it.
+        # Every read below is a call into Node (about a millisecond here): read each value once.
+        # The L1's own property bag is resolved as is: the L2 keeps lifecycle rules and the
+        # repository policy in lazies, which only resolve() sees through.
         options = node.cfn_options
         rendered = {
-            "Properties": node._render_properties(node._cfn_properties),
+            "Properties": _cloudformation_case(Stack.of(node).resolve(node._cfn_properties) or {}),
             "Metadata": options.metadata or {},
         }
-        if _may_hold_tokens(rendered):
-            rendered = Stack.of(node).resolve(rendered)
+        if _may_hold_tokens(rendered["Metadata"]):
+            rendered["Metadata"] = Stack.of(node).resolve(rendered["Metadata"])
         resource: dict[str, Any] = {
             "Type": REPOSITORY_TYPE,
             "Properties": rendered.get("Properties") or {},
@@ -103,6 +104,16 @@ class EcrCompliance:
                     )
             self._scan_filters[key] = registry_scan_filters(templates)
         return self._scan_filters[key]
+
+
+def _cloudformation_case(value: Any, *, key: str | None = None) -> Any:
+    """camelCase property names (as the L1 keeps them) to CloudFormation's PascalCase; the
+    repository policy is a JSON document and keeps its own keys."""
+    if isinstance(value, dict) and key != "repositoryPolicyText":
+        return {k[:1].upper() + k[1:]: _cloudformation_case(v, key=k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cloudformation_case(v, key=key) for v in value]
+    return value
 
 
 def _may_hold_tokens(value: Any) -> bool:
