@@ -82,4 +82,4 @@ class Finding:
     suppressed_reason: str | None = None
 
     def __str__(self) -> str:
-        return f"[{self.rule_id}] {self.logical_id}: {self.message} Fix: {self.fix}"
+        return f"[{self.rule_id}] {self.logical_id}: {self.message}. Fix: {self.fix}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import metadata
+from pathlib import Path
 
 import jsii
 from aws_cdk import (
@@ -67,8 +68,12 @@ class EcrCompliancePlugin:
         findings = without_suppressed(check_templates(load_templates(context.template_paths), self._config))
         self.last_findings = findings
         errors = [f for f in findings if f.level is Level.ERROR]
-        for warning in (f for f in findings if f.level is Level.WARNING):
-            print(f"[Warning {PLUGIN_NAME}::{warning.rule_id}] {warning}", file=sys.stderr)
+        for w in (f for f in findings if f.level is Level.WARNING):
+            where = Path(w.template_path).name if w.template_path else "?"
+            print(
+                f"[Warning {PLUGIN_NAME}::{w.rule_id}] {w.logical_id} ({where}): {w.message}. Fix: {w.fix}",
+                file=sys.stderr,
+            )
         explanations = {r.id: r.explanation for r in self._config.rules}
         return PolicyValidationPluginReport(
             success=not errors,
