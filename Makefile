@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: setup synth test lint unit bench clean
+.PHONY: setup synth test lint unit integ bench clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -41,7 +41,12 @@ lint: setup
 unit: setup
 	$(BIN)/python -m pytest tests
 
-test: lint unit
+# Deploy cycle with the real CDK CLI: into a local emulator started by the fixtures (default), or a
+# sandbox account with ECR_PATTERNS_INTEG=aws (see README). -p no:cacheprovider: nothing left behind.
+integ: setup
+	$(BIN)/python -m pytest integ -p no:cacheprovider
+
+test: lint unit integ
 
 bench: setup
 	$(BIN)/python -m bench

@@ -1,0 +1,61 @@
+"""Names and context shared by the integration apps and the tests that check them.
+
+Context keys (``cdk deploy -c key=value``, or ``App(context=...)``):
+
+- ``integ:suffix``: appended to every stack and repository name. Default ``""``; the sandbox
+  mode sets a random one so runs never collide with each other or with real resources.
+- ``integ:stage``: ``initial`` or ``updated`` (the update step of the cycle). Default ``initial``.
+- ``integ:account``: the account the grant app grants pull to. Default ``123456789012`` (the
+  emulator's account); the suite passes the target's own account, which exists in every mode.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+
+SUFFIX = "integ:suffix"
+STAGE = "integ:stage"
+ACCOUNT = "integ:account"
+
+INITIAL = "initial"
+UPDATED = "updated"
+
+REPOSITORY_PREFIX = "ecr-patterns-integ"
+STACK_PREFIX = "EcrPatternsInteg"
+TAG_KEY = "ecr-patterns:integ"
+"""Every resource of every app carries this tag (value: the app's name), so leftovers are easy to find."""
+
+
+def repository_name(base: str, suffix: str = "") -> str:
+    """Explicit lowercase names: moto's CloudFormation cannot generate ECR repository names."""
+    return f"{REPOSITORY_PREFIX}/{base}{suffix}"
+
+
+def stack_name(base: str, suffix: str = "") -> str:
+    return f"{STACK_PREFIX}-{base}{suffix}"
+
+
+def suffix(app: cdk.App) -> str:
+    return str(app.node.try_get_context(SUFFIX) or "")
+
+
+def stage(app: cdk.App) -> str:
+    value = str(app.node.try_get_context(STAGE) or INITIAL)
+    if value not in (INITIAL, UPDATED):
+        raise ValueError(f"context {STAGE}={value!r}: use {INITIAL!r} or {UPDATED!r}")
+    return value
+
+
+def account(app: cdk.App) -> str:
+    return str(app.node.try_get_context(ACCOUNT) or "123456789012")
+
+
+def new_stack(app: cdk.App, base: str) -> cdk.Stack:
+    """An environment-agnostic stack named after the app, tagged with :data:`TAG_KEY`."""
+    stack = cdk.Stack(app, base, stack_name=stack_name(base, suffix(app)))
+    cdk.Tags.of(stack).add(TAG_KEY, base)
+    return stack
+
+
+def name(app: cdk.App, base: str) -> str:
+    return repository_name(base, suffix(app))

@@ -1,0 +1,36 @@
+"""DevRepository and ProdRepository with their preset defaults, side by side.
+
+Dev: mutable tags, 7-day/10-image lifecycle, DESTROY with ``empty_on_delete`` (gone after the
+destroy, images and all). Prod: immutable tags, 14-day/30-image lifecycle, RETAIN (it and its
+images survive the destroy; the suite deletes it afterwards).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import aws_cdk as cdk
+
+from ecr_patterns import DevRepository, ProdRepository
+from integ.apps import common
+
+APP = "Presets"
+DEV_REPOSITORY = "dev"
+PROD_REPOSITORY = "prod"
+
+
+def build(app: cdk.App) -> cdk.Stack:
+    stack = common.new_stack(app, APP)
+    DevRepository(stack, "Dev", repository_name=common.name(app, DEV_REPOSITORY))
+    ProdRepository(stack, "Prod", repository_name=common.name(app, PROD_REPOSITORY))
+    return stack
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build(app)
+    app.synth()

@@ -1,0 +1,129 @@
+"""The integration apps of one suite run: synthesized once each, deployed and destroyed with the CLI.
+
+Synthesis happens in the test process (one jsii runtime for every app) into a cloud assembly
+directory that the CLI then deploys as ``--app DIR``: the deployed template is exactly the
+synthesized one the tests read their expectations from.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+
+from integ.apps import common
+from integ.cdk_cli import CdkCli
+from integ.target import Target
+
+APPS = ("plain", "secure_defaults", "presets", "grants", "lifecycle")
+"""Module names under ``integ.apps``, in deploy order."""
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """A synthesized cloud assembly directory."""
+
+    path: Path
+
+    def templates(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(stack name, template)`` for every stack of the assembly."""
+        manifest = json.loads((self.path / "manifest.json").read_text())
+        for artifact_id, artifact in manifest["artifacts"].items():
+            if artifact["type"] != "aws:cloudformation:stack":
+                continue
+            properties = artifact.get("properties", {})
+            template = json.loads((self.path / properties["templateFile"]).read_text())
+            yield properties.get("stackName", artifact_id), template
+
+    def stack_names(self) -> list[str]:
+        return [name for name, _ in self.templates()]
+
+    def repositories(self) -> dict[str, dict[str, Any]]:
+        """The properties of every ``AWS::ECR::Repository``, by its ``RepositoryName``."""
+        found = {}
+        for _, template in self.templates():
+            for resource in template.get("Resources", {}).values():
+                if resource["Type"] == "AWS::ECR::Repository":
+                    properties = resource.get("Properties", {})
+                    found[properties["RepositoryName"]] = {
+                        **properties,
+                        "DeletionPolicy": resource.get("DeletionPolicy"),
+                    }
+        return found
+
+    def repository(self, name: str) -> dict[str, Any]:
+        repositories = self.repositories()
+        if name not in repositories:
+            raise KeyError(f"no AWS::ECR::Repository named {name!r} in {self.path} (found {sorted(repositories)})")
+        return repositories[name]
+
+
+class Deployment:
+    """Synthesizes, deploys and destroys the apps for one target, under ``workdir``."""
+
+    def __init__(self, target: Target, cli: CdkCli, workdir: Path) -> None:
+        self.target = target
+        self.cli = cli
+        self.workdir = workdir
+        self.deployed: dict[str, Assembly] = {}
+        self.synthesized: list[Assembly] = []
+
+    def repository_name(self, base: str) -> str:
+        return common.repository_name(base, self.target.suffix)
+
+    def synthesize(self, app: str, stage: str = common.INITIAL) -> Assembly:
+        outdir = self.workdir / f"{app}.{stage}.out"
+        cdk_app = cdk.App(
+            outdir=str(outdir),
+            context={common.SUFFIX: self.target.suffix, common.STAGE: stage, common.ACCOUNT: self.target.account},
+        )
+        importlib.import_module(f"integ.apps.{app}").build(cdk_app)
+        cdk_app.synth()
+        assembly = Assembly(outdir)
+        self.synthesized.append(assembly)
+        return assembly
+
+    def deploy(self, app: str, stage: str = common.INITIAL) -> Assembly:
+        assembly = self.synthesize(app, stage)
+        # Recorded first: a deploy that fails halfway still has a stack to destroy.
+        self.deployed[app] = assembly
+        self.cli.deploy(assembly.path)
+        return assembly
+
+    def assembly(self, app: str) -> Assembly:
+        """The assembly last deployed for ``app``."""
+        return self.deployed[app]
+
+    def destroy(self, app: str) -> None:
+        assembly = self.deployed.pop(app, None)
+        if assembly is not None:
+            self.cli.destroy(assembly.path)
+
+    def destroy_all(self) -> list[Exception]:
+        """Destroy every stack still deployed (each attempted even if another fails)."""
+        errors: list[Exception] = []
+        for app in list(reversed(self.deployed)):
+            try:
+                self.destroy(app)
+            except Exception as error:
+                errors.append(error)
+        return errors
+
+    def delete_leftover_repositories(self) -> list[str]:
+        """Delete (with their images) the repositories of this run that survived their stacks by
+        design (RETAIN). Only names from this run's templates are touched."""
+        ecr = self.target.client("ecr")
+        names = sorted({name for assembly in self.synthesized for name in assembly.repositories()})
+        deleted = []
+        for name in names:
+            try:
+                ecr.delete_repository(repositoryName=name, force=True)
+                deleted.append(name)
+            except ecr.exceptions.RepositoryNotFoundException:
+                pass
+        return deleted

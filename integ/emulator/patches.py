@@ -1,0 +1,311 @@
+"""What moto 5.2.5 leaves out of ``AWS::ECR::Repository`` and of the CDK CLI's update path, completed.
+
+The emulator (``python -m integ.emulator``) calls :func:`apply` in its own process before it
+starts moto's server; nothing else applies them, so the test process keeps an unpatched moto
+(``test_patches.py`` uses that to show each gap is real). Each patch wraps one
+moto function, keeps moto's behaviour for everything it does not complete, and makes the
+emulator answer as the ECR and CloudFormation documentation say AWS answers. Only what the
+integration suite's constructs need is completed; what is left out (change-set updates, stack
+outputs of change-set creates, registry-level resources) is listed in ``docs/integ.md``.
+
+The patches are written against moto's source at exactly :data:`MOTO_VERSION`: :func:`apply`
+refuses any other version, because a moto upgrade may fix, move or break what they wrap.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import moto
+from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.core.exceptions import ServiceException
+from moto.ecr.models import ECRBackend, Repository, ecr_backends
+
+MOTO_VERSION = "5.2.5"
+
+_applied = False
+
+
+class EmulatorVersionError(RuntimeError):
+    """The installed moto is not the version these patches were written against."""
+
+
+def apply() -> None:
+    """Apply every patch once (idempotent). Raises :class:`EmulatorVersionError` on another moto."""
+    global _applied
+    if moto.__version__ != MOTO_VERSION:
+        raise EmulatorVersionError(
+            f"moto=={moto.__version__} is installed but integ/emulator/patches.py completes moto=={MOTO_VERSION}; "
+            f"install moto[server]=={MOTO_VERSION} (pyproject.toml pins it) or review every patch for the new version"
+        )
+    if _applied:
+        return
+    _patch_classmethod(Repository, "create_from_cloudformation_json", _create_repository)
+    _patch_classmethod(Repository, "update_from_cloudformation_json", _update_repository)
+    _patch_method(Repository, "delete", _delete_repository)
+    _patch_method(ECRBackend, "put_image", _put_image)
+    _patch_method(CloudFormationBackend, "_resolve_update_parameters", _resolve_update_parameters)
+    _applied = True
+
+
+def _patch_classmethod(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
+    original = cls.__dict__[name].__func__
+
+    def patched(klass: type, *args: Any, **kwargs: Any) -> Any:
+        return wrapper(original, klass, *args, **kwargs)
+
+    patched.__doc__ = wrapper.__doc__
+    patched.__name__ = name
+    setattr(cls, name, classmethod(patched))
+
+
+def _patch_method(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
+    original = cls.__dict__[name]
+
+    def patched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return wrapper(original, self, *args, **kwargs)
+
+    patched.__doc__ = wrapper.__doc__
+    patched.__name__ = name
+    setattr(cls, name, patched)
+
+
+# -- AWS::ECR::Repository -------------------------------------------------------------------------
+
+
+def _bool(value: object) -> bool:
+    # CloudFormation accepts booleans and their string forms alike.
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _api_scanning(cfn: Mapping[str, Any] | None) -> dict[str, bool] | None:
+    """CloudFormation's ``{ScanOnPush}`` as the ECR API's ``{scanOnPush}``."""
+    if cfn is None:
+        return None
+    return {"scanOnPush": _bool(cfn.get("ScanOnPush", False))}
+
+
+def _api_encryption(cfn: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """CloudFormation's ``{EncryptionType, KmsKey}`` as the ECR API's ``{encryptionType, kmsKey}``."""
+    if not cfn:
+        return None
+    api = {"encryptionType": str(cfn.get("EncryptionType") or "AES256")}
+    if cfn.get("KmsKey"):
+        api["kmsKey"] = str(cfn["KmsKey"])
+    return api
+
+
+def _api_json(cloudformation_json: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The resource's CloudFormation properties, and a copy of the resource whose scanning and
+    encryption properties are in the shape moto's ``Repository`` model reads."""
+    properties = dict(cloudformation_json.get("Properties") or {})
+    api_properties = dict(properties)
+    for key, convert in (
+        ("ImageScanningConfiguration", _api_scanning),
+        ("EncryptionConfiguration", _api_encryption),
+    ):
+        if key in api_properties:
+            api_properties[key] = convert(api_properties[key])
+    return properties, {**cloudformation_json, "Properties": api_properties}
+
+
+def _backend(account_id: str, region_name: str) -> Any:
+    return ecr_backends[account_id][region_name]
+
+
+def _apply_policies(repository: Any, properties: Mapping[str, Any], account_id: str, region_name: str) -> None:
+    """Put (or, when the property is gone, remove) the lifecycle policy and the repository policy,
+    through the ECR API's own validation, and remember ``EmptyOnDelete``."""
+    backend = _backend(account_id, region_name)
+    lifecycle = properties.get("LifecyclePolicy") or {}
+    text = lifecycle.get("LifecyclePolicyText")
+    if text:
+        backend.put_lifecycle_policy(
+            registry_id=lifecycle.get("RegistryId"),
+            repository_name=repository.name,
+            lifecycle_policy_text=text if isinstance(text, str) else json.dumps(text),
+        )
+    else:
+        repository.lifecycle_policy = None
+    policy = properties.get("RepositoryPolicyText")
+    if policy:
+        backend.set_repository_policy(
+            registry_id=None,
+            repository_name=repository.name,
+            policy_text=policy if isinstance(policy, str) else json.dumps(policy),
+        )
+    else:
+        repository.policy = None
+    repository.empty_on_delete = _bool(properties.get("EmptyOnDelete", False))
+
+
+def _create_repository(
+    original: Callable[..., Any],
+    cls: type,
+    resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """Completes ``moto.ecr.models.Repository.create_from_cloudformation_json``.
+
+    moto passes ``ImageScanningConfiguration`` and ``EncryptionConfiguration`` on with their
+    CloudFormation field names (``ScanOnPush``, ``EncryptionType``) to a model that reads the
+    API's camelCase names, so DescribeRepositories answers ``{}`` for both; and it ignores
+    ``LifecyclePolicy``, ``RepositoryPolicyText`` and ``EmptyOnDelete``. This converts the two
+    configurations, then applies both policies through moto's own PutLifecyclePolicy and
+    SetRepositoryPolicy (so they are validated as the API validates them) and records
+    ``EmptyOnDelete`` for :func:`_delete_repository`. If a policy is rejected, the repository
+    just created is deleted again, as CloudFormation rolls back a failed create.
+    """
+    properties, api_json = _api_json(cloudformation_json)
+    repository = original(cls, resource_name, api_json, account_id, region_name, **kwargs)
+    repository.cloudformation_encryption = _api_encryption(properties.get("EncryptionConfiguration"))
+    try:
+        _apply_policies(repository, properties, account_id, region_name)
+    except Exception:
+        _backend(account_id, region_name).delete_repository(repository.name, force=True)
+        raise
+    return repository
+
+
+def _update_repository(
+    original: Callable[..., Any],
+    cls: type,
+    original_resource: Any,
+    new_resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+) -> Any:
+    """Completes ``moto.ecr.models.Repository.update_from_cloudformation_json``.
+
+    Besides the field-name mismatch of the create, moto decides between an update in place and a
+    replacement by comparing the template's encryption configuration with the stored one, which
+    holds the KMS key ARN moto generated: every update of a KMS repository became a replacement
+    (a new, empty repository). CloudFormation replaces a repository only when its name or its
+    encryption configuration changes; an update in place keeps its images. This compares the
+    template's configuration with the one the repository was created from, resets scanning to
+    ``scanOnPush: false`` when the property is removed (moto kept the old value), and applies,
+    changes or removes the lifecycle policy, the repository policy and ``EmptyOnDelete``.
+    """
+    properties, api_json = _api_json(cloudformation_json)
+    api_properties = api_json["Properties"]
+    requested = api_properties.get("EncryptionConfiguration")
+    if requested == getattr(original_resource, "cloudformation_encryption", None):
+        # Unchanged in the template: hand moto the stored configuration so it updates in place.
+        api_properties["EncryptionConfiguration"] = original_resource.encryption_configuration
+    api_properties.setdefault("ImageScanningConfiguration", {"scanOnPush": False})
+    repository = original(
+        cls,
+        original_resource=original_resource,
+        new_resource_name=new_resource_name,
+        cloudformation_json=api_json,
+        account_id=account_id,
+        region_name=region_name,
+    )
+    if repository is original_resource:
+        _apply_policies(repository, properties, account_id, region_name)
+    # A replacement went through the patched create, which applied everything.
+    return repository
+
+
+def _delete_repository(original: Callable[..., Any], self: Any, account_id: str, region_name: str) -> None:
+    """Completes ``moto.ecr.models.Repository.delete`` (a stack delete or replacement).
+
+    moto deletes without ``force``, so a repository with images can never go, whatever the
+    template says. With ``EmptyOnDelete: true`` CloudFormation deletes the images with it; that is
+    what this does. Without it, moto's refusal (RepositoryNotEmptyException) is kept, as on AWS.
+    """
+    if getattr(self, "empty_on_delete", False):
+        _backend(account_id, region_name).delete_repository(self.name, force=True)
+        return
+    original(self, account_id, region_name)
+
+
+# -- ECR PutImage ---------------------------------------------------------------------------------
+
+
+class ImageTagAlreadyExistsException(ServiceException):
+    """ECR's error for moving an immutable tag (moto 5.2.5 has no such exception)."""
+
+    code = "ImageTagAlreadyExistsException"
+
+    def __init__(self, repository_name: str, image_tag: str) -> None:
+        super().__init__(
+            f"The image tag '{image_tag}' already exists in the '{repository_name}' repository "
+            "and cannot be overwritten because the repository is immutable."
+        )
+
+
+def _tag_is_immutable(repository: Any, tag: str) -> bool:
+    """Whether ECR refuses to move ``tag`` in this repository (exclusion filters are wildcards)."""
+    mutability = repository.image_tag_mutability
+    filters = repository.image_tag_mutability_exclusion_filters or []
+    excluded = any(fnmatch.fnmatchcase(tag, f["filter"]) for f in filters)
+    if mutability == "IMMUTABLE":
+        return True
+    if mutability == "IMMUTABLE_WITH_EXCLUSION":
+        return not excluded
+    if mutability == "MUTABLE_WITH_EXCLUSION":
+        return excluded
+    return False
+
+
+def _put_image(
+    original: Callable[..., Any],
+    self: Any,
+    repository_name: str,
+    image_manifest: str,
+    image_tag: str,
+    image_manifest_mediatype: str | None = None,
+    digest: str | None = None,
+) -> Any:
+    """Completes ``moto.ecr.models.ECRBackend.put_image`` for immutable tags.
+
+    Pushing a different image under a tag that an immutable repository already holds fails on
+    AWS with ``ImageTagAlreadyExistsException`` (ECR user guide, "Preventing image tags from
+    being overwritten"); moto answers ``ImageAlreadyExistsException``, the error ECR keeps for
+    re-pushing the same manifest under the same tag (which this leaves to moto).
+    """
+    repository = self.repositories.get(repository_name)
+    if repository is not None and image_tag and _tag_is_immutable(repository, image_tag):
+        for image in repository.images:
+            if image_tag in image.image_tags and image.image_manifest != image_manifest:
+                raise ImageTagAlreadyExistsException(repository_name, image_tag)
+    return original(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
+
+
+# -- CloudFormation UpdateStack -------------------------------------------------------------------
+
+
+def _resolve_update_parameters(
+    original: Callable[..., Any], self: Any, instance: Any, incoming_params: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Completes ``moto.cloudformation.models.CloudFormationBackend._resolve_update_parameters``.
+
+    ``cdk deploy --method=direct`` updates a stack with ``UsePreviousValue: true`` for
+    ``BootstrapVersion``, a parameter that took its template default on create. moto looks the
+    previous value up among the parameters passed on create only and fails with
+    ``KeyError: 'BootstrapVersion'``. CloudFormation's previous value of a defaulted parameter is
+    that default (for an SSM-typed parameter, the parameter *name*, which moto then resolves
+    again as it does on create); this passes it explicitly and leaves the rest to moto.
+    """
+    if isinstance(instance, Stack):
+        previous_inputs = instance.parameters or {}
+        slots = (instance.template_dict or {}).get("Parameters") or {}
+        completed = []
+        for parameter in incoming_params:
+            key = parameter.get("ParameterKey")
+            default = (slots.get(key) or {}).get("Default")
+            if parameter.get("UsePreviousValue") and key not in previous_inputs and default is not None:
+                completed.append({"ParameterKey": key, "ParameterValue": default})
+            else:
+                completed.append(parameter)
+        incoming_params = completed
+    result: dict[str, str] = original(self, instance, incoming_params)
+    return result

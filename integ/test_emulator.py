@@ -1,0 +1,281 @@
+"""The emulator's own tests: each gap that :mod:`integ.emulator.patches` completes is real in the
+pinned moto (shown in-process, unpatched) and completed in the running emulator (shown over
+HTTP), with a hand-written template, so that a deploy test failing later means our construct is
+wrong, not the emulator. Emulator mode only; the sandbox mode skips them."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import moto
+import pytest
+from botocore.exceptions import ClientError
+
+from integ.emulator import Emulator, EmulatorError, patches
+from integ.images import Image, push_image
+from integ.target import EMULATOR, EMULATOR_REGION, mode
+
+pytestmark = pytest.mark.skipif(mode() != EMULATOR, reason="tests of the local emulator")
+
+LIFECYCLE = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "untagged",
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 3,
+            },
+            "action": {"type": "expire"},
+        }
+    ]
+}
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "pull",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        }
+    ],
+}
+
+
+def _template(name: str, *, scan: bool = True, extra: dict[str, Any] | None = None) -> str:
+    properties: dict[str, Any] = {
+        "RepositoryName": name,
+        "ImageTagMutability": "IMMUTABLE",
+        "ImageScanningConfiguration": {"ScanOnPush": scan},
+        "EncryptionConfiguration": {"EncryptionType": "KMS"},
+        "LifecyclePolicy": {"LifecyclePolicyText": json.dumps(LIFECYCLE)},
+        "RepositoryPolicyText": POLICY,
+        **(extra or {}),
+    }
+    return json.dumps(
+        {
+            "Parameters": {"Version": {"Type": "String", "Default": "1"}},
+            "Resources": {"Repo": {"Type": "AWS::ECR::Repository", "Properties": properties}},
+        }
+    )
+
+
+Clients = tuple[Any, Any]  # (cloudformation, ecr)
+
+
+def _exists(ecr: Any, name: str) -> bool:
+    try:
+        ecr.describe_repositories(repositoryNames=[name])
+    except ecr.exceptions.RepositoryNotFoundException:
+        return False
+    return True
+
+
+def _cleanup(cloudformation: Any, ecr: Any, stack: str, name: str) -> None:
+    with contextlib.suppress(ClientError):
+        cloudformation.delete_stack(StackName=stack)
+    if _exists(ecr, name):
+        ecr.delete_repository(repositoryName=name, force=True)
+
+
+def _create(clients: Clients, template: str) -> tuple[str, str]:
+    cloudformation, _ = clients
+    suffix = secrets.token_hex(4)
+    stack, name = f"emulator-{suffix}", f"emulator/{suffix}"
+    cloudformation.create_stack(StackName=stack, TemplateBody=template.replace("NAME", name))
+    return stack, name
+
+
+# Each scenario runs against (cloudformation, ecr) clients and returns what it observed.
+
+
+def configurations_are_applied(clients: Clients) -> object:
+    cloudformation, ecr = clients
+    stack, name = _create(clients, _template("NAME"))
+    try:
+        repository = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+        try:
+            lifecycle = json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
+        except ecr.exceptions.LifecyclePolicyNotFoundException:
+            lifecycle = None
+        try:
+            policy = json.loads(ecr.get_repository_policy(repositoryName=name)["policyText"])
+        except ecr.exceptions.RepositoryPolicyNotFoundException:
+            policy = None
+        return (
+            repository["imageScanningConfiguration"].get("scanOnPush"),
+            repository["encryptionConfiguration"].get("encryptionType"),
+            lifecycle,
+            policy,
+        )
+    finally:
+        _cleanup(cloudformation, ecr, stack, name)
+
+
+def update_is_in_place(clients: Clients) -> object:
+    cloudformation, ecr = clients
+    stack, name = _create(clients, _template("NAME"))
+    try:
+        before = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]["createdAt"]
+        push_image(ecr, name, "v1", Image.build("emulator update"))
+        cloudformation.update_stack(StackName=stack, TemplateBody=_template(name, scan=False))
+        after = ecr.describe_repositories(repositoryNames=[name])["repositories"]
+        return (
+            after[0]["createdAt"] == before,
+            after[0]["imageScanningConfiguration"].get("scanOnPush"),
+            len(ecr.describe_images(repositoryName=name)["imageDetails"]),
+        )
+    finally:
+        _cleanup(cloudformation, ecr, stack, name)
+
+
+def empty_on_delete_deletes_the_images(clients: Clients) -> object:
+    cloudformation, ecr = clients
+    stack, name = _create(clients, _template("NAME", extra={"EmptyOnDelete": True}))
+    try:
+        push_image(ecr, name, "v1", Image.build("emulator empty on delete"))
+        try:
+            cloudformation.delete_stack(StackName=stack)
+        except ClientError as error:
+            return ("delete failed", error.response["Error"]["Code"])
+        return ("repository exists", _exists(ecr, name))
+    finally:
+        _cleanup(cloudformation, ecr, stack, name)
+
+
+def immutable_tag_is_refused(clients: Clients) -> object:
+    cloudformation, ecr = clients
+    stack, name = _create(clients, _template("NAME"))
+    try:
+        push_image(ecr, name, "v1", Image.build("emulator tag 1"))
+        try:
+            push_image(ecr, name, "v1", Image.build("emulator tag 2"))
+        except ClientError as error:
+            return error.response["Error"]["Code"]
+        return "overwritten"
+    finally:
+        _cleanup(cloudformation, ecr, stack, name)
+
+
+def previous_value_of_a_defaulted_parameter(clients: Clients) -> object:
+    cloudformation, ecr = clients
+    stack, name = _create(clients, _template("NAME"))
+    try:
+        try:
+            cloudformation.update_stack(
+                StackName=stack,
+                TemplateBody=_template(name, scan=False),
+                Parameters=[{"ParameterKey": "Version", "UsePreviousValue": True}],
+            )
+        except ClientError as error:
+            return ("update failed", error.response["Error"]["Code"])
+        return cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+    finally:
+        _cleanup(cloudformation, ecr, stack, name)
+
+
+# (scenario, what AWS answers, as the ECR and CloudFormation documentation describe it)
+SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
+    (configurations_are_applied, (True, "KMS", LIFECYCLE, POLICY)),
+    (update_is_in_place, (True, False, 1)),
+    (empty_on_delete_deletes_the_images, ("repository exists", False)),
+    (immutable_tag_is_refused, "ImageTagAlreadyExistsException"),
+    (previous_value_of_a_defaulted_parameter, "UPDATE_COMPLETE"),
+]
+IDS = [scenario.__name__ for scenario, _ in SCENARIOS]
+
+
+@pytest.fixture
+def unpatched() -> Iterator[Clients]:
+    """moto in this process, as pip installed it (the suite never patches its own process)."""
+    assert not patches._applied
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=EMULATOR_REGION)
+    with moto.mock_aws():
+        yield session.client("cloudformation"), session.client("ecr")
+
+
+@pytest.fixture
+def emulated(target: Any) -> Clients:
+    return target.client("cloudformation"), target.client("ecr")
+
+
+@pytest.mark.parametrize(("scenario", "expected"), SCENARIOS, ids=IDS)
+def test_gap_is_real_in_the_pinned_moto(
+    unpatched: Clients, scenario: Callable[[Clients], object], expected: object
+) -> None:
+    try:
+        observed: object = scenario(unpatched)
+    except Exception as error:  # moto in-process raises its internal errors
+        observed = error
+    assert observed != expected
+
+
+@pytest.mark.parametrize(("scenario", "expected"), SCENARIOS, ids=IDS)
+def test_emulator_answers_as_aws_does(
+    emulated: Clients, scenario: Callable[[Clients], object], expected: object
+) -> None:
+    assert scenario(emulated) == expected
+
+
+def test_emulator_keeps_refusing_to_delete_a_repository_with_images(emulated: Clients) -> None:
+    cloudformation, ecr = emulated
+    stack, name = _create(emulated, _template("NAME"))
+    try:
+        push_image(ecr, name, "v1", Image.build("emulator not empty"))
+        with contextlib.suppress(ClientError):
+            cloudformation.delete_stack(StackName=stack)
+        assert _exists(ecr, name)
+    finally:
+        _cleanup(cloudformation, ecr, stack, name)
+
+
+def test_emulator_rejects_an_invalid_lifecycle_policy(emulated: Clients) -> None:
+    cloudformation, ecr = emulated
+    bad = _template("NAME").replace('\\"countNumber\\": 3', '\\"countNumber\\": 0')
+    assert bad != _template("NAME")
+    suffix = secrets.token_hex(4)
+    with pytest.raises(ClientError):
+        cloudformation.create_stack(
+            StackName=f"emulator-{suffix}", TemplateBody=bad.replace("NAME", f"emulator/{suffix}")
+        )
+    _cleanup(cloudformation, ecr, f"emulator-{suffix}", f"emulator/{suffix}")
+
+
+def test_patches_refuse_another_moto_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(moto, "__version__", "9.9.9")
+    with pytest.raises(patches.EmulatorVersionError, match=re.escape("moto[server]==5.2.5")):
+        patches.apply()
+    assert not patches._applied
+
+
+def test_launcher_stops_exactly_its_process(tmp_path: Path) -> None:
+    emulator = Emulator.start(tmp_path / "log")
+    pid = emulator.pid
+    assert emulator.answers()
+    emulator.stop()
+    emulator.stop()  # idempotent
+    assert emulator.process.returncode is not None
+    assert not emulator.answers()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_launcher_reports_a_server_that_cannot_start(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(EmulatorError, match="exited with code"):
+            Emulator.start(tmp_path / "log", port=port, ready_timeout=30)
