@@ -32,7 +32,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
 from integ.apps import common  # noqa: E402
 from integ.cdk_cli import CdkCli, CdkCliError  # noqa: E402
-from integ.deployment import APPS, Deployment  # noqa: E402
+from integ.deployment import Deployment  # noqa: E402
 from integ.emulator import Emulator  # noqa: E402
 from integ.images import Image, push_image  # noqa: E402
 from integ.target import EMULATOR, Target, mode  # noqa: E402
@@ -102,7 +102,7 @@ def deployment(target: Target, emulator: Emulator | None, workdir: Path) -> Iter
     try:
         try:
             deployment.cli.bootstrap()
-            for app in APPS:
+            for app in deployment.apps:
                 deployment.deploy(app)
         except CdkCliError as error:
             if emulator is not None:
@@ -152,7 +152,7 @@ def pushed(deployment: Deployment, ecr: Any) -> Pushes:
 @pytest.fixture(scope="session")
 def destroyed(deployment: Deployment, pushed: Pushes) -> list[str]:
     """Step ``destroyed``: every app destroyed with ``cdk destroy``; returns the stack names."""
-    stacks = [name for app in APPS for name in deployment.assembly(app).stack_names()]
-    for app in reversed(APPS):
+    stacks = [name for app in deployment.apps for name in deployment.assembly(app).stack_names()]
+    for app in reversed(deployment.apps):
         deployment.destroy(app)
     return stacks

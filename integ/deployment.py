@@ -21,7 +21,9 @@ from integ.cdk_cli import CdkCli
 from integ.target import Target
 
 APPS = ("plain", "secure_defaults", "presets", "grants", "lifecycle")
-"""Module names under ``integ.apps``, in deploy order."""
+"""Module names under ``integ.apps`` with repositories, in deploy order."""
+REGISTRY_APP = "registry"
+"""The registry-level app, deployed last when the target allows it (see ``Target.registry_settings``)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,11 @@ class Deployment:
         self.workdir = workdir
         self.deployed: dict[str, Assembly] = {}
         self.synthesized: list[Assembly] = []
+
+    @property
+    def apps(self) -> tuple[str, ...]:
+        """The apps this run deploys, in order."""
+        return APPS + ((REGISTRY_APP,) if self.target.registry_settings else ())
 
     def repository_name(self, base: str) -> str:
         return common.repository_name(base, self.target.suffix)

@@ -8,7 +8,9 @@ endpoint, the credentials and the name suffix differ.
   ``us-east-1``, no user AWS configuration (profile, config and credentials files are hidden),
   and the EC2 metadata endpoint disabled: nothing can reach a real account or 169.254.169.254.
 - aws: the caller's credentials (``AWS_PROFILE`` or the default chain) and region
-  (``AWS_REGION``/``AWS_DEFAULT_REGION`` or the profile's), and a random name suffix.
+  (``AWS_REGION``/``AWS_DEFAULT_REGION`` or the profile's), and a random name suffix. The
+  registry-level app (account-wide replication, scanning and registry policy) is deployed there
+  only with ``ECR_PATTERNS_INTEG_REGISTRY=1``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ MODE_VARIABLE = "ECR_PATTERNS_INTEG"
 EMULATOR = "emulator"
 AWS = "aws"
 EMULATOR_REGION = "us-east-1"
+REGISTRY_VARIABLE = "ECR_PATTERNS_INTEG_REGISTRY"
+"""``1`` lets the sandbox mode deploy the registry-level app, which replaces the account's settings."""
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 # Settings that must not leak from the user's shell into an emulator run.
@@ -74,6 +78,8 @@ class Target:
     account: str
     suffix: str
     endpoint_url: str | None
+    registry_settings: bool
+    """Whether the registry-level app may be deployed (it replaces account-wide settings)."""
     cli_environment: Mapping[str, str] = field(repr=False)
     session: boto3.Session = field(repr=False)
 
@@ -128,4 +134,5 @@ class Target:
     ) -> Target:
         sts = session.client("sts", endpoint_url=endpoint_url, config=_CLIENT_CONFIG)
         account = str(sts.get_caller_identity()["Account"])
-        return cls(mode, region, account, suffix, endpoint_url, env, session)
+        registry = mode == EMULATOR or os.environ.get(REGISTRY_VARIABLE) == "1"
+        return cls(mode, region, account, suffix, endpoint_url, registry, env, session)

@@ -26,7 +26,7 @@ def _all_repositories() -> list[tuple[str, str]]:
 
 
 def test_every_app_is_covered_by_a_repository_check() -> None:
-    assert sorted({app for app, _ in _all_repositories()}) == sorted(APPS)
+    assert sorted({app for app, _ in _all_repositories()}) == sorted(APPS)  # registry app: test_registry.py
 
 
 @pytest.mark.parametrize(("app", "base"), _all_repositories(), ids=lambda value: str(value))
@@ -89,6 +89,6 @@ def test_lifecycle_rules_are_live_in_priority_order(deployment: Deployment, ecr:
 def test_every_repository_carries_the_stack_tag(deployment: Deployment, ecr: Any) -> None:
     from integ.apps import common
 
-    for app in APPS:
+    for app in deployment.apps:
         for name in deployment.assembly(app).repositories():
             assert common.TAG_KEY in deployed_state(ecr, name).tags, name

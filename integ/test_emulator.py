@@ -186,6 +186,36 @@ def previous_value_of_a_defaulted_parameter(clients: Clients) -> object:
         _cleanup(cloudformation, ecr, stack, name)
 
 
+def registry_settings_are_applied(clients: Clients) -> object:
+    cloudformation, ecr = clients
+    stack = f"emulator-registry-{secrets.token_hex(4)}"
+    scanning_rule = {"ScanFrequency": "SCAN_ON_PUSH", "RepositoryFilters": [{"Filter": "x*", "FilterType": "WILDCARD"}]}
+    template = {
+        "Resources": {
+            "Replication": {
+                "Type": "AWS::ECR::ReplicationConfiguration",
+                "Properties": {
+                    "ReplicationConfiguration": {
+                        "Rules": [{"Destinations": [{"Region": "eu-west-1", "RegistryId": "1" * 12}]}]
+                    }
+                },
+            },
+            "Scanning": {
+                "Type": "AWS::ECR::RegistryScanningConfiguration",
+                "Properties": {"ScanType": "BASIC", "Rules": [scanning_rule]},
+            },
+        }
+    }
+    cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps(template))
+    try:
+        return (
+            ecr.describe_registry()["replicationConfiguration"]["rules"],
+            ecr.get_registry_scanning_configuration()["scanningConfiguration"]["rules"],
+        )
+    finally:
+        cloudformation.delete_stack(StackName=stack)
+
+
 # (scenario, what AWS answers, as the ECR and CloudFormation documentation describe it)
 SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
     (configurations_are_applied, (True, "KMS", LIFECYCLE, POLICY)),
@@ -193,6 +223,13 @@ SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
     (empty_on_delete_deletes_the_images, ("repository exists", False)),
     (immutable_tag_is_refused, "ImageTagAlreadyExistsException"),
     (previous_value_of_a_defaulted_parameter, "UPDATE_COMPLETE"),
+    (
+        registry_settings_are_applied,
+        (
+            [{"destinations": [{"region": "eu-west-1", "registryId": "1" * 12}]}],
+            [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "x*", "filterType": "WILDCARD"}]}],
+        ),
+    ),
 ]
 IDS = [scenario.__name__ for scenario, _ in SCENARIOS]
 

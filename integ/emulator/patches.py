@@ -6,7 +6,8 @@ starts moto's server; nothing else applies them, so the test process keeps an un
 moto function, keeps moto's behaviour for everything it does not complete, and makes the
 emulator answer as the ECR and CloudFormation documentation say AWS answers. Only what the
 integration suite's constructs need is completed; what is left out (change-set updates, stack
-outputs of change-set creates, registry-level resources) is listed in ``docs/integ.md``.
+outputs of change-set creates, pull-through cache rules, repository creation templates) is
+listed in ``integ/README.md``.
 
 The patches are written against moto's source at exactly :data:`MOTO_VERSION`: :func:`apply`
 refuses any other version, because a moto upgrade may fix, move or break what they wrap.
@@ -48,6 +49,7 @@ def apply() -> None:
     _patch_method(Repository, "delete", _delete_repository)
     _patch_method(ECRBackend, "put_image", _put_image)
     _patch_method(CloudFormationBackend, "_resolve_update_parameters", _resolve_update_parameters)
+    _register_registry_models()
     _applied = True
 
 
@@ -309,3 +311,146 @@ def _resolve_update_parameters(
         incoming_params = completed
     result: dict[str, str] = original(self, instance, incoming_params)
     return result
+
+
+# -- Registry-level resources ---------------------------------------------------------------------
+
+
+def _api_shape(value: Any) -> Any:
+    """CloudFormation's PascalCase keys as the ECR API's camelCase keys, recursively."""
+    if isinstance(value, list):
+        return [_api_shape(v) for v in value]
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: _api_shape(v) for k, v in value.items()}
+    return value
+
+
+_registry_models: list[type] = []
+
+
+def _register_registry_models() -> None:
+    """Teach moto's CloudFormation ``AWS::ECR::ReplicationConfiguration``,
+    ``AWS::ECR::RegistryScanningConfiguration`` and ``AWS::ECR::RegistryPolicy``.
+
+    moto 5.2.5 implements their API calls (PutReplicationConfiguration,
+    PutRegistryScanningConfiguration, PutRegistryPolicy) but not the resource types: its
+    CloudFormation logs "No Moto CloudFormation support" and reports the stack complete with
+    nothing applied. Each model here calls the API operation with the template's properties (so
+    moto's own validation applies), and on delete puts back the registry's default (no
+    replication rules, BASIC scanning with no rules, no registry policy), as CloudFormation does.
+    The classes are defined here, not at import, because moto registers every subclass of
+    ``CloudFormationModel`` it can see: importing this module must not change moto.
+    """
+    from moto.cloudformation import parsing
+    from moto.core.common_models import CloudFormationModel
+
+    class RegistrySetting:
+        """One account-and-region-wide setting; its physical id is the registry (account) id.
+        A mixin: moto lists only *direct* subclasses of ``CloudFormationModel`` as models."""
+
+        def __init__(self, account_id: str, region_name: str, properties: Mapping[str, Any]) -> None:
+            self.account_id = account_id
+            self.region_name = region_name
+            self.properties = dict(properties)
+
+        @property
+        def backend(self) -> Any:
+            return _backend(self.account_id, self.region_name)
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.account_id
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return ""
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr == "RegistryId"
+
+        def get_cfn_attribute(self, attribute_name: str) -> str:
+            from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+            if attribute_name == "RegistryId":
+                return self.account_id
+            raise UnformattedGetAttTemplateException()
+
+        def put(self) -> None:
+            raise NotImplementedError
+
+        def reset(self) -> None:
+            raise NotImplementedError
+
+        @classmethod
+        def create_from_cloudformation_json(
+            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+        ) -> Any:
+            setting = cls(account_id, region_name, cloudformation_json.get("Properties") or {})
+            setting.put()
+            return setting
+
+        @classmethod
+        def update_from_cloudformation_json(
+            cls,
+            original_resource: Any,
+            new_resource_name: str,
+            cloudformation_json: Any,
+            account_id: str,
+            region_name: str,
+        ) -> Any:
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+        @classmethod
+        def delete_from_cloudformation_json(
+            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+        ) -> None:
+            cls(account_id, region_name, cloudformation_json.get("Properties") or {}).reset()
+
+        def delete(self, account_id: str, region_name: str) -> None:
+            self.reset()
+
+        def is_created(self) -> bool:
+            return True
+
+    class ReplicationConfiguration(RegistrySetting, CloudFormationModel):
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::ECR::ReplicationConfiguration"
+
+        def put(self) -> None:
+            self.backend.put_replication_configuration(_api_shape(self.properties["ReplicationConfiguration"]))
+
+        def reset(self) -> None:
+            self.backend.replication_config = {"rules": []}
+
+    class RegistryScanningConfiguration(RegistrySetting, CloudFormationModel):
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::ECR::RegistryScanningConfiguration"
+
+        def put(self) -> None:
+            self.backend.put_registry_scanning_configuration(
+                scan_type=self.properties["ScanType"], rules=_api_shape(self.properties["Rules"])
+            )
+
+        def reset(self) -> None:
+            self.backend.put_registry_scanning_configuration(scan_type="BASIC", rules=[])
+
+    class RegistryPolicy(RegistrySetting, CloudFormationModel):
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::ECR::RegistryPolicy"
+
+        def put(self) -> None:
+            text = self.properties["PolicyText"]
+            self.backend.put_registry_policy(text if isinstance(text, str) else json.dumps(text))
+
+        def reset(self) -> None:
+            self.backend.registry_policy = None
+
+    # moto finds models through __subclasses__(), which holds weak references: keep these alive.
+    _registry_models.extend([ReplicationConfiguration, RegistryScanningConfiguration, RegistryPolicy])
+    # moto caches its type -> model maps on first use.
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()

@@ -1,0 +1,52 @@
+"""The registry-level constructs, which configure the whole account and region: replication of
+this suite's repositories to another region, scan on push for them, and the registry policy a
+replication destination needs. The suite deploys it to the emulator; against a sandbox account
+only with ``ECR_PATTERNS_INTEG_REGISTRY=1``, because it replaces that account's registry settings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import aws_cdk as cdk
+
+from ecr_patterns.registry import (
+    RegistryPolicy,
+    RegistryReplication,
+    RegistryScanning,
+    ReplicationDestination,
+    ReplicationRule,
+    ScanFrequency,
+    ScanRule,
+    replication_policy_statement,
+)
+from integ.apps import common
+
+APP = "Registry"
+DESTINATION_REGION = "us-west-2"
+
+
+def build(app: cdk.App) -> cdk.Stack:
+    stack = common.new_stack(app, APP)
+    prefix = common.REPOSITORY_PREFIX + "/"
+    RegistryReplication(
+        stack,
+        "Replication",
+        rules=[ReplicationRule([ReplicationDestination(DESTINATION_REGION)], repository_prefixes=[prefix])],
+    )
+    RegistryScanning(stack, "Scanning", rules=[ScanRule(ScanFrequency.SCAN_ON_PUSH, filters=[prefix + "*"])])
+    RegistryPolicy(
+        stack,
+        "Policy",
+        statements=[replication_policy_statement(common.account(app), destination_region=DESTINATION_REGION)],
+    )
+    return stack
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build(app)
+    app.synth()
