@@ -101,7 +101,7 @@ def deployment(target: Target, emulator: Emulator | None, workdir: Path) -> Iter
     deployment = Deployment(target, CdkCli(target, workdir), workdir)
     try:
         try:
-            deployment.cli.bootstrap()
+            deployment.bootstrap()
             for app in deployment.apps:
                 deployment.deploy(app)
         except CdkCliError as error:

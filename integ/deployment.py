@@ -18,10 +18,11 @@ import aws_cdk as cdk
 
 from integ.apps import common
 from integ.cdk_cli import CdkCli
-from integ.target import Target
+from integ.target import EMULATOR, Target
 
 APPS = ("plain", "secure_defaults", "presets", "grants", "lifecycle")
 """Module names under ``integ.apps`` with repositories, in deploy order."""
+TOOLKIT_STACK = "CDKToolkit"
 REGISTRY_APP = "registry"
 """The registry-level app, deployed last when the target allows it (see ``Target.registry_settings``)."""
 
@@ -82,6 +83,19 @@ class Deployment:
 
     def repository_name(self, base: str) -> str:
         return common.repository_name(base, self.target.suffix)
+
+    def bootstrap(self) -> None:
+        """``cdk bootstrap`` the target, except a sandbox account that is bootstrapped already:
+        re-running it there could change a toolkit stack its owner customised."""
+        if self.target.mode != EMULATOR:
+            cloudformation = self.target.client("cloudformation")
+            try:
+                cloudformation.describe_stacks(StackName=TOOLKIT_STACK)
+                return
+            except cloudformation.exceptions.ClientError as error:
+                if "does not exist" not in str(error):
+                    raise
+        self.cli.bootstrap()
 
     def synthesize(self, app: str, stage: str = common.INITIAL) -> Assembly:
         outdir = self.workdir / f"{app}.{stage}.out"

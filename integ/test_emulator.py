@@ -248,6 +248,7 @@ def emulated(target: Any) -> Clients:
     return target.client("cloudformation"), target.client("ecr")
 
 
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS")  # moto's own notice of the gap
 @pytest.mark.parametrize(("scenario", "expected"), SCENARIOS, ids=IDS)
 def test_gap_is_real_in_the_pinned_moto(
     unpatched: Clients, scenario: Callable[[Clients], object], expected: object
