@@ -9,12 +9,11 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from integ.target import ROOT, Target
+from integ.target import AWS, EMULATOR, ROOT, Target
 
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
-BOOTSTRAP_TIMEOUT = 240.0
-DEPLOY_TIMEOUT = 240.0
-DESTROY_TIMEOUT = 240.0
+TIMEOUTS = {EMULATOR: 120.0, AWS: 1200.0}
+"""Seconds per CLI step: a step takes 2-10 s against the emulator, minutes against an account."""
 
 
 class CdkCliError(RuntimeError):
@@ -34,6 +33,7 @@ class CdkCli:
         self.target = target
         self.workdir = workdir
         self.executable = executable
+        self.timeout = TIMEOUTS[target.mode]
 
     def run(self, args: Sequence[str], *, timeout: float) -> str:
         """Run ``cdk ARGS --no-notices`` and return its output.
@@ -64,18 +64,18 @@ class CdkCli:
             raise CdkCliError(f"`cdk {' '.join(args)}` exited with {process.returncode}:\n{_tail(output)}")
         return output.decode(errors="replace")
 
-    def bootstrap(self, *, timeout: float = BOOTSTRAP_TIMEOUT) -> str:
-        return self.run(["bootstrap", f"aws://{self.target.account}/{self.target.region}"], timeout=timeout)
+    def bootstrap(self) -> str:
+        return self.run(["bootstrap", f"aws://{self.target.account}/{self.target.region}"], timeout=self.timeout)
 
-    def deploy(self, assembly: Path, *, timeout: float = DEPLOY_TIMEOUT) -> str:
+    def deploy(self, assembly: Path) -> str:
         # --method=direct: the emulator loses stack outputs on change-set creates.
         return self.run(
             ["deploy", "--app", str(assembly), "--all", "--method=direct", "--require-approval", "never"],
-            timeout=timeout,
+            timeout=self.timeout,
         )
 
-    def destroy(self, assembly: Path, *, timeout: float = DESTROY_TIMEOUT) -> str:
-        return self.run(["destroy", "--app", str(assembly), "--all", "--force"], timeout=timeout)
+    def destroy(self, assembly: Path) -> str:
+        return self.run(["destroy", "--app", str(assembly), "--all", "--force"], timeout=self.timeout)
 
 
 def _tail(output: bytes, chars: int = 6000) -> str:

@@ -38,6 +38,8 @@ from integ.images import Image, push_image  # noqa: E402
 from integ.target import EMULATOR, Target, mode  # noqa: E402
 
 STAGES = ("deployed", "updated", "pushed", "destroyed")
+SANDBOX_TEST_TIMEOUT = 3 * 3600
+"""pytest-timeout per test in the sandbox mode (the project default, 600 s, fits the emulator)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,6 +52,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 0 if marker is None else 1 + STAGES.index(marker.args[0])
 
     items.sort(key=step)  # stable: file and definition order within a step
+    if mode() != EMULATOR:
+        # The first deploy-cycle test sets up every stack of a real account in its fixture.
+        for item in items:
+            item.add_marker(pytest.mark.timeout(SANDBOX_TEST_TIMEOUT))
 
 
 @pytest.fixture(scope="session")
