@@ -10,7 +10,7 @@ from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
 from ecr_patterns import defaults
-from ecr_patterns.compliance.model import PRODUCTION_KEY
+from ecr_patterns.compliance.marks import mark_production
 from ecr_patterns.errors import ValidationError, Violation
 from ecr_patterns.lifecycle.rules import standard_dev_lifecycle_rules, standard_prod_lifecycle_rules
 from ecr_patterns.lifecycle.standard import dev_policy_rules, prod_policy_rules
@@ -75,7 +75,7 @@ class ProdRepository(SecureRepository):
         self._allow_destroy = allow_destroy
         super().__init__(scope, id, **kwargs)
         # Marks the repository as production for EcrPatterns-ProductionRetention.
-        self._l1.add_metadata(PRODUCTION_KEY, True)
+        mark_production(self._l1)
 
     def _check_destroy(self, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool) -> None:
         if self._allow_destroy:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+import jsii
 import pytest
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Annotations, Match
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository, ValidationError
-from ecr_patterns.compliance import EcrCompliance, EcrCompliancePlugin, add_compliance_everywhere, suppress
+from ecr_patterns.compliance import (
+    EcrCompliance,
+    EcrCompliancePlugin,
+    add_compliance_everywhere,
+    mark_production,
+    suppress,
+)
 
 
 def build(app: cdk.App) -> dict[str, cdk.Stack]:
@@ -179,3 +186,103 @@ def test_aspect_sees_registry_scanning_that_covers_a_repository() -> None:
     errors = [m.entry.data for m in Annotations.from_stack(stack).find_error("*", Match.any_value())]
     assert not any("EcrPatterns-ScanOnPush" in e for e in errors)
     assert any("EcrPatterns-Encryption" in e for e in errors)
+
+
+def _errors(stack: cdk.Stack) -> set[tuple[str, str]]:
+    return {
+        (construct_name(m.id), m.entry.data.split("]")[0].lstrip("["))
+        for m in Annotations.from_stack(stack).find_error("*", Match.any_value())
+    }
+
+
+def test_aspect_added_to_one_stack_checks_only_that_stack() -> None:
+    app = cdk.App()
+    checked, unchecked = cdk.Stack(app, "Checked"), cdk.Stack(app, "Unchecked")
+    ecr.Repository(checked, "Plain")
+    ecr.Repository(unchecked, "Plain")
+    cdk.Aspects.of(checked).add(EcrCompliance(), priority=cdk.AspectPriority.READONLY)
+    app.synth()
+    assert ("Plain", "EcrPatterns-ScanOnPush") in _errors(checked)
+    assert _errors(unchecked) == set()
+
+
+def test_one_aspect_instance_serves_two_apps() -> None:
+    aspect = EcrCompliance()
+    stacks = []
+    for _ in range(2):
+        app = cdk.App()
+        stack = cdk.Stack(app, "S")
+        ecr.Repository(stack, "Plain")
+        SecureRepository(stack, "Secure")
+        cdk.Aspects.of(app).add(aspect, priority=cdk.AspectPriority.READONLY)
+        stacks.append(stack)
+    for stack in stacks:  # synthesized after both apps were built
+        stack.node.root.synth()
+    for stack in stacks:
+        assert {name for name, _ in _errors(stack)} == {"Plain"}
+
+
+def test_aspect_resolves_a_cross_stack_reference_in_a_repository_policy() -> None:
+    app = cdk.App()
+    producer, consumer = cdk.Stack(app, "Producer"), cdk.Stack(app, "Consumer")
+    role = cdk.aws_iam.Role(producer, "Puller", assumed_by=cdk.aws_iam.AccountRootPrincipal())
+    repo = SecureRepository(consumer, "Repo")
+    repo.add_to_resource_policy(
+        cdk.aws_iam.PolicyStatement(actions=["ecr:BatchGetImage"], principals=[cdk.aws_iam.ArnPrincipal(role.role_arn)])
+    )
+    add_compliance_everywhere(app)
+    app.synth()
+    assert _errors(consumer) == set()
+
+
+def test_aspect_checks_a_repository_another_aspect_adds_in_a_later_pass() -> None:
+    @jsii.implements(cdk.IAspect)
+    class AddRepository:
+        def visit(self, node: object) -> None:
+            if isinstance(node, cdk.Stack) and node.node.id == "First" and not node.node.try_find_child("Late"):
+                ecr.CfnRepository(node, "Late")
+
+    app = cdk.App()
+    first, second = cdk.Stack(app, "First"), cdk.Stack(app, "Second")
+    SecureRepository(second, "Secure")
+    cdk.Aspects.of(app).add(AddRepository(), priority=cdk.AspectPriority.MUTATING)
+    add_compliance_everywhere(app)
+    app.synth()
+    assert ("Late", "EcrPatterns-LifecyclePolicy") in _errors(first)
+    assert _errors(second) == set()
+
+
+def test_aspect_annotates_once_when_an_app_is_synthesized_twice() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    ecr.Repository(stack, "Plain")
+    add_compliance_everywhere(app)
+    app.synth()
+    app.synth(force=True)
+    messages = [m.entry.data for m in Annotations.from_stack(stack).find_error("*", Match.any_value())]
+    assert len(messages) == len(set(messages))
+
+
+@pytest.mark.parametrize("mechanism", ["plugin", "aspect"])
+def test_mark_production_protects_a_plain_repository(mechanism: str) -> None:
+    app = cdk.App()
+    plugin = EcrCompliancePlugin()
+    if mechanism == "plugin":
+        Validations.of(app).add_plugins(plugin)
+    stack = cdk.Stack(app, "S")
+    repo = SecureRepository(stack, "Repo", removal_policy=cdk.RemovalPolicy.DESTROY)
+    mark_production(repo)
+    if mechanism == "aspect":
+        add_compliance_everywhere(app)
+        app.synth()
+        assert _errors(stack) == {("Repo", "EcrPatterns-ProductionRetention")}
+    else:
+        with pytest.raises(RuntimeError, match="ValidationFailed"):
+            app.synth()
+        assert {f.rule_id for f in plugin.last_findings} == {"EcrPatterns-ProductionRetention"}
+
+
+def test_mark_production_refuses_what_is_not_a_repository() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    with pytest.raises(ValidationError, match="repository"):
+        mark_production(cdk.aws_sns.Topic(stack, "T"))

@@ -22,6 +22,7 @@ _LAZY = {
     "EcrCompliance": "ecr_patterns.compliance.aspect",
     "add_compliance_everywhere": "ecr_patterns.compliance.aspect",
     "suppress": "ecr_patterns.compliance.suppressions",
+    "mark_production": "ecr_patterns.compliance.marks",
 }
 
 __all__ = sorted(_LAZY)
