@@ -35,6 +35,15 @@ def synthesized_state(properties: Mapping[str, Any], pseudo: Mapping[str, str]) 
     )
 
 
+def repository_exists(ecr: Any, name: str) -> bool:
+    """Whether the ECR API knows repository ``name``."""
+    try:
+        ecr.describe_repositories(repositoryNames=[name])
+    except ecr.exceptions.RepositoryNotFoundException:
+        return False
+    return True
+
+
 def deployed_state(ecr: Any, name: str) -> RepositoryState:
     """What the ECR API answers for repository ``name``."""
     repository = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]

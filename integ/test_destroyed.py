@@ -8,19 +8,12 @@ import pytest
 
 from integ.conftest import Pushes
 from integ.deployment import Deployment
+from integ.state import repository_exists
 
 pytestmark = pytest.mark.stage("destroyed")
 
 SURVIVORS = ("prod", "secure-defaults")
 GONE = ("dev", "plain", "grants", "lifecycle")
-
-
-def _exists(ecr: Any, name: str) -> bool:
-    try:
-        ecr.describe_repositories(repositoryNames=[name])
-    except ecr.exceptions.RepositoryNotFoundException:
-        return False
-    return True
 
 
 def test_every_stack_is_gone(destroyed: list[str], target: Any) -> None:
@@ -39,11 +32,11 @@ def test_retained_repository_survives_with_its_image(
     destroyed: list[str], pushed: Pushes, deployment: Deployment, ecr: Any, base: str
 ) -> None:
     name = deployment.repository_name(base)
-    assert _exists(ecr, name)
+    assert repository_exists(ecr, name)
     images = ecr.describe_images(repositoryName=name)["imageDetails"]
     assert [i["imageDigest"] for i in images] == [pushed.digests[name]]
 
 
 @pytest.mark.parametrize("base", GONE)
 def test_destroyable_repository_is_gone(destroyed: list[str], deployment: Deployment, ecr: Any, base: str) -> None:
-    assert not _exists(ecr, deployment.repository_name(base))
+    assert not repository_exists(ecr, deployment.repository_name(base))

@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from integ.emulator import Emulator, EmulatorError, patches
 from integ.images import Image, push_image
+from integ.state import repository_exists
 from integ.target import EMULATOR, EMULATOR_REGION, mode
 
 pytestmark = pytest.mark.skipif(mode() != EMULATOR, reason="tests of the local emulator")
@@ -75,18 +76,10 @@ def _template(name: str, *, scan: bool = True, extra: dict[str, Any] | None = No
 Clients = tuple[Any, Any]  # (cloudformation, ecr)
 
 
-def _exists(ecr: Any, name: str) -> bool:
-    try:
-        ecr.describe_repositories(repositoryNames=[name])
-    except ecr.exceptions.RepositoryNotFoundException:
-        return False
-    return True
-
-
 def _cleanup(cloudformation: Any, ecr: Any, stack: str, name: str) -> None:
     with contextlib.suppress(ClientError):
         cloudformation.delete_stack(StackName=stack)
-    if _exists(ecr, name):
+    if repository_exists(ecr, name):
         ecr.delete_repository(repositoryName=name, force=True)
 
 
@@ -150,7 +143,7 @@ def empty_on_delete_deletes_the_images(clients: Clients) -> object:
             cloudformation.delete_stack(StackName=stack)
         except ClientError as error:
             return ("delete failed", error.response["Error"]["Code"])
-        return ("repository exists", _exists(ecr, name))
+        return ("repository exists", repository_exists(ecr, name))
     finally:
         _cleanup(cloudformation, ecr, stack, name)
 
@@ -274,7 +267,7 @@ def test_emulator_keeps_refusing_to_delete_a_repository_with_images(emulated: Cl
         push_image(ecr, name, "v1", Image.build("emulator not empty"))
         with contextlib.suppress(ClientError):
             cloudformation.delete_stack(StackName=stack)
-        assert _exists(ecr, name)
+        assert repository_exists(ecr, name)
     finally:
         _cleanup(cloudformation, ecr, stack, name)
 

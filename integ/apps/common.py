@@ -11,6 +11,8 @@ Context keys (``cdk deploy -c key=value``, or ``App(context=...)``):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aws_cdk as cdk
 
 SUFFIX = "integ:suffix"
@@ -59,3 +61,10 @@ def new_stack(app: cdk.App, base: str) -> cdk.Stack:
 
 def name(app: cdk.App, base: str) -> str:
     return repository_name(base, suffix(app))
+
+
+def main(build: Callable[[cdk.App], cdk.Stack]) -> None:
+    """Synthesize one app on its own: ``cdk deploy --app "python -m integ.apps.NAME"`` from the repository root."""
+    app = cdk.App()
+    build(app)
+    app.synth()

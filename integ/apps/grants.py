@@ -3,12 +3,6 @@ container-image Lambda functions of an account. DESTROY with ``empty_on_delete``
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 import aws_cdk as cdk
 
 from ecr_patterns import SecureRepository
@@ -36,6 +30,4 @@ def build(app: cdk.App) -> cdk.Stack:
 
 
 if __name__ == "__main__":
-    app = cdk.App()
-    build(app)
-    app.synth()
+    common.main(build)

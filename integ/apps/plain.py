@@ -6,12 +6,6 @@ and this one passes, the pattern is wrong, not the emulator. DESTROY with ``empt
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 
@@ -38,6 +32,4 @@ def build(app: cdk.App) -> cdk.Stack:
 
 
 if __name__ == "__main__":
-    app = cdk.App()
-    build(app)
-    app.synth()
+    common.main(build)

@@ -5,12 +5,6 @@ only with ``ECR_PATTERNS_INTEG_REGISTRY=1``, because it replaces that account's 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 import aws_cdk as cdk
 
 from ecr_patterns.registry import (
@@ -47,6 +41,4 @@ def build(app: cdk.App) -> cdk.Stack:
 
 
 if __name__ == "__main__":
-    app = cdk.App()
-    build(app)
-    app.synth()
+    common.main(build)

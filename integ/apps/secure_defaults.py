@@ -3,12 +3,6 @@ policy, RETAIN (it survives the destroy; the suite deletes it afterwards)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 import aws_cdk as cdk
 
 from ecr_patterns import SecureRepository
@@ -25,6 +19,4 @@ def build(app: cdk.App) -> cdk.Stack:
 
 
 if __name__ == "__main__":
-    app = cdk.App()
-    build(app)
-    app.synth()
+    common.main(build)
