@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import aws_cdk as cdk
 import jsii
 import pytest
@@ -286,3 +291,49 @@ def test_mark_production_refuses_what_is_not_a_repository() -> None:
     stack = cdk.Stack(cdk.App(), "S")
     with pytest.raises(ValidationError, match="repository"):
         mark_production(cdk.aws_sns.Topic(stack, "T"))
+
+
+ASPECT_APP = """
+import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
+from ecr_patterns import SecureRepository
+from ecr_patterns.compliance import add_compliance_everywhere
+
+app = cdk.App()
+stack = cdk.Stack(app, "S")
+ecr.Repository(stack, "Plain")
+SecureRepository(stack, "Secure")
+add_compliance_everywhere(app)
+app.synth()
+"""
+
+
+@pytest.mark.slow
+def test_cdk_cli_fails_synth_on_the_aspects_errors(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    cdk_cli = root / "node_modules" / ".bin" / "cdk"
+    if not cdk_cli.exists():
+        pytest.fail("the CDK CLI is not installed: run `make setup` (npm ci)")
+    (tmp_path / "app.py").write_text(ASPECT_APP)
+    env = {
+        **os.environ,
+        "PATH": f"{root / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+    }
+    result = subprocess.run(
+        [str(cdk_cli), "synth", "--app", f"{sys.executable} app.py", "--no-notices", "--quiet", "-o", "out"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    for rule in ("EcrPatterns-ScanOnPush", "EcrPatterns-Encryption", "EcrPatterns-LifecyclePolicy"):
+        assert f"ERROR [{rule}]" in output
+    assert "S/Plain/Resource" in output
+    assert "S/Secure" not in output
