@@ -11,6 +11,7 @@ import pytest
 
 from integ.cdk_cli import CdkCli, CdkCliError
 from integ.policies import canonical_policy, resolve
+from integ.target import AWS, MODE_VARIABLE, REGISTRY_VARIABLE, Target, TargetError, mode
 
 PSEUDO = {"AWS::Partition": "aws", "AWS::AccountId": "123456789012"}
 
@@ -76,3 +77,51 @@ def test_canonical_policy_ignores_list_forms_and_statement_order() -> None:
     b = {"Version": "2012-10-17", "Statement": [{"Sid": "a", "Action": "ecr:Y"}, {"Sid": "b", "Action": ["ecr:X"]}]}
     assert canonical_policy(a) == canonical_policy(b)
     assert canonical_policy(a) != canonical_policy({**b, "Statement": [{"Sid": "a", "Action": "ecr:Z"}]})
+
+
+@pytest.fixture
+def aws_mode_against(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox mode's settings, with STS answered by the emulator (no account is reachable here)."""
+    if emulator is None:
+        pytest.skip("needs the local emulator")
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_DEFAULT_REGION", REGISTRY_VARIABLE):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv(MODE_VARIABLE, AWS)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "sandbox-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "sandbox-secret")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.endpoint_url)
+
+
+@pytest.mark.usefixtures("aws_mode_against")
+def test_sandbox_mode_uses_the_callers_settings_and_a_random_suffix() -> None:
+    first, second = Target.for_aws(), Target.for_aws()
+    assert (first.mode, first.region, first.endpoint_url) == (AWS, "eu-west-1", None)
+    assert first.suffix != second.suffix
+    assert first.suffix.startswith("-")
+    assert not first.registry_settings
+    env = first.cli_environment
+    assert env["AWS_REGION"] == "eu-west-1"
+    assert "AWS_ENDPOINT_URL" not in env  # the CLI talks to the real endpoints
+    assert env["AWS_ACCESS_KEY_ID"] == "sandbox-key"
+
+
+@pytest.mark.usefixtures("aws_mode_against")
+def test_sandbox_mode_deploys_registry_settings_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(REGISTRY_VARIABLE, "1")
+    assert Target.for_aws().registry_settings
+
+
+@pytest.mark.usefixtures("aws_mode_against")
+def test_sandbox_mode_needs_a_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_REGION")
+    with pytest.raises(TargetError, match="AWS_REGION"):
+        Target.for_aws()
+
+
+def test_unknown_mode_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MODE_VARIABLE, "localstack")
+    with pytest.raises(TargetError, match="'emulator'"):
+        mode()
