@@ -91,13 +91,22 @@ def _create(clients: Clients, template: str) -> tuple[str, str]:
     return stack, name
 
 
+@contextlib.contextmanager
+def _repository_stack(clients: Clients, **template: Any) -> Iterator[tuple[str, str]]:
+    """A stack holding one repository named ``emulator/<random>``; both removed afterwards."""
+    stack, name = _create(clients, _template("NAME", **template))
+    try:
+        yield stack, name
+    finally:
+        _cleanup(*clients, stack, name)
+
+
 # Each scenario runs against (cloudformation, ecr) clients and returns what it observed.
 
 
 def configurations_are_applied(clients: Clients) -> object:
-    cloudformation, ecr = clients
-    stack, name = _create(clients, _template("NAME"))
-    try:
+    ecr = clients[1]
+    with _repository_stack(clients) as (_, name):
         repository = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
         try:
             lifecycle = json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
@@ -113,14 +122,11 @@ def configurations_are_applied(clients: Clients) -> object:
             lifecycle,
             policy,
         )
-    finally:
-        _cleanup(cloudformation, ecr, stack, name)
 
 
 def update_is_in_place(clients: Clients) -> object:
     cloudformation, ecr = clients
-    stack, name = _create(clients, _template("NAME"))
-    try:
+    with _repository_stack(clients) as (stack, name):
         before = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]["createdAt"]
         push_image(ecr, name, "v1", Image.build("emulator update"))
         cloudformation.update_stack(StackName=stack, TemplateBody=_template(name, scan=False))
@@ -130,42 +136,33 @@ def update_is_in_place(clients: Clients) -> object:
             after[0]["imageScanningConfiguration"].get("scanOnPush"),
             len(ecr.describe_images(repositoryName=name)["imageDetails"]),
         )
-    finally:
-        _cleanup(cloudformation, ecr, stack, name)
 
 
 def empty_on_delete_deletes_the_images(clients: Clients) -> object:
     cloudformation, ecr = clients
-    stack, name = _create(clients, _template("NAME", extra={"EmptyOnDelete": True}))
-    try:
+    with _repository_stack(clients, extra={"EmptyOnDelete": True}) as (stack, name):
         push_image(ecr, name, "v1", Image.build("emulator empty on delete"))
         try:
             cloudformation.delete_stack(StackName=stack)
         except ClientError as error:
             return ("delete failed", error.response["Error"]["Code"])
         return ("repository exists", repository_exists(ecr, name))
-    finally:
-        _cleanup(cloudformation, ecr, stack, name)
 
 
 def immutable_tag_is_refused(clients: Clients) -> object:
-    cloudformation, ecr = clients
-    stack, name = _create(clients, _template("NAME"))
-    try:
+    ecr = clients[1]
+    with _repository_stack(clients) as (_, name):
         push_image(ecr, name, "v1", Image.build("emulator tag 1"))
         try:
             push_image(ecr, name, "v1", Image.build("emulator tag 2"))
         except ClientError as error:
             return error.response["Error"]["Code"]
         return "overwritten"
-    finally:
-        _cleanup(cloudformation, ecr, stack, name)
 
 
 def previous_value_of_a_defaulted_parameter(clients: Clients) -> object:
-    cloudformation, ecr = clients
-    stack, name = _create(clients, _template("NAME"))
-    try:
+    cloudformation = clients[0]
+    with _repository_stack(clients) as (stack, name):
         try:
             cloudformation.update_stack(
                 StackName=stack,
@@ -175,8 +172,6 @@ def previous_value_of_a_defaulted_parameter(clients: Clients) -> object:
         except ClientError as error:
             return ("update failed", error.response["Error"]["Code"])
         return cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
-    finally:
-        _cleanup(cloudformation, ecr, stack, name)
 
 
 def registry_settings_are_applied(clients: Clients) -> object:
@@ -262,14 +257,11 @@ def test_emulator_answers_as_aws_does(
 
 def test_emulator_keeps_refusing_to_delete_a_repository_with_images(emulated: Clients) -> None:
     cloudformation, ecr = emulated
-    stack, name = _create(emulated, _template("NAME"))
-    try:
+    with _repository_stack(emulated) as (stack, name):
         push_image(ecr, name, "v1", Image.build("emulator not empty"))
         with contextlib.suppress(ClientError):
             cloudformation.delete_stack(StackName=stack)
         assert repository_exists(ecr, name)
-    finally:
-        _cleanup(cloudformation, ecr, stack, name)
 
 
 def test_emulator_rejects_an_invalid_lifecycle_policy(emulated: Clients) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +26,31 @@ def app() -> cdk.App:
 @pytest.fixture
 def stack(app: cdk.App) -> cdk.Stack:
     return cdk.Stack(app, "TestStack")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+RunCdk = Callable[[list[str], Path], "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture
+def run_cdk() -> RunCdk:
+    """Run the project's CDK CLI (``node_modules/.bin/cdk ARGS --no-notices``) in a directory, offline:
+    dummy credentials and a region so the SDK never probes the EC2 metadata address, no telemetry."""
+    cdk_cli = ROOT / "node_modules" / ".bin" / "cdk"
+    if not cdk_cli.exists():
+        pytest.fail("the CDK CLI is not installed: run `make setup` (npm ci)")
+    env = {
+        **os.environ,
+        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+    }
+
+    def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(cdk_cli), *args, "--no-notices"], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    return run

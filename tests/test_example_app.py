@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -47,29 +46,9 @@ def test_example_app_shows_every_repository_pattern() -> None:
 
 
 @pytest.mark.slow
-def test_cdk_cli_synthesizes_the_example_app_offline(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
-    cdk_cli = root / "node_modules" / ".bin" / "cdk"
-    if not cdk_cli.exists():
-        pytest.fail("the CDK CLI is not installed: run `make setup` (npm ci)")
-    env = {
-        **os.environ,
-        "PATH": f"{root / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
-        "CDK_DISABLE_CLI_TELEMETRY": "true",
-        # Dummy credentials: the SDK must never probe the EC2 metadata address.
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-    }
+def test_cdk_cli_synthesizes_the_example_app_offline(tmp_path: Path, run_cdk: Any) -> None:
     out = tmp_path / "cdk.out"
-    result = subprocess.run(
-        [str(cdk_cli), "synth", "--no-notices", "--quiet", "--output", str(out)],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_cdk(["synth", "--quiet", "--output", str(out)], Path(__file__).resolve().parent.parent)
     assert result.returncode == 0, result.stderr[-3000:]
     templates = sorted(p.name for p in out.glob("*.template.json"))
     assert "EcrPatternsExample.template.json" in templates

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -309,28 +308,9 @@ app.synth()
 
 
 @pytest.mark.slow
-def test_cdk_cli_fails_synth_on_the_aspects_errors(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parents[2]
-    cdk_cli = root / "node_modules" / ".bin" / "cdk"
-    if not cdk_cli.exists():
-        pytest.fail("the CDK CLI is not installed: run `make setup` (npm ci)")
+def test_cdk_cli_fails_synth_on_the_aspects_errors(tmp_path: Path, run_cdk: Any) -> None:
     (tmp_path / "app.py").write_text(ASPECT_APP)
-    env = {
-        **os.environ,
-        "PATH": f"{root / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
-        "CDK_DISABLE_CLI_TELEMETRY": "true",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-    }
-    result = subprocess.run(
-        [str(cdk_cli), "synth", "--app", f"{sys.executable} app.py", "--no-notices", "--quiet", "-o", "out"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_cdk(["synth", "--app", f"{sys.executable} app.py", "--quiet", "-o", "out"], tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]
     for rule in ("EcrPatterns-ScanOnPush", "EcrPatterns-Encryption", "EcrPatterns-LifecyclePolicy"):
