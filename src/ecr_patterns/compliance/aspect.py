@@ -74,7 +74,7 @@ class EcrCompliance:
         elif isinstance(node, Stage):
             self._batch = None
 
-    def _check(self, stack: Stack, node: ecr.CfnRepository, properties: dict[str, Any]) -> None:
+    def _check(self, stack: Stack, node: ecr.CfnRepository, properties: dict[str, Any], batch: _Batch) -> None:
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
         options_read = False
         if is_marked_production(node) or is_production(resource):
@@ -85,7 +85,7 @@ class EcrCompliance:
         ctx = RuleContext(
             logical_id="",
             template={},
-            registry_scan_filters=() if scanned else self._registry_filters(node),
+            registry_scan_filters=() if scanned else batch.registry_filters(node),
             require_kms=self._config.require_kms,
         )
         findings = check_resource("", resource, ctx, self._config)
@@ -128,8 +128,15 @@ class _Batch:
         """The nodes' stack, or ``None`` when the visit order does not tell (asked per node)."""
         self.nodes: list[ecr.CfnRepository] = []
         self.done = False
+        self._registry_filters: tuple[str, ...] | None = None
         # Validations run after every Aspect and after prepare, before synthesis.
         anchor.node.add_validation(self)
+
+    def registry_filters(self, node: IConstruct) -> tuple[str, ...]:
+        """The app's registry scanning filters, asked of the Aspect once per batch (calls into Node)."""
+        if self._registry_filters is None:
+            self._registry_filters = self.aspect._registry_filters(node)
+        return self._registry_filters
 
     def validate(self) -> list[str]:
         if self.done:
@@ -149,7 +156,7 @@ class _Batch:
                 # visit order then says nothing) and hold a cross-stack reference: ask per node.
                 resolved = [Stack.of(node).resolve(p) for node, p in zip(nodes, properties, strict=True)]
             for node, properties in zip(nodes, resolved, strict=True):
-                self.aspect._check(stack, node, _cloudformation_case(properties or {}))
+                self.aspect._check(stack, node, _cloudformation_case(properties or {}), self)
         return []
 
 
