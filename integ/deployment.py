@@ -11,6 +11,7 @@ import importlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,22 @@ class Assembly:
 
     path: Path
 
-    def templates(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """``(stack name, template)`` for every stack of the assembly."""
+    @cached_property
+    def _templates(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        # Read once: every check of the run reads its expectations from here.
         manifest = json.loads((self.path / "manifest.json").read_text())
+        found = []
         for artifact_id, artifact in manifest["artifacts"].items():
             if artifact["type"] != "aws:cloudformation:stack":
                 continue
             properties = artifact.get("properties", {})
             template = json.loads((self.path / properties["templateFile"]).read_text())
-            yield properties.get("stackName", artifact_id), template
+            found.append((properties.get("stackName", artifact_id), template))
+        return tuple(found)
+
+    def templates(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(stack name, template)`` for every stack of the assembly."""
+        return iter(self._templates)
 
     def stack_names(self) -> list[str]:
         return [name for name, _ in self.templates()]

@@ -83,18 +83,17 @@ def _cleanup(cloudformation: Any, ecr: Any, stack: str, name: str) -> None:
         ecr.delete_repository(repositoryName=name, force=True)
 
 
-def _create(clients: Clients, template: str) -> tuple[str, str]:
-    cloudformation, _ = clients
+def _names() -> tuple[str, str]:
+    """A fresh (stack name, repository name) pair."""
     suffix = secrets.token_hex(4)
-    stack, name = f"emulator-{suffix}", f"emulator/{suffix}"
-    cloudformation.create_stack(StackName=stack, TemplateBody=template.replace("NAME", name))
-    return stack, name
+    return f"emulator-{suffix}", f"emulator/{suffix}"
 
 
 @contextlib.contextmanager
 def _repository_stack(clients: Clients, **template: Any) -> Iterator[tuple[str, str]]:
     """A stack holding one repository named ``emulator/<random>``; both removed afterwards."""
-    stack, name = _create(clients, _template("NAME", **template))
+    stack, name = _names()
+    clients[0].create_stack(StackName=stack, TemplateBody=_template(name, **template))
     try:
         yield stack, name
     finally:
@@ -266,14 +265,12 @@ def test_emulator_keeps_refusing_to_delete_a_repository_with_images(emulated: Cl
 
 def test_emulator_rejects_an_invalid_lifecycle_policy(emulated: Clients) -> None:
     cloudformation, ecr = emulated
-    bad = _template("NAME").replace('\\"countNumber\\": 3', '\\"countNumber\\": 0')
-    assert bad != _template("NAME")
-    suffix = secrets.token_hex(4)
+    stack, name = _names()
+    bad = _template(name).replace('\\"countNumber\\": 3', '\\"countNumber\\": 0')
+    assert bad != _template(name)
     with pytest.raises(ClientError):
-        cloudformation.create_stack(
-            StackName=f"emulator-{suffix}", TemplateBody=bad.replace("NAME", f"emulator/{suffix}")
-        )
-    _cleanup(cloudformation, ecr, f"emulator-{suffix}", f"emulator/{suffix}")
+        cloudformation.create_stack(StackName=stack, TemplateBody=bad)
+    _cleanup(cloudformation, ecr, stack, name)
 
 
 def test_patches_refuse_another_moto_version(monkeypatch: pytest.MonkeyPatch) -> None:
