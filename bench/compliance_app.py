@@ -1,4 +1,5 @@
-"""A CDK app for the compliance benchmark: ``python bench/compliance_app.py {none|plugin|aspect|noop-aspect}``.
+"""A CDK app for the compliance benchmark:
+``python bench/compliance_app.py {none|plugin|aspect|aspect-everywhere|noop-aspect}``.
 
 400 repositories (half SecureRepository, half plain L2 with the same settings) and 400
 unrelated SNS topics, over two stacks, as issue 4 specifies.
@@ -44,10 +45,14 @@ def main(mode: str) -> None:
                     lifecycle_rules=lc.standard_prod_lifecycle_rules(),
                 )
             sns.Topic(stack, f"Topic{i}")
-    if mode == "aspect":
+    if mode == "aspect":  # the recommended way: repositories found in Node, one call per Stage
         from ecr_patterns.compliance import add_compliance_everywhere
 
         add_compliance_everywhere(app)
+    if mode == "aspect-everywhere":  # as a plain Aspect: CDK calls visit for every construct
+        from ecr_patterns.compliance import EcrCompliance
+
+        cdk.Aspects.of(app).add(EcrCompliance(), priority=cdk.AspectPriority.READONLY)
     if mode == "noop-aspect":  # the floor: an Aspect whose visit merely returns
         cdk.Aspects.of(app).add(_NoopAspect(), priority=cdk.AspectPriority.READONLY)
     app.synth()

@@ -143,10 +143,16 @@ def test_suppression_is_written_into_the_template_and_needs_a_reason() -> None:
         suppress(repo, "EcrPatterns-Unknown", "a long enough reason")
 
 
-def test_aspect_reports_annotations_with_rule_ids_everywhere() -> None:
+@pytest.mark.parametrize("mechanism", ["add_compliance_everywhere", "Aspects.of"])
+def test_aspect_reports_annotations_with_rule_ids_everywhere(mechanism: str) -> None:
     app = cdk.App()
     stacks = build(app)
-    add_compliance_everywhere(app)
+    if mechanism == "add_compliance_everywhere":
+        add_compliance_everywhere(app)
+    else:
+        aspect = EcrCompliance()
+        for stage in (app, stacks["staged"].node.scope):
+            cdk.Aspects.of(stage).add(aspect, priority=cdk.AspectPriority.READONLY)
     app.synth()
     warnings = set()
     for stack in (stacks["main"], stacks["staged"]):
@@ -222,6 +228,121 @@ def test_one_aspect_instance_serves_two_apps() -> None:
         stack.node.root.synth()
     for stack in stacks:
         assert {name for name, _ in _errors(stack)} == {"Plain"}
+
+
+def test_apply_to_one_stack_checks_only_that_stack() -> None:
+    app = cdk.App()
+    checked, unchecked = cdk.Stack(app, "Checked"), cdk.Stack(app, "Unchecked")
+    ecr.Repository(checked, "Plain")
+    ecr.Repository(unchecked, "Plain")
+    EcrCompliance().apply_to(checked)
+    app.synth()
+    assert ("Plain", "EcrPatterns-ScanOnPush") in _errors(checked)
+    assert _errors(unchecked) == set()
+
+
+def test_helper_checks_each_repository_once_in_its_own_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecr_patterns.compliance import aspect as module
+
+    checked: list[str] = []
+    check = module.EcrCompliance._check
+
+    def recorded(self: Any, stack: Any, node: Any, *args: Any) -> None:
+        checked.append(node.node.path)
+        check(self, stack, node, *args)
+
+    monkeypatch.setattr(module.EcrCompliance, "_check", recorded)
+    app = cdk.App()
+    outer = cdk.Stage(app, "Outer")
+    inner = cdk.Stage(outer, "Inner")
+    stacks = [cdk.Stack(scope, "S") for scope in (app, outer, inner)]
+    for stack in stacks:
+        ecr.Repository(stack, "Plain")
+    add_compliance_everywhere(app)
+    app.synth()
+    # A nested Stage is synthesized first, by its own check; the outer checks leave its repositories alone.
+    assert checked == ["Outer/Inner/S/Plain/Resource", "Outer/S/Plain/Resource", "S/Plain/Resource"]
+    for stack in stacks:
+        messages = [m.entry.data for m in Annotations.from_stack(stack).find_error("*", Match.any_value())]
+        assert {name for name, _ in _errors(stack)} == {"Plain"}
+        assert len(messages) == len(set(messages)) == 3  # scan on push, encryption, lifecycle policy
+
+
+def test_helper_calls_python_once_per_stage_not_once_per_construct(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecr_patterns.compliance import aspect as module
+
+    calls = {"visit": 0, "validate": 0}
+    visit, validate = module.EcrCompliance.visit, module._ScopeCheck.validate
+
+    def counted_visit(self: Any, node: Any) -> None:
+        calls["visit"] += 1
+        visit(self, node)
+
+    def counted_validate(self: Any) -> list[str]:
+        calls["validate"] += 1
+        return validate(self)
+
+    monkeypatch.setattr(module.EcrCompliance, "visit", counted_visit)
+    monkeypatch.setattr(module._ScopeCheck, "validate", counted_validate)
+    app = cdk.App()
+    build(app)
+    add_compliance_everywhere(app)
+    app.synth()
+    assert calls == {"visit": 0, "validate": 2}  # the app and its one Stage
+
+
+def test_repositories_are_resolved_in_their_own_stack_however_stacks_nest() -> None:
+    from ecr_patterns.compliance.aspect import _by_stack
+
+    app = cdk.App()
+    outer = cdk.Stack(app, "Outer")
+    ecr.CfnRepository(outer, "Before")
+    inner = cdk.Stack(outer, "Inner")  # a Stack inside a Stack: its own template
+    ecr.CfnRepository(inner, "InInner")
+    nested = cdk.NestedStack(outer, "Nested")
+    ecr.CfnRepository(nested, "InNested")
+    ecr.Repository(outer, "After")
+    other = cdk.Stack(app, "Other")
+    ecr.CfnRepository(other, "InOther")
+    constructs = app.node.find_all()
+    repositories = [c for c in constructs if isinstance(c, ecr.CfnRepository)]
+    stacks = [c for c in constructs if isinstance(c, cdk.Stack)]
+    # One call per candidate stack (fewer stacks than repositories, the last stack not a candidate: asked per
+    # repository), then one call per repository (fewer repositories than stacks).
+    for chosen, candidates in ((repositories, stacks[:3]), (repositories[:3], stacks)):
+        groups = _by_stack(chosen, candidates)
+        found = {r.node.path: stack.node.path for stack, nodes in groups for r in nodes}
+        assert found == {r.node.path: cdk.Stack.of(r).node.path for r in chosen}
+
+
+def test_one_instance_reads_each_apps_own_registry_scanning() -> None:
+    aspect = EcrCompliance()
+    stacks = []
+    for scanned in (True, False):
+        app = cdk.App()
+        stack = cdk.Stack(app, "S")
+        ecr.Repository(stack, "R", repository_name="team/api")
+        if scanned:
+            ecr.CfnRegistryScanningConfiguration(
+                stack,
+                "Scanning",
+                scan_type="BASIC",
+                rules=[
+                    ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
+                        scan_frequency="SCAN_ON_PUSH",
+                        repository_filters=[
+                            ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
+                                filter="*", filter_type="WILDCARD"
+                            )
+                        ],
+                    )
+                ],
+            )
+        aspect.apply_to(app)
+        app.synth()
+        stacks.append(stack)
+    assert ("R", "EcrPatterns-ScanOnPush") not in _errors(stacks[0])
+    assert ("R", "EcrPatterns-ScanOnPush") in _errors(stacks[1])
 
 
 def test_aspect_resolves_a_cross_stack_reference_in_a_repository_policy() -> None:

@@ -1,24 +1,34 @@
 """``EcrCompliance``: the same rules as an Aspect, reporting annotations on the constructs.
 
-For teams who want findings on the construct tree (``cdk synth`` prints them with their
-paths). It costs one call from Node into Python for every construct in scope, so on large
-apps prefer :class:`EcrCompliancePlugin`.
+For teams who want findings on the construct tree (``cdk synth`` prints them with their paths).
+Every call between Node and Python costs a round trip (about 0.3 ms here), so how the repositories
+are found decides the cost:
+
+- ``add_compliance_everywhere(app)`` or ``EcrCompliance().apply_to(scope)`` (recommended): after every
+  Aspect has run, one validation per ``Stage`` lists the scope's constructs in one call and picks out the
+  ``CfnRepository``s in Python. Node calls into Python once per Stage.
+- ``Aspects.of(scope).add(EcrCompliance(), priority=AspectPriority.READONLY)``: CDK calls ``visit`` for
+  every construct in scope, one round trip each (the floor in ``bench/``).
+
+Either way the repositories are then read once each, resolved in one call per stack, and checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import jsii
-from aws_cdk import Annotations, AspectPriority, Aspects, IAspect, NestedStack, Stack, Stage, Validations
+from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, Validations
 from aws_cdk import aws_ecr as ecr
 from constructs import IConstruct, IValidation
 
 from ecr_patterns.compliance.engine import ComplianceConfig, check_resource, registry_scan_filters
-from ecr_patterns.compliance.marks import is_marked_production
+from ecr_patterns.compliance.marks import is_marked_production, object_reference
 from ecr_patterns.compliance.model import PRODUCTION_KEY, REPOSITORY_TYPE, Level, Rule, RuleContext
 from ecr_patterns.compliance.rules.production_retention import is_production
+
+T = TypeVar("T")
 
 _DELETION = {
     "DELETE": "Delete",
@@ -32,17 +42,15 @@ _DELETION = {
 class EcrCompliance:
     """Check every ``CfnRepository`` in scope (L1, plain L2, our patterns, nested stacks).
 
-    ``Aspects.of(app).add(EcrCompliance(), priority=AspectPriority.READONLY)``, or
-    :func:`add_compliance_everywhere` to reach into every ``Stage`` as well. Error findings are
-    error annotations (they fail ``cdk synth``), warning findings are warning annotations
-    acknowledgeable by rule id. The Aspect sees the L1's properties, metadata and deletion policy
-    (resolved after the app is prepared, so cross-stack references resolve too), not raw
-    ``add_property_override`` overrides: the plugin, which reads the final template, does.
+    Recommended: :func:`add_compliance_everywhere` (the app and every ``Stage`` in it), or
+    :meth:`apply_to` for one scope. As a plain Aspect:
+    ``Aspects.of(app).add(EcrCompliance(), priority=AspectPriority.READONLY)``; CDK then calls ``visit``
+    for every construct in scope, which costs more on large apps (README, benchmarks).
 
-    How it stays cheap: every call into Node costs about a millisecond, and an Aspect is called
-    for every construct in scope. ``visit`` only collects repositories (pure-Python type checks);
-    each stack's repositories are read and resolved in one batch by a validation that CDK runs
-    after every Aspect and before synthesis, which then adds the annotations.
+    Error findings are error annotations (they fail ``cdk synth``), warning findings are warning
+    annotations acknowledgeable by rule id. The checks see the L1's properties, metadata and deletion
+    policy, resolved after the app is prepared (cross-stack references resolve too), not raw
+    ``add_property_override`` overrides: the plugin, which reads the final template, does.
 
     :param rules: default every rule.
     :param levels: per rule id, ``"error"`` or ``"warning"``; default each rule's own level.
@@ -58,23 +66,44 @@ class EcrCompliance:
     ) -> None:
         self._config = ComplianceConfig.build(rules=rules, levels=levels, require_kms=require_kms)
         self._scan_filters: dict[str, tuple[str, ...]] = {}
-        self._batch: _Batch | None = None
+        self._visited: _Visited | None = None
 
     def visit(self, node: IConstruct) -> None:
-        # CDK visits in pre-order, so the last Stack visited is the nearest stack of the repositories
-        # that follow, until a nested stack (after whose subtree the order says nothing) or a Stage.
-        # isinstance is pure Python: no call into Node for the constructs that are not repositories.
+        # isinstance is pure Python: no call into Node for the constructs that are neither.
         if isinstance(node, ecr.CfnRepository):
-            batch = self._batch
-            if batch is None or batch.done:
-                batch = self._batch = _Batch(self, None, node)
-            batch.nodes.append(node)
+            self._visits().add_repository(node)
         elif isinstance(node, Stack):
-            self._batch = _Batch(self, None if isinstance(node, NestedStack) else node, node)
-        elif isinstance(node, Stage):
-            self._batch = None
+            self._visits().add_stack(node)
 
-    def _check(self, stack: Stack, node: ecr.CfnRepository, properties: dict[str, Any], batch: _Batch) -> None:
+    def apply_to(self, scope: IConstruct) -> EcrCompliance:
+        """Check every ``CfnRepository`` under ``scope`` when its Stage is synthesized, after every Aspect
+        has run; repositories inside a nested ``Stage`` are left to that stage's own check
+        (:func:`add_compliance_everywhere` adds one). Returns ``self``."""
+        scope.node.add_validation(_ScopeCheck(self, scope))
+        return self
+
+    def _visits(self) -> _Visited:
+        if self._visited is None or self._visited.done:
+            self._visited = _Visited(self)
+        return self._visited
+
+    def _check_repositories(self, repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]) -> None:
+        """Read, resolve and check ``repositories``; ``stacks`` (in pre-order) are candidates for theirs."""
+        filters = _Once(lambda: self._registry_filters(repositories[0]))
+        for stack, nodes in _by_stack(repositories, stacks):
+            # One call per repository for its properties and one per stack to resolve them all.
+            properties = [node._cfn_properties for node in nodes]
+            try:
+                resolved = stack.resolve(properties)
+            except RuntimeError:
+                # Resolve one at a time so that the error names the repository whose value fails.
+                resolved = [stack.resolve(p) for p in properties]
+            for node, props in zip(nodes, resolved, strict=True):
+                self._check(stack, node, _cloudformation_case(props or {}), filters)
+
+    def _check(
+        self, stack: Stack, node: ecr.CfnRepository, properties: dict[str, Any], filters: _Once[tuple[str, ...]]
+    ) -> None:
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
         options_read = False
         if is_marked_production(node) or is_production(resource):
@@ -85,7 +114,7 @@ class EcrCompliance:
         ctx = RuleContext(
             logical_id="",
             template={},
-            registry_scan_filters=() if scanned else batch.registry_filters(node),
+            registry_scan_filters=() if scanned else filters(),
             require_kms=self._config.require_kms,
         )
         findings = check_resource("", resource, ctx, self._config)
@@ -105,7 +134,7 @@ class EcrCompliance:
     def _registry_filters(self, node: IConstruct) -> tuple[str, ...]:
         """Registry scanning filters defined anywhere in the app, found once per app."""
         root = node.node.root
-        key = root.node.addr
+        key = object_reference(root) or str(id(root))
         if key not in self._scan_filters:
             templates = []
             for construct in root.node.find_all():
@@ -118,46 +147,95 @@ class EcrCompliance:
         return self._scan_filters[key]
 
 
+class _Once(Generic[T]):
+    """A value computed on first use (the registry filters cost calls into Node; most checks never ask)."""
+
+    def __init__(self, compute: Callable[[], T]) -> None:
+        self._compute = compute
+        self._value: tuple[T] | None = None
+
+    def __call__(self) -> T:
+        if self._value is None:
+            self._value = (self._compute(),)
+        return self._value[0]
+
+
 @jsii.implements(IValidation)
-class _Batch:
-    """The repositories visited under one stack, checked together when CDK validates the tree."""
+class _Visited:
+    """What one synthesis's visits collected, checked by the first validation CDK runs after the Aspects.
 
-    def __init__(self, aspect: EcrCompliance, stack: Stack | None, anchor: IConstruct) -> None:
+    A validation is registered on every visited stack (and on the first repository, for an Aspect added
+    below any stack), so that a Stage synthesized without validation cannot leave the next one unchecked.
+    """
+
+    def __init__(self, aspect: EcrCompliance) -> None:
         self.aspect = aspect
-        self.stack = stack
-        """The nodes' stack, or ``None`` when the visit order does not tell (asked per node)."""
-        self.nodes: list[ecr.CfnRepository] = []
+        self.repositories: list[ecr.CfnRepository] = []
+        self.stacks: list[Stack] = []
         self.done = False
-        self._registry_filters: tuple[str, ...] | None = None
-        # Validations run after every Aspect and after prepare, before synthesis.
-        anchor.node.add_validation(self)
+        self._anchored = False
 
-    def registry_filters(self, node: IConstruct) -> tuple[str, ...]:
-        """The app's registry scanning filters, asked of the Aspect once per batch (calls into Node)."""
-        if self._registry_filters is None:
-            self._registry_filters = self.aspect._registry_filters(node)
-        return self._registry_filters
+    def add_stack(self, stack: Stack) -> None:
+        self.stacks.append(stack)
+        stack.node.add_validation(self)
+        self._anchored = True
+
+    def add_repository(self, node: ecr.CfnRepository) -> None:
+        self.repositories.append(node)
+        if not self._anchored:
+            node.node.add_validation(self)
+            self._anchored = True
 
     def validate(self) -> list[str]:
-        if self.done:
-            return []
-        self.done = True
-        by_stack: dict[int, tuple[Stack, list[ecr.CfnRepository]]] = {}
-        for node in self.nodes:
-            stack = self.stack or Stack.of(node)
-            by_stack.setdefault(id(stack), (stack, []))[1].append(node)
-        for stack, nodes in by_stack.values():
-            # One call per repository for its properties and one per stack to resolve them all.
-            properties = [node._cfn_properties for node in nodes]
-            try:
-                resolved = stack.resolve(properties)
-            except RuntimeError:
-                # A repository another Aspect added in a later pass may sit in another stack (the
-                # visit order then says nothing) and hold a cross-stack reference: ask per node.
-                resolved = [Stack.of(node).resolve(p) for node, p in zip(nodes, properties, strict=True)]
-            for node, properties in zip(nodes, resolved, strict=True):
-                self.aspect._check(stack, node, _cloudformation_case(properties or {}), self)
+        if not self.done:
+            self.done = True
+            if self.repositories:
+                self.aspect._check_repositories(self.repositories, self.stacks)
         return []
+
+
+@jsii.implements(IValidation)
+class _ScopeCheck:
+    """``apply_to``'s validation: lists the scope's constructs in one call and checks the repositories."""
+
+    def __init__(self, aspect: EcrCompliance, scope: IConstruct) -> None:
+        self.aspect = aspect
+        self.scope = scope
+
+    def validate(self) -> list[str]:
+        constructs = self.scope.node.find_all()  # pre-order, the scope first; crosses Stage boundaries
+        # A nested Stage is synthesized (and checked, by its own validation) before this one.
+        inner = {
+            object_reference(c) for stage in constructs[1:] if isinstance(stage, Stage) for c in stage.node.find_all()
+        }
+        mine = [c for c in constructs if object_reference(c) not in inner]
+        repositories = [c for c in mine if isinstance(c, ecr.CfnRepository)]
+        if repositories:
+            self.aspect._check_repositories(repositories, [c for c in mine if isinstance(c, Stack)])
+        return []
+
+
+def _by_stack(
+    repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]
+) -> list[tuple[Stack, list[ecr.CfnRepository]]]:
+    """Each repository's stack, asked of Node as few times as possible: one call per candidate stack
+    (the deepest stack claims a repository first) or one per repository, whichever is fewer."""
+    unclaimed = {object_reference(r) or str(id(r)): r for r in repositories}
+    groups: list[tuple[Stack, list[ecr.CfnRepository]]] = []
+    if stacks and len(stacks) < len(unclaimed):
+        selector = ConstructSelector.resources_of_type(REPOSITORY_TYPE)
+        # Pre-order puts a stack before the stacks inside it: reversed, the innermost claims first.
+        for stack in reversed(stacks):
+            claimed = [unclaimed.pop(ref) for ref in map(object_reference, selector.select(stack)) if ref in unclaimed]
+            if claimed:
+                groups.append((stack, claimed))
+            if not unclaimed:
+                break
+    by_ref: dict[str, tuple[Stack, list[ecr.CfnRepository]]] = {}
+    for node in unclaimed.values():
+        stack = Stack.of(node)
+        by_ref.setdefault(object_reference(stack) or str(id(stack)), (stack, []))[1].append(node)
+    return groups + list(by_ref.values())
 
 
 def _options(stack: Stack, node: ecr.CfnRepository) -> dict[str, Any]:
@@ -184,15 +262,15 @@ def _cloudformation_case(value: Any, *, key: str | None = None) -> Any:
 
 
 def add_compliance_everywhere(app: Stage, aspect: EcrCompliance | None = None) -> EcrCompliance:
-    """Add the Aspect to ``app`` and to every ``Stage`` inside it (``Aspects.of(app)`` stops at
-    stage boundaries). Call it after the stages are defined.
+    """Check every repository in ``app`` and in every ``Stage`` inside it (``Aspects.of(app)`` stops at
+    stage boundaries): :meth:`EcrCompliance.apply_to` on each. Call it after the stages are defined.
 
     :param aspect: default ``EcrCompliance()``.
     """
     aspect = aspect or EcrCompliance()
-    Aspects.of(app).add(aspect, priority=AspectPriority.READONLY)
+    aspect.apply_to(app)
     for construct in app.node.find_all():
         # isinstance, not Stage.is_stage: no call into Node for each construct.
         if construct is not app and isinstance(construct, Stage):
-            Aspects.of(construct).add(aspect, priority=AspectPriority.READONLY)
+            aspect.apply_to(construct)
     return aspect

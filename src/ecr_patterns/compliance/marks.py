@@ -15,7 +15,8 @@ _MARKED: set[str] = set()
 """jsii object references (stable for the life of the process) of the marked ``CfnRepository``s."""
 
 
-def _reference(resource: Any) -> str | None:
+def object_reference(resource: Any) -> str | None:
+    """The jsii object reference of a proxy (no call into Node), or ``None`` for a plain Python object."""
     ref = getattr(resource, "__jsii_ref__", None)
     return None if ref is None else str(ref.ref)
 
@@ -36,12 +37,12 @@ def mark_production(repository: Any) -> None:
             "repository", type(repository).__name__, "pass an aws_ecr.Repository or an aws_ecr.CfnRepository"
         )
     resource.add_metadata(PRODUCTION_KEY, True)
-    ref = _reference(resource)
+    ref = object_reference(resource)
     if ref is not None:
         _MARKED.add(ref)
 
 
 def is_marked_production(resource: Any) -> bool:
     """Whether :func:`mark_production` marked this ``CfnRepository`` (no call into Node)."""
-    ref = _reference(resource)
+    ref = object_reference(resource)
     return ref is not None and ref in _MARKED
