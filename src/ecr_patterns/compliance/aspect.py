@@ -16,7 +16,8 @@ Either way the repositories are then read once each, resolved in one call per st
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from functools import cache
+from typing import Any
 
 import jsii
 from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, Validations
@@ -27,8 +28,6 @@ from ecr_patterns.compliance.engine import ComplianceConfig, check_resource, reg
 from ecr_patterns.compliance.marks import is_marked_production, object_reference
 from ecr_patterns.compliance.model import PRODUCTION_KEY, REPOSITORY_TYPE, Level, Rule, RuleContext
 from ecr_patterns.compliance.rules.production_retention import is_production
-
-T = TypeVar("T")
 
 _DELETION = {
     "DELETE": "Delete",
@@ -89,20 +88,16 @@ class EcrCompliance:
 
     def _check_repositories(self, repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]) -> None:
         """Read, resolve and check ``repositories``; ``stacks`` (in pre-order) are candidates for theirs."""
-        filters = _Once(lambda: self._registry_filters(repositories[0]))
+        # Asked only for a repository that does not scan on push itself (it costs calls into Node).
+        filters = cache(lambda: self._registry_filters(repositories[0]))
         for stack, nodes in _by_stack(repositories, stacks):
             # One call per repository for its properties and one per stack to resolve them all.
-            properties = [node._cfn_properties for node in nodes]
-            try:
-                resolved = stack.resolve(properties)
-            except RuntimeError:
-                # Resolve one at a time so that the error names the repository whose value fails.
-                resolved = [stack.resolve(p) for p in properties]
+            resolved = stack.resolve([node._cfn_properties for node in nodes])
             for node, props in zip(nodes, resolved, strict=True):
                 self._check(stack, node, _cloudformation_case(props or {}), filters)
 
     def _check(
-        self, stack: Stack, node: ecr.CfnRepository, properties: dict[str, Any], filters: _Once[tuple[str, ...]]
+        self, stack: Stack, node: ecr.CfnRepository, properties: dict[str, Any], filters: Callable[[], tuple[str, ...]]
     ) -> None:
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
         options_read = False
@@ -145,19 +140,6 @@ class EcrCompliance:
                     )
             self._scan_filters[key] = registry_scan_filters(templates)
         return self._scan_filters[key]
-
-
-class _Once(Generic[T]):
-    """A value computed on first use (the registry filters cost calls into Node; most checks never ask)."""
-
-    def __init__(self, compute: Callable[[], T]) -> None:
-        self._compute = compute
-        self._value: tuple[T] | None = None
-
-    def __call__(self) -> T:
-        if self._value is None:
-            self._value = (self._compute(),)
-        return self._value[0]
 
 
 @jsii.implements(IValidation)
