@@ -177,25 +177,29 @@ def test_aspect_honours_suppressions_and_levels() -> None:
     assert warned == {"[EcrPatterns-ScanOnPush", "[EcrPatterns-LifecyclePolicy", "[EcrPatterns-TagImmutability"}
 
 
-def test_aspect_sees_registry_scanning_that_covers_a_repository() -> None:
-    app = cdk.App()
-    stack = cdk.Stack(app, "S")
-    ecr.Repository(stack, "R", repository_name="team/api")
+def registry_scanning(stack: cdk.Stack, scan_type: str, frequency: str, repository_filter: str) -> None:
     ecr.CfnRegistryScanningConfiguration(
         stack,
         "Scanning",
-        scan_type="ENHANCED",
+        scan_type=scan_type,
         rules=[
             ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
-                scan_frequency="CONTINUOUS_SCAN",
+                scan_frequency=frequency,
                 repository_filters=[
                     ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
-                        filter="team/*", filter_type="WILDCARD"
+                        filter=repository_filter, filter_type="WILDCARD"
                     )
                 ],
             )
         ],
     )
+
+
+def test_aspect_sees_registry_scanning_that_covers_a_repository() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    ecr.Repository(stack, "R", repository_name="team/api")
+    registry_scanning(stack, "ENHANCED", "CONTINUOUS_SCAN", "team/*")
     cdk.Aspects.of(app).add(EcrCompliance(), priority=cdk.AspectPriority.READONLY)
     app.synth()
     errors = [m.entry.data for m in Annotations.from_stack(stack).find_error("*", Match.any_value())]
@@ -323,21 +327,7 @@ def test_one_instance_reads_each_apps_own_registry_scanning() -> None:
         stack = cdk.Stack(app, "S")
         ecr.Repository(stack, "R", repository_name="team/api")
         if scanned:
-            ecr.CfnRegistryScanningConfiguration(
-                stack,
-                "Scanning",
-                scan_type="BASIC",
-                rules=[
-                    ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
-                        scan_frequency="SCAN_ON_PUSH",
-                        repository_filters=[
-                            ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
-                                filter="*", filter_type="WILDCARD"
-                            )
-                        ],
-                    )
-                ],
-            )
+            registry_scanning(stack, "BASIC", "SCAN_ON_PUSH", "*")
         aspect.apply_to(app)
         app.synth()
         stacks.append(stack)
