@@ -64,7 +64,6 @@ class EcrCompliance:
         require_kms: bool = False,
     ) -> None:
         self._config = ComplianceConfig.build(rules=rules, levels=levels, require_kms=require_kms)
-        self._scan_filters: dict[str, tuple[str, ...]] = {}
         self._visited: _Visited | None = None
 
     def visit(self, node: IConstruct) -> None:
@@ -88,7 +87,7 @@ class EcrCompliance:
 
     def _check_repositories(self, repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]) -> None:
         """Read, resolve and check ``repositories``; ``stacks`` (in pre-order) are candidates for theirs."""
-        # Asked only for a repository that does not scan on push itself (it costs calls into Node).
+        # Asked once per check, and only for a repository that does not scan on push itself.
         filters = cache(lambda: self._registry_filters(repositories[0]))
         for stack, nodes in _by_stack(repositories, stacks):
             # One call per repository for its properties and one per stack to resolve them all.
@@ -127,19 +126,15 @@ class EcrCompliance:
                 Annotations.of(node).add_warning_v2(finding.rule_id, message)
 
     def _registry_filters(self, node: IConstruct) -> tuple[str, ...]:
-        """Registry scanning filters defined anywhere in the app, found once per app."""
-        root = node.node.root
-        key = object_reference(root) or str(id(root))
-        if key not in self._scan_filters:
-            templates = []
-            for construct in root.node.find_all():
-                if isinstance(construct, ecr.CfnRegistryScanningConfiguration):
-                    props = Stack.of(construct).resolve(construct._render_properties(construct._cfn_properties))
-                    templates.append(
-                        {"Resources": {"x": {"Type": "AWS::ECR::RegistryScanningConfiguration", "Properties": props}}}
-                    )
-            self._scan_filters[key] = registry_scan_filters(templates)
-        return self._scan_filters[key]
+        """Registry scanning filters defined anywhere in the app (a registry's scanning is account-wide)."""
+        templates = []
+        for construct in node.node.root.node.find_all():
+            if isinstance(construct, ecr.CfnRegistryScanningConfiguration):
+                props = Stack.of(construct).resolve(construct._render_properties(construct._cfn_properties))
+                templates.append(
+                    {"Resources": {"x": {"Type": "AWS::ECR::RegistryScanningConfiguration", "Properties": props}}}
+                )
+        return registry_scan_filters(templates)
 
 
 @jsii.implements(IValidation)
