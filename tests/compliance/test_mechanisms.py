@@ -12,6 +12,7 @@ import pytest
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Annotations, Match
+from constructs import Construct
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository, ValidationError
 from ecr_patterns.compliance import (
@@ -243,6 +244,17 @@ def test_apply_to_one_stack_checks_only_that_stack() -> None:
     app.synth()
     assert ("Plain", "EcrPatterns-ScanOnPush") in _errors(checked)
     assert _errors(unchecked) == set()
+
+
+def test_apply_to_a_construct_inside_a_stack_checks_only_its_subtree() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    team = Construct(stack, "Team")
+    ecr.Repository(team, "Checked")
+    ecr.Repository(stack, "Unchecked")
+    EcrCompliance().apply_to(team)
+    app.synth()
+    assert {name for name, _ in _errors(stack)} == {"Checked"}
 
 
 def test_helper_checks_each_repository_once_in_its_own_stage(monkeypatch: pytest.MonkeyPatch) -> None:
