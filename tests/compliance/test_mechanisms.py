@@ -284,6 +284,17 @@ def test_helper_checks_each_repository_once_in_its_own_stage(monkeypatch: pytest
         assert len(messages) == len(set(messages)) == 3  # scan on push, encryption, lifecycle policy
 
 
+def test_helper_fails_synth_on_a_stage_with_repositories_defined_after_it() -> None:
+    app = cdk.App()
+    cdk.Stack(app, "S")
+    add_compliance_everywhere(app)
+    cdk.Stack(cdk.Stage(app, "NoRepositories"), "S")
+    ecr.Repository(cdk.Stack(cdk.Stage(app, "Late"), "S"), "Plain")
+    with pytest.raises(RuntimeError, match="did not check the repositories of Stage 'Late'") as raised:
+        app.synth()
+    assert "NoRepositories" not in str(raised.value)
+
+
 def test_helper_calls_python_once_per_stage_not_once_per_construct(monkeypatch: pytest.MonkeyPatch) -> None:
     from ecr_patterns.compliance import aspect as module
 

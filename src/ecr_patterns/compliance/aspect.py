@@ -65,6 +65,7 @@ class EcrCompliance:
     ) -> None:
         self._config = ComplianceConfig.build(rules=rules, levels=levels, require_kms=require_kms)
         self._visited: _Visited | None = None
+        self._checked_scopes: set[str] = set()
 
     def visit(self, node: IConstruct) -> None:
         # isinstance is pure Python: no call into Node for the constructs that are neither.
@@ -77,8 +78,12 @@ class EcrCompliance:
         """Check every ``CfnRepository`` under ``scope`` when its Stage is synthesized, after every Aspect
         has run; repositories inside a nested ``Stage`` are left to that stage's own check
         (:func:`add_compliance_everywhere` adds one). Returns ``self``."""
-        scope.node.add_validation(_ScopeCheck(self, scope))
+        self._add_scope_check(scope, everywhere=False)
         return self
+
+    def _add_scope_check(self, scope: IConstruct, *, everywhere: bool) -> None:
+        scope.node.add_validation(_ScopeCheck(self, scope, everywhere=everywhere))
+        self._checked_scopes.add(object_reference(scope) or str(id(scope)))
 
     def _visits(self) -> _Visited:
         if self._visited is None or self._visited.done:
@@ -175,16 +180,34 @@ class _Visited:
 class _ScopeCheck:
     """``apply_to``'s validation: lists the scope's constructs in one call and checks the repositories."""
 
-    def __init__(self, aspect: EcrCompliance, scope: IConstruct) -> None:
+    def __init__(self, aspect: EcrCompliance, scope: IConstruct, *, everywhere: bool) -> None:
         self.aspect = aspect
         self.scope = scope
+        self.everywhere = everywhere
+        """Set by ``add_compliance_everywhere``: a nested Stage without a check of its own is an error."""
 
     def validate(self) -> list[str]:
         constructs = self.scope.node.find_all()  # pre-order, the scope first; crosses Stage boundaries
         # A nested Stage is synthesized (and checked, by its own validation) before this one.
-        inner = {
-            object_reference(c) for stage in constructs[1:] if isinstance(stage, Stage) for c in stage.node.find_all()
-        }
+        inner: set[str | None] = set()
+        missed = []
+        for stage in (c for c in constructs[1:] if isinstance(c, Stage)):
+            members = stage.node.find_all()
+            inner.update(object_reference(c) for c in members)
+            if (
+                self.everywhere
+                and object_reference(stage) not in self.aspect._checked_scopes
+                and any(isinstance(c, ecr.CfnRepository) for c in members)
+            ):
+                missed.append(stage)
+        if missed:
+            # Already synthesized and unchecked: fail rather than pass in silence.
+            return [
+                f"EcrCompliance did not check the repositories of Stage '{stage.node.path}', defined after "
+                "add_compliance_everywhere(app): call it once every Stage is defined, or "
+                "EcrCompliance().apply_to(stage) for that stage"
+                for stage in missed
+            ]
         mine = [c for c in constructs if object_reference(c) not in inner]
         repositories = [c for c in mine if isinstance(c, ecr.CfnRepository)]
         if repositories:
@@ -240,14 +263,14 @@ def _cloudformation_case(value: Any, *, key: str | None = None) -> Any:
 
 def add_compliance_everywhere(app: Stage, aspect: EcrCompliance | None = None) -> EcrCompliance:
     """Check every repository in ``app`` and in every ``Stage`` inside it (``Aspects.of(app)`` stops at
-    stage boundaries): :meth:`EcrCompliance.apply_to` on each. Call it after the stages are defined.
+    stage boundaries): :meth:`EcrCompliance.apply_to` on each. Call it once the stages are defined: a Stage
+    defined later fails synth with an error that names it (it is synthesized before the app is checked).
 
     :param aspect: default ``EcrCompliance()``.
     """
     aspect = aspect or EcrCompliance()
-    aspect.apply_to(app)
     for construct in app.node.find_all():
         # isinstance, not Stage.is_stage: no call into Node for each construct.
-        if construct is not app and isinstance(construct, Stage):
-            aspect.apply_to(construct)
+        if isinstance(construct, Stage):
+            aspect._add_scope_check(construct, everywhere=construct is app)
     return aspect
