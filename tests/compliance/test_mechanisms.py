@@ -208,12 +208,16 @@ def test_aspect_sees_registry_scanning_that_covers_a_repository() -> None:
     assert any("EcrPatterns-Encryption" in e for e in errors)
 
 
-def test_aspect_added_to_one_stack_checks_only_that_stack() -> None:
+@pytest.mark.parametrize("mechanism", ["apply_to", "Aspects.of"])
+def test_the_check_on_one_stack_checks_only_that_stack(mechanism: str) -> None:
     app = cdk.App()
     checked, unchecked = cdk.Stack(app, "Checked"), cdk.Stack(app, "Unchecked")
     ecr.Repository(checked, "Plain")
     ecr.Repository(unchecked, "Plain")
-    cdk.Aspects.of(checked).add(EcrCompliance(), priority=cdk.AspectPriority.READONLY)
+    if mechanism == "apply_to":
+        EcrCompliance().apply_to(checked)
+    else:
+        cdk.Aspects.of(checked).add(EcrCompliance(), priority=cdk.AspectPriority.READONLY)
     app.synth()
     assert ("Plain", "EcrPatterns-ScanOnPush") in _errors(checked)
     assert _errors(unchecked) == set()
@@ -233,17 +237,6 @@ def test_one_aspect_instance_serves_two_apps() -> None:
         stack.node.root.synth()
     for stack in stacks:
         assert {name for name, _ in _errors(stack)} == {"Plain"}
-
-
-def test_apply_to_one_stack_checks_only_that_stack() -> None:
-    app = cdk.App()
-    checked, unchecked = cdk.Stack(app, "Checked"), cdk.Stack(app, "Unchecked")
-    ecr.Repository(checked, "Plain")
-    ecr.Repository(unchecked, "Plain")
-    EcrCompliance().apply_to(checked)
-    app.synth()
-    assert ("Plain", "EcrPatterns-ScanOnPush") in _errors(checked)
-    assert _errors(unchecked) == set()
 
 
 def test_apply_to_a_construct_inside_a_stack_checks_only_its_subtree() -> None:
