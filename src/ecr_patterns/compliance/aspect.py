@@ -83,7 +83,7 @@ class EcrCompliance:
 
     def _add_scope_check(self, scope: IConstruct, *, everywhere: bool) -> None:
         scope.node.add_validation(_ScopeCheck(self, scope, everywhere=everywhere))
-        self._checked_scopes.add(object_reference(scope) or str(id(scope)))
+        self._checked_scopes.add(_key(scope))
 
     def _visits(self) -> _Visited:
         if self._visited is None or self._visited.done:
@@ -189,14 +189,14 @@ class _ScopeCheck:
     def validate(self) -> list[str]:
         constructs = self.scope.node.find_all()  # pre-order, the scope first; crosses Stage boundaries
         # A nested Stage is synthesized (and checked, by its own validation) before this one.
-        inner: set[str | None] = set()
+        inner: set[str] = set()
         missed = []
         for stage in (c for c in constructs[1:] if isinstance(c, Stage)):
             members = stage.node.find_all()
-            inner.update(object_reference(c) for c in members)
+            inner.update(_key(c) for c in members)
             if (
                 self.everywhere
-                and object_reference(stage) not in self.aspect._checked_scopes
+                and _key(stage) not in self.aspect._checked_scopes
                 and any(isinstance(c, ecr.CfnRepository) for c in members)
             ):
                 missed.append(stage)
@@ -208,11 +208,16 @@ class _ScopeCheck:
                 "EcrCompliance().apply_to(stage) for that stage"
                 for stage in missed
             ]
-        mine = [c for c in constructs if object_reference(c) not in inner]
+        mine = [c for c in constructs if _key(c) not in inner]
         repositories = [c for c in mine if isinstance(c, ecr.CfnRepository)]
         if repositories:
             self.aspect._check_repositories(repositories, [c for c in mine if isinstance(c, Stack)])
         return []
+
+
+def _key(construct: Any) -> str:
+    """An identity for sets and dicts without a call into Node: the jsii object reference."""
+    return object_reference(construct) or str(id(construct))
 
 
 def _by_stack(
@@ -220,13 +225,13 @@ def _by_stack(
 ) -> list[tuple[Stack, list[ecr.CfnRepository]]]:
     """Each repository's stack, asked of Node as few times as possible: one call per candidate stack
     (the deepest stack claims a repository first) or one per repository, whichever is fewer."""
-    unclaimed = {object_reference(r) or str(id(r)): r for r in repositories}
+    unclaimed = {_key(r): r for r in repositories}
     groups: list[tuple[Stack, list[ecr.CfnRepository]]] = []
     if stacks and len(stacks) < len(unclaimed):
         selector = ConstructSelector.resources_of_type(REPOSITORY_TYPE)
         # Pre-order puts a stack before the stacks inside it: reversed, the innermost claims first.
         for stack in reversed(stacks):
-            claimed = [unclaimed.pop(ref) for ref in map(object_reference, selector.select(stack)) if ref in unclaimed]
+            claimed = [unclaimed.pop(ref) for ref in map(_key, selector.select(stack)) if ref in unclaimed]
             if claimed:
                 groups.append((stack, claimed))
             if not unclaimed:
@@ -234,7 +239,7 @@ def _by_stack(
     by_ref: dict[str, tuple[Stack, list[ecr.CfnRepository]]] = {}
     for node in unclaimed.values():
         stack = Stack.of(node)
-        by_ref.setdefault(object_reference(stack) or str(id(stack)), (stack, []))[1].append(node)
+        by_ref.setdefault(_key(stack), (stack, []))[1].append(node)
     return groups + list(by_ref.values())
 
 
