@@ -7,6 +7,7 @@ import json
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
 from ecr_patterns import SecureRepository, ValidationError, defaults, grants
@@ -52,7 +53,7 @@ def test_pull_to_organization_uses_string_equals_never_for_all_values(stack: cdk
 
 
 def test_lambda_pull_limits_the_service_principal_to_functions_of_the_accounts(stack: cdk.Stack) -> None:
-    SecureRepository(stack, "Repo").grant_lambda_pull("333333333333")
+    SecureRepository(stack, "Repo").grant_pull_to_lambda("333333333333")
     account_stmt, lambda_stmt = statements(stack)
     assert account_stmt["Action"] == PULL
     assert lambda_stmt["Principal"] == {"Service": "lambda.amazonaws.com"}
@@ -64,7 +65,7 @@ def test_lambda_pull_limits_the_service_principal_to_functions_of_the_accounts(s
 
 
 def test_lambda_pull_can_leave_out_the_account_principal(stack: cdk.Stack) -> None:
-    SecureRepository(stack, "Repo").grant_lambda_pull("333333333333", grant_accounts=False)
+    SecureRepository(stack, "Repo").grant_pull_to_lambda("333333333333", grant_accounts=False)
     (st,) = statements(stack)
     assert st["Principal"] == {"Service": "lambda.amazonaws.com"}
 
@@ -78,18 +79,38 @@ def test_no_grant_gives_push_or_wildcard_actions(stack: cdk.Stack) -> None:
     repo = SecureRepository(stack, "Repo")
     repo.grant_pull_to_accounts("111111111111")
     repo.grant_pull_to_organization("o-a1b2c3d4e5")
-    repo.grant_lambda_pull("333333333333")
+    repo.grant_pull_to_lambda("333333333333")
     actions = {a for st in statements(stack) for a in st["Action"]}
     assert actions == set(PULL)
 
 
-def test_statement_ids_are_unique(stack: cdk.Stack) -> None:
-    repo = SecureRepository(stack, "Repo")
-    repo.grant_pull_to_accounts("111111111111")
-    repo.grant_pull_to_accounts("222222222222")
-    repo.grant_lambda_pull("111111111111", grant_accounts=False)
-    sids = [st["Sid"] for st in statements(stack)]
-    assert len(sids) == len(set(sids)) == 3
+@pytest.mark.parametrize(
+    ("grant", "statement_count"),
+    [
+        (lambda r: r.grant_pull_to_accounts("111111111111", "222222222222"), 1),
+        (lambda r: r.grant_pull_to_organization("o-a1b2c3d4e5"), 1),
+        (lambda r: r.grant_pull_to_lambda("333333333333"), 2),
+        (lambda r: grants.grant_pull_to_accounts(r, "111111111111"), 1),
+    ],
+)
+def test_every_grant_returns_the_iam_grant_of_aws_cdks_primitive(stack: cdk.Stack, grant, statement_count) -> None:
+    result = grant(SecureRepository(stack, "Repo"))
+    assert isinstance(result, iam.Grant)
+    assert result.success
+    assert len(statements(stack)) == statement_count
+
+
+def test_the_old_lambda_grant_name_still_works_and_says_it_is_deprecated(stack: cdk.Stack) -> None:
+    with pytest.warns(DeprecationWarning, match="grant_pull_to_lambda"):
+        grants.grant_lambda_pull(SecureRepository(stack, "Repo"), "333333333333")
+    assert len(statements(stack)) == 2
+
+
+def test_errors_name_the_construct_path_and_carry_a_stable_code(stack: cdk.Stack) -> None:
+    with pytest.raises(ValidationError) as raised:
+        SecureRepository(stack, "Repo").grant_pull_to_accounts("1", "2")
+    assert raised.value.context == "TestStack/Repo"
+    assert raised.value.codes == ["grant.account", "grant.account"]  # every problem, in one error
 
 
 @pytest.mark.parametrize("bad", ["12345678901", "1234567890123", "12345678901a", 123456789012, ""])
@@ -100,7 +121,7 @@ def test_fails_when_an_account_id_is_not_12_digits(stack: cdk.Stack, bad: object
 
 def test_fails_when_no_account_is_given(stack: cdk.Stack) -> None:
     with pytest.raises(ValidationError, match="at least one"):
-        SecureRepository(stack, "Repo").grant_lambda_pull()
+        SecureRepository(stack, "Repo").grant_pull_to_lambda()
 
 
 @pytest.mark.parametrize("bad", ["o-short", "org-a1b2c3d4e5", "O-A1B2C3D4E5", "a1b2c3d4e5"])
@@ -113,7 +134,9 @@ def test_a_token_account_id_is_accepted(stack: cdk.Stack) -> None:
     account = cdk.CfnParameter(stack, "Account").value_as_string
     SecureRepository(stack, "Repo").grant_pull_to_accounts(account)
     (st,) = statements(stack)
-    assert "Sid" not in st
+    assert st["Principal"] == {
+        "AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "Account"}, ":root"]]}
+    }
 
 
 def test_fails_on_an_imported_repository(stack: cdk.Stack) -> None:

@@ -69,10 +69,37 @@ def test_standard_rule_sets() -> None:
     ]
 
 
-def test_cdk_helpers_and_engine_rules_agree_on_every_standard_policy() -> None:
+def test_cdk_helpers_and_engine_rules_agree_on_the_expiring_standard_policies() -> None:
     assert [lc.to_policy_rule(r) for r in lc.standard_dev_lifecycle_rules()] == standard.dev_policy_rules()
-    assert [lc.to_policy_rule(r) for r in lc.standard_prod_lifecycle_rules()] == standard.prod_policy_rules()
     assert [lc.to_policy_rule(r) for r in lc.default_lifecycle_rules()] == standard.default_policy_rules()
+
+
+def test_standard_prod_lifecycle_rules_keep_their_documented_expire_policy() -> None:
+    # The helper stays as documented (untagged 14 days, keep the last 30, both expire) for plain
+    # repositories; ProdRepository's own default archives instead (test_presets.py).
+    rules = [lc.to_policy_rule(r) for r in lc.standard_prod_lifecycle_rules()]
+    assert [(r.selection.tag_status.value, r.selection.count_number, r.action.type.value) for r in rules] == [
+        ("untagged", 14, "expire"),
+        ("any", 30, "expire"),
+    ]
+
+
+def test_the_prod_engine_policy_archives_and_never_expires() -> None:
+    rules = lc.prod_policy_rules()
+    assert {r.action.type.value for r in rules} == {"transition"}
+    assert {r.action.target_storage_class.value for r in rules if r.action.target_storage_class} == {"archive"}
+    lc.validate_lifecycle_policy(lc.LifecyclePolicy.from_rules(rules).to_json())
+
+
+@pytest.mark.parametrize("age", [cdk.Duration.hours(36), cdk.Duration.minutes(90), cdk.Duration.hours(12)])
+def test_fails_with_a_validation_error_when_max_image_age_is_not_whole_days(age: cdk.Duration) -> None:
+    with pytest.raises(ValidationError, match=r"max_image_age=.*whole days") as raised:
+        lc.to_policy_rule(ecr.LifecycleRule(max_image_age=age))
+    assert raised.value.codes == ["lifecycle.duration"]
+
+
+def test_a_whole_number_of_days_given_in_hours_is_accepted() -> None:
+    assert lc.to_policy_rule(ecr.LifecycleRule(max_image_age=cdk.Duration.hours(48))).selection.count_number == 2
 
 
 def test_to_policy_rule_infers_tag_status_like_aws_cdk_lib() -> None:

@@ -94,3 +94,13 @@ def test_prod_destroy_with_explicit_opt_in_is_warned(stack: cdk.Stack) -> None:
     Template.from_stack(stack).has_resource(REPO, {"DeletionPolicy": "Delete"})
     Annotations.from_stack(stack).has_warning("/TestStack/Prod", Match.string_like_regexp(".*secure default RETAIN.*"))
     Annotations.from_stack(stack).has_warning("/TestStack/Prod", Match.string_like_regexp(".*secure default False.*"))
+
+
+def test_prod_apply_removal_policy_destroy_needs_the_same_opt_in(stack: cdk.Stack) -> None:
+    prod = ProdRepository(stack, "Prod")
+    with pytest.raises(ValidationError, match=r"TestStack/Prod.*removal_policy='DESTROY'.*allow_destroy=True"):
+        prod.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    opted = ProdRepository(stack, "Opted", allow_destroy=True)
+    opted.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    resources = Template.from_stack(stack).find_resources(REPO)
+    assert {r["DeletionPolicy"] for r in resources.values()} == {"Retain", "Delete"}

@@ -231,9 +231,10 @@ def test_fails_when_two_any_rules(stack: cdk.Stack) -> None:
 
 
 def test_fails_when_a_rule_added_later_makes_the_policy_invalid_and_keeps_the_old_policy(stack: cdk.Stack) -> None:
-    repo = SecureRepository(stack, "Repo")
-    with pytest.raises(ValidationError):
-        repo.add_lifecycle_rule(lc.delete_untagged_after_days(3))  # a second untagged rule
+    repo = SecureRepository(stack, "Repo", lifecycle_rules=[lc.delete_untagged_after_days(3), lc.keep_last_n_images(9)])
+    with pytest.raises(ValidationError, match="TestStack/Repo") as raised:
+        repo.add_lifecycle_rule(lc.delete_untagged_after_days(5))  # a second untagged rule
+    assert raised.value.codes == ["lifecycle.overlap"]
     assert len(lifecycle_rules_of(stack)) == 2
 
 
@@ -252,7 +253,9 @@ def test_fails_when_the_any_rule_does_not_have_the_highest_priority(stack: cdk.S
 def test_archive_rules_share_one_policy_and_numbering_with_l2_rules(stack: cdk.Stack) -> None:
     repo = SecureRepository(stack, "Repo")
     repo.add_lifecycle_policy_rule(
-        lc.archive_images_not_pulled_for_days(60, tag_prefixes=["release"]), lc.delete_archived_images_after_days(180)
+        *lc.default_policy_rules(),  # the documented way to keep the default policy and extend it
+        lc.archive_images_not_pulled_for_days(60, tag_prefixes=["release"]),
+        lc.delete_archived_images_after_days(180),
     )
     rules = lifecycle_rules_of(stack)
     assert [r["rulePriority"] for r in rules] == [1, 2, 3, 4]

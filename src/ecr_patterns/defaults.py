@@ -21,7 +21,13 @@ MAX_IMAGE_COUNT: Final = 1000
 DEV_UNTAGGED_EXPIRY_DAYS: Final = 7
 DEV_MAX_IMAGE_COUNT: Final = 10
 PROD_UNTAGGED_EXPIRY_DAYS: Final = 14
+"""``standard_prod_lifecycle_rules()``: untagged images expire this many days after push."""
 PROD_MAX_IMAGE_COUNT: Final = 30
+"""``standard_prod_lifecycle_rules()``: all but this many newest images expire."""
+PROD_UNTAGGED_ARCHIVE_DAYS: Final = 14
+"""ProdRepository: untagged images move to archive this many days after push."""
+PROD_ACTIVE_IMAGE_COUNT: Final = 30
+"""ProdRepository: all but this many newest images move to archive (never deleted)."""
 
 PULL_ACTIONS: Final = (
     "ecr:BatchCheckLayerAvailability",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, ClassVar
 
 from aws_cdk import RemovalPolicy
@@ -11,8 +10,8 @@ from constructs import Construct
 
 from ecr_patterns import defaults
 from ecr_patterns.compliance.marks import mark_production
-from ecr_patterns.errors import ValidationError, Violation
-from ecr_patterns.lifecycle.rules import standard_dev_lifecycle_rules, standard_prod_lifecycle_rules
+from ecr_patterns.compliance.suppressions import record_suppression
+from ecr_patterns.errors import Code, Problems
 from ecr_patterns.lifecycle.standard import dev_policy_rules, prod_policy_rules
 from ecr_patterns.repository import RepositoryDefaults, SecureRepository
 
@@ -22,7 +21,6 @@ DEV_DEFAULTS = RepositoryDefaults(
     removal_policy=RemovalPolicy.DESTROY,
     empty_on_delete=True,
     lifecycle_rules=dev_policy_rules,
-    l2_lifecycle_rules=cache(lambda: tuple(standard_dev_lifecycle_rules())),
     lifecycle_summary=(
         f"untagged images expire after {defaults.DEV_UNTAGGED_EXPIRY_DAYS} days, keep the last "
         f"{defaults.DEV_MAX_IMAGE_COUNT} images"
@@ -35,22 +33,27 @@ PROD_DEFAULTS = RepositoryDefaults(
     removal_policy=RemovalPolicy.RETAIN,
     empty_on_delete=False,
     lifecycle_rules=prod_policy_rules,
-    l2_lifecycle_rules=cache(lambda: tuple(standard_prod_lifecycle_rules())),
     lifecycle_summary=(
-        f"untagged images expire after {defaults.PROD_UNTAGGED_EXPIRY_DAYS} days, keep the last "
-        f"{defaults.PROD_MAX_IMAGE_COUNT} images"
+        f"untagged images move to archive {defaults.PROD_UNTAGGED_ARCHIVE_DAYS} days after push, all but the "
+        f"newest {defaults.PROD_ACTIVE_IMAGE_COUNT} images move to archive, nothing is deleted"
     ),
+)
+
+ALLOW_DESTROY_REASON = (
+    "ProdRepository(allow_destroy=True): the stack owner opted in to deleting this production repository "
+    "or its images with the stack"
 )
 
 
 class DevRepository(SecureRepository):
     """A repository for development images: cheap, disposable, still scanned and encrypted.
 
-    Defaults that differ from ``SecureRepository`` (each overridable):
+    Defaults that differ from ``SecureRepository`` (each overridable, none warned):
     ``image_tag_mutability=MUTABLE`` (re-push ``latest``), lifecycle "untagged images expire
     after 7 days, keep the last 10 images", ``removal_policy=DESTROY`` with
     ``empty_on_delete=True`` (deleting the stack deletes the repository and its images).
-    Takes every ``SecureRepository`` keyword.
+    With ``removal_policy=RETAIN`` the ``empty_on_delete`` default is ``False``: the repository
+    and its images survive a stack delete. Takes every ``SecureRepository`` keyword.
     """
 
     _defaults: ClassVar[RepositoryDefaults] = DEV_DEFAULTS
@@ -59,10 +62,14 @@ class DevRepository(SecureRepository):
 class ProdRepository(SecureRepository):
     """A repository for production images, which must never be lost by accident.
 
-    Defaults: immutable tags, scan on push, KMS, lifecycle "untagged images expire after
-    14 days, keep the last 30 images", ``removal_policy=RETAIN``, ``empty_on_delete=False``.
+    Defaults: immutable tags, scan on push, KMS, ``removal_policy=RETAIN``, ``empty_on_delete=False``,
+    and a lifecycle policy that deletes nothing: untagged images move to the archive storage class
+    14 days after push, and every image beyond the newest 30 moves to archive. An archived image
+    cannot be pulled until it is restored (ECR restores within 20 minutes) and is billed for at
+    least 90 days; it is never deleted unless you add a rule that deletes archived images.
     ``RemovalPolicy.DESTROY``, ``empty_on_delete=True`` or ``auto_delete_images=True`` raise
-    ``ValidationError`` unless ``allow_destroy=True`` is passed too (then a warning is added).
+    ``ValidationError`` unless ``allow_destroy=True`` is passed too; then the construct warns, and
+    the compliance rule ``EcrPatterns-ProductionRetention`` is suppressed with that reason.
     Takes every ``SecureRepository`` keyword.
 
     :param allow_destroy: opt in to settings that delete the repository or its images.
@@ -73,20 +80,35 @@ class ProdRepository(SecureRepository):
 
     def __init__(self, scope: Construct, id: str, *, allow_destroy: bool = False, **kwargs: Any) -> None:
         self._allow_destroy = allow_destroy
+        self._destroys = False
         super().__init__(scope, id, **kwargs)
+        l1 = self._l1
         # Marks the repository as production for EcrPatterns-ProductionRetention.
-        mark_production(self._l1)
+        mark_production(l1)
+        if self._destroys:
+            # The opt-in is a deliberate, reasoned choice for the compliance rules too.
+            record_suppression(l1, "EcrPatterns-ProductionRetention", ALLOW_DESTROY_REASON)
 
-    def _check_destroy(self, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool) -> None:
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """aws-cdk's ``apply_removal_policy``; ``DESTROY`` needs ``allow_destroy=True``, as in the constructor."""
+        if policy == RemovalPolicy.DESTROY:
+            problems = Problems()
+            self._check_destroy(problems, removal=policy, empty_on_delete=False, auto_delete_images=False)
+            problems.raise_if_any(context=self.node.path)
+            record_suppression(self._l1, "EcrPatterns-ProductionRetention", ALLOW_DESTROY_REASON)
+        super().apply_removal_policy(policy)
+
+    def _check_destroy(
+        self, problems: Problems, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool
+    ) -> None:
+        self._destroys = removal == RemovalPolicy.DESTROY or empty_on_delete or auto_delete_images
         if self._allow_destroy:
             return
         fix = "production images must survive a stack delete; pass allow_destroy=True to opt in deliberately"
-        problems = []
+        code = Code.REPOSITORY_PRODUCTION_DESTROY
         if removal == RemovalPolicy.DESTROY:
-            problems.append(Violation("removal_policy", "DESTROY", fix))
+            problems.add("removal_policy", "DESTROY", fix, code=code)
         if empty_on_delete:
-            problems.append(Violation("empty_on_delete", True, fix))
+            problems.add("empty_on_delete", True, fix, code=code)
         if auto_delete_images:
-            problems.append(Violation("auto_delete_images", True, fix))
-        if problems:
-            raise ValidationError(problems, context="ProdRepository")
+            problems.add("auto_delete_images", True, fix, code=code)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
-from aws_cdk import Annotations, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -16,13 +16,12 @@ from aws_cdk.interfaces import aws_kms as kms_refs
 from constructs import Construct
 
 from ecr_patterns import defaults, grants
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.compliance.model import CONSTRUCT_WARNINGS, WARNED_KEY, WARNING_PREFIX
+from ecr_patterns.errors import Code, Problems, ValidationError
 from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
-from ecr_patterns.lifecycle.rules import default_lifecycle_rules, to_policy_rule
+from ecr_patterns.lifecycle.render import render_lifecycle_policy
+from ecr_patterns.lifecycle.rules import to_policy_rule
 from ecr_patterns.lifecycle.standard import default_policy_rules
-from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
-
-WARNING_PREFIX = "ecr-patterns"
 
 
 @dataclass(frozen=True)
@@ -33,10 +32,9 @@ class RepositoryDefaults:
     image_tag_mutability: ecr.TagMutability
     removal_policy: RemovalPolicy
     empty_on_delete: bool
+    """Applied only with ``RemovalPolicy.DESTROY`` (CloudFormation refuses it otherwise)."""
     lifecycle_rules: Callable[[], list[PolicyRule]]
     """The default policy as engine rules: built in Python, no call into Node."""
-    l2_lifecycle_rules: Callable[[], Sequence[ecr.LifecycleRule]]
-    """The same policy as ``aws_ecr.LifecycleRule`` structs, built once per process."""
     lifecycle_summary: str
 
 
@@ -46,7 +44,6 @@ SECURE_DEFAULTS = RepositoryDefaults(
     removal_policy=RemovalPolicy.RETAIN,
     empty_on_delete=False,
     lifecycle_rules=default_policy_rules,
-    l2_lifecycle_rules=cache(lambda: tuple(default_lifecycle_rules())),
     lifecycle_summary=(
         f"untagged images expire after {defaults.UNTAGGED_EXPIRY_DAYS} days, keep the last "
         f"{defaults.MAX_IMAGE_COUNT} images"
@@ -58,10 +55,12 @@ SECURE_DEFAULTS = RepositoryDefaults(
 class SecureRepository(ecr.Repository):
     """An ECR repository with secure, cheap defaults that pass checkov and Security Hub ECR.1-3.
 
-    Every ``aws_ecr.RepositoryProps`` keyword is accepted. Leaving a setting out applies the
-    secure default; giving a value that weakens it adds a warning annotation (visible in
-    ``cdk synth``) that names the default. Lifecycle rules are validated as ECR would
-    validate them, when they are given, so a bad policy fails synth instead of a deploy.
+    Every ``aws_ecr.RepositoryProps`` keyword is accepted, and every ``aws_ecr.Repository`` method
+    works in its usual Python form. Leaving a setting out applies the secure default; giving a value
+    that weakens it adds a warning annotation (visible in ``cdk synth``) that names the default.
+    Lifecycle rules are validated as ECR would validate them when they are given, so a bad policy
+    fails synth instead of a deploy. User lifecycle rules replace the default policy, whether given
+    here or added later with :meth:`add_lifecycle_rule` or :meth:`add_lifecycle_policy_rule`.
 
     :param image_scan_on_push: basic scan of every pushed image. Default ``True``.
     :param image_tag_mutability: default ``TagMutability.IMMUTABLE``. To exempt tags such as
@@ -79,8 +78,8 @@ class SecureRepository(ecr.Repository):
     :param removal_policy: default ``RemovalPolicy.RETAIN``: a stack delete keeps the images.
     :param empty_on_delete: delete the images when the repository is deleted (needs
         ``RemovalPolicy.DESTROY``). Default ``False``.
-    :param auto_delete_images: aws-cdk-lib's Lambda-backed predecessor of ``empty_on_delete``.
-        Default ``None`` (off); prefer ``empty_on_delete``.
+    :param auto_delete_images: aws-cdk-lib's Lambda-backed predecessor of ``empty_on_delete``
+        (needs ``RemovalPolicy.DESTROY``). Default ``None`` (off); prefer ``empty_on_delete``.
     :param repository_name: default ``None`` (CloudFormation generates one).
     :param kwargs: any other ``RepositoryProps`` keyword, passed on unchanged.
     """
@@ -114,20 +113,44 @@ class SecureRepository(ecr.Repository):
         else:
             mutability = d.image_tag_mutability
         removal = d.removal_policy if removal_policy is None else removal_policy
-        empty = d.empty_on_delete if empty_on_delete is None else empty_on_delete
-        encryption_type = _encryption_type(encryption, encryption_key)
-        self._check_destroy(removal=removal, empty_on_delete=empty, auto_delete_images=bool(auto_delete_images))
+        destroy = removal == RemovalPolicy.DESTROY
+        # A preset's empty_on_delete default follows its removal policy: DevRepository with RETAIN keeps images.
+        empty = (d.empty_on_delete and destroy) if empty_on_delete is None else empty_on_delete
 
-        # Lifecycle rules are validated before the L2 sees them, so a policy ECR would reject fails
-        # with our message. The L2 renders construction-time rules itself (no call into Node);
-        # rules added later, archive rules and token values are rendered on the L1 by us.
+        # Every problem with the arguments, in one error, before anything reaches Node.
+        where = _path_of(scope, id)
+        problems = Problems()
+        encryption_type = _encryption_type(encryption, encryption_key, problems)
+        if empty and not destroy:
+            problems.add(
+                "empty_on_delete",
+                True,
+                "deletes the images when the repository is deleted: it needs removal_policy=RemovalPolicy.DESTROY",
+                code=Code.REPOSITORY_EMPTY_ON_DELETE,
+            )
+        if auto_delete_images and not destroy:
+            problems.add(
+                "auto_delete_images",
+                True,
+                "needs removal_policy=RemovalPolicy.DESTROY (and prefer empty_on_delete=True)",
+                code=Code.REPOSITORY_EMPTY_ON_DELETE,
+            )
+        self._check_destroy(
+            problems, removal=removal, empty_on_delete=bool(empty), auto_delete_images=bool(auto_delete_images)
+        )
+        user_rules = lifecycle_rules is not None
+        model: list[PolicyRule] = []
         if lifecycle_rules is None:
-            l2_rules = list(d.l2_lifecycle_rules())
             model = d.lifecycle_rules()
         else:
-            l2_rules = list(lifecycle_rules)
-            model = [to_policy_rule(r) for r in l2_rules]
-        l2_renders = not _checked_policy(model, where=lambda: f"{scope.node.path}/{id}")
+            for rule in lifecycle_rules:
+                try:
+                    model.append(to_policy_rule(rule))
+                except Exception as err:  # ValidationError from the conversion
+                    _collect(problems, err)
+        problems.raise_if_any(context=where())
+        # Validated before Node sees anything; rendered on the L1 below, by the one renderer.
+        text = render_lifecycle_policy(scope, model, where=where)
 
         super().__init__(
             scope,
@@ -139,46 +162,99 @@ class SecureRepository(ecr.Repository):
             # (which it rejects) are written on the L1 below.
             encryption=_kms() if encryption_type == "KMS" else None,
             encryption_key=encryption_key if encryption_type == "KMS" else None,
-            lifecycle_rules=l2_rules if l2_renders else None,
-            lifecycle_registry_id=lifecycle_registry_id if l2_renders else None,
             removal_policy=removal,
-            empty_on_delete=empty if empty else None,
+            empty_on_delete=True if empty else None,
             auto_delete_images=auto_delete_images,
             repository_name=repository_name,
             **kwargs,
         )
         self._policy_rules: list[PolicyRule] = model
+        self._user_lifecycle = user_rules
+        """False while the default policy is in place: the first user rule replaces it."""
         self._lifecycle_registry_id = lifecycle_registry_id
+        l1 = self._l1
         if encryption_type != "KMS":
-            self._l1.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
+            l1.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
                 encryption_type=encryption_type,
                 kms_key=encryption_key.key_ref.key_arn if encryption_key is not None else None,
             )
-        if not l2_renders:
-            self._render_lifecycle()
+        self._write_lifecycle(l1, text)
 
         self._warn_overrides(
+            l1,
             scan=scan,
             mutability=mutability,
             encryption_type=encryption_type,
             removal=removal,
-            empty=empty,
+            empty=bool(empty),
             auto_delete_images=bool(auto_delete_images),
-            no_lifecycle=lifecycle_rules is not None and not self._policy_rules,
+            no_lifecycle=user_rules and not model,
         )
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def add_lifecycle_rule(self, rule: ecr.LifecycleRule) -> None:  # type: ignore[override]
-        """Add a lifecycle rule; the whole policy is validated at once (``ValidationError``)."""
-        self._set_policy_rules([*self._policy_rules, to_policy_rule(rule)])
+    def add_lifecycle_rule(
+        self,
+        rule: ecr.LifecycleRule | None = None,
+        /,
+        *,
+        description: str | None = None,
+        max_image_age: Duration | None = None,
+        max_image_count: float | None = None,
+        rule_priority: float | None = None,
+        tag_pattern_list: Sequence[str] | None = None,
+        tag_prefix_list: Sequence[str] | None = None,
+        tag_status: ecr.TagStatus | None = None,
+    ) -> None:
+        """Add a lifecycle rule, in aws-cdk's keyword form (``add_lifecycle_rule(max_image_count=5)``)
+        or as one ``aws_ecr.LifecycleRule``. The first rule a user adds replaces the default policy;
+        the whole policy is then validated at once (``ValidationError``, and the policy is unchanged).
+
+        :param rule: an ``aws_ecr.LifecycleRule``; default ``None`` (build one from the keywords).
+        :param description: default ``None``.
+        :param max_image_age: a whole number of days; default ``None``.
+        :param max_image_count: default ``None`` (give exactly one of age and count).
+        :param rule_priority: default ``None`` (assigned in order of addition, the ``any`` rule last).
+        :param tag_pattern_list: default ``None``.
+        :param tag_prefix_list: default ``None``.
+        :param tag_status: default ``TAGGED`` when a tag list is given, else ``ANY``.
+        """
+        keywords = {
+            "description": description,
+            "max_image_age": max_image_age,
+            "max_image_count": max_image_count,
+            "rule_priority": rule_priority,
+            "tag_pattern_list": tag_pattern_list,
+            "tag_prefix_list": tag_prefix_list,
+            "tag_status": tag_status,
+        }
+        given = {k: v for k, v in keywords.items() if v is not None}
+        if rule is not None and given:
+            problems = Problems()
+            problems.add(
+                "add_lifecycle_rule",
+                sorted(given),
+                "give one aws_ecr.LifecycleRule or its fields as keywords, not both",
+                code=Code.REPOSITORY_ARGUMENTS,
+            )
+            problems.raise_if_any(context=self.node.path)
+        if rule is None:
+            rule = ecr.LifecycleRule(**given)  # type: ignore[arg-type]
+        try:
+            converted = to_policy_rule(rule)
+        except Exception as err:
+            problems = Problems()
+            _collect(problems, err)
+            problems.raise_if_any(context=self.node.path)
+        self._set_policy_rules([*self._current_user_rules(), converted])
 
     def add_lifecycle_policy_rule(self, *rules: PolicyRule) -> None:
         """Add engine rules, including what ``aws_ecr.LifecycleRule`` cannot express (archive
         storage class: ``sinceImagePulled``, ``transition``, ``sinceImageTransitioned``), e.g.
         from :func:`ecr_patterns.lifecycle.archive_images_not_pulled_for_days`. They share one
-        policy and one priority numbering with the other rules."""
-        self._set_policy_rules([*self._policy_rules, *rules])
+        policy and one priority numbering with the other rules; the first user rule replaces the
+        default policy (start from ``ecr_patterns.lifecycle.default_policy_rules()`` to keep it)."""
+        self._set_policy_rules([*self._current_user_rules(), *rules])
 
     @property
     def lifecycle_policy(self) -> LifecyclePolicy:
@@ -189,41 +265,46 @@ class SecureRepository(ecr.Repository):
     def _l1(self) -> ecr.CfnRepository:
         return self.node.default_child  # type: ignore[return-value]
 
-    def _set_policy_rules(self, rules: list[PolicyRule]) -> None:
-        _checked_policy(rules, where=lambda: self.node.path)
-        self._policy_rules = rules
-        self._render_lifecycle()
+    def _current_user_rules(self) -> list[PolicyRule]:
+        return self._policy_rules if self._user_lifecycle else []
 
-    def _render_lifecycle(self) -> None:
-        """Write the whole policy on the L1 (it replaces what the L2 would render)."""
-        policy = LifecyclePolicy.from_rules(self._policy_rules)
-        data = policy.to_json()
-        if not self._policy_rules:
-            text = None
-        elif _has_token(data):
-            # Unresolved values cannot be judged now; CloudFormation resolves them.
-            text = Stack.of(self).to_json_string(data)
-        else:
-            text = policy.to_text()
+    def _set_policy_rules(self, rules: list[PolicyRule]) -> None:
+        text = render_lifecycle_policy(self, rules, where=lambda: self.node.path)  # raises before any change
+        self._policy_rules = rules
+        self._user_lifecycle = True
+        self._write_lifecycle(self._l1, text)
+
+    def _write_lifecycle(self, l1: ecr.CfnRepository, text: str | None) -> None:
+        """Write the whole policy on the L1 (the L2 never renders one: no rules are passed to it)."""
         if text is None and self._lifecycle_registry_id is None:
-            self._l1.lifecycle_policy = None
+            l1.lifecycle_policy = None
         else:
-            self._l1.lifecycle_policy = ecr.CfnRepository.LifecyclePolicyProperty(
+            l1.lifecycle_policy = ecr.CfnRepository.LifecyclePolicyProperty(
                 lifecycle_policy_text=text, registry_id=self._lifecycle_registry_id
             )
 
     # -- grants ------------------------------------------------------------------------------
 
-    def grant_pull_to_accounts(self, *account_ids: str) -> iam.AddToResourcePolicyResult:
+    def grant_pull_to_accounts(self, *account_ids: str) -> iam.Grant:
         """Let whole AWS accounts pull (the three pull actions only). See :mod:`ecr_patterns.grants`."""
         return grants.grant_pull_to_accounts(self, *account_ids)
 
-    def grant_pull_to_organization(self, organization_id: str) -> iam.AddToResourcePolicyResult:
+    def grant_pull_to_organization(self, organization_id: str) -> iam.Grant:
         """Let every principal of an AWS Organization pull. See :mod:`ecr_patterns.grants`."""
         return grants.grant_pull_to_organization(self, organization_id)
 
-    def grant_lambda_pull(self, *account_ids: str, grant_accounts: bool = True) -> iam.AddToResourcePolicyResult:
-        """Let container-image Lambda functions of other accounts pull. See :mod:`ecr_patterns.grants`."""
+    def grant_pull_to_lambda(self, *account_ids: str, grant_accounts: bool = True) -> iam.Grant:
+        """Let container-image Lambda functions of these accounts pull. See :mod:`ecr_patterns.grants`.
+
+        :param grant_accounts: also grant pull to the accounts' principals. Default ``True``.
+        """
+        return grants.grant_pull_to_lambda(self, *account_ids, grant_accounts=grant_accounts)
+
+    def grant_lambda_pull(self, *account_ids: str, grant_accounts: bool = True) -> iam.Grant:
+        """Deprecated name of :meth:`grant_pull_to_lambda`.
+
+        :param grant_accounts: default ``True``.
+        """
         return grants.grant_lambda_pull(self, *account_ids, grant_accounts=grant_accounts)
 
     # -- events ------------------------------------------------------------------------------
@@ -238,21 +319,21 @@ class SecureRepository(ecr.Repository):
     def notify_on_image_push(
         self, target: events.IRuleTarget, *, tag_prefixes: Sequence[str] | None = None
     ) -> events.Rule:
-        """Send successful pushes (of tags with these prefixes; default every push) to a target."""
+        """Send successful pushes (of tags with these prefixes; default ``None``: every push) to a target."""
         from ecr_patterns.registry.events import notify_on_image_push
 
         return notify_on_image_push(self, target, tag_prefixes=tag_prefixes)
 
     # -- defaults and warnings ---------------------------------------------------------------
 
-    def _check_destroy(self, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool) -> None:
+    def _check_destroy(
+        self, problems: Problems, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool
+    ) -> None:
         """Hook for presets that refuse settings which delete images (ProdRepository)."""
-
-    def _warn(self, setting: str, message: str) -> None:
-        Annotations.of(self).add_warning_v2(f"{WARNING_PREFIX}:{setting}", message)
 
     def _warn_overrides(
         self,
+        l1: ecr.CfnRepository,
         *,
         scan: bool,
         mutability: ecr.TagMutability,
@@ -263,53 +344,77 @@ class SecureRepository(ecr.Repository):
         no_lifecycle: bool,
     ) -> None:
         d, s = self._defaults, SECURE_DEFAULTS
+        warnings: list[tuple[str, str]] = []
 
         def deviates(value: object, default: object, secure: object) -> bool:
             # A preset's own documented default is not a user override.
             return value != default and value != secure
 
         if deviates(scan, d.image_scan_on_push, s.image_scan_on_push):
-            self._warn(
-                "imageScanOnPush",
-                "image_scan_on_push=False overrides the secure default image_scan_on_push=True: pushed images are not "
-                "scanned (Security Hub ECR.1, checkov CKV_AWS_163) unless a registry scanning configuration "
-                "covers them.",
+            warnings.append(
+                (
+                    "imageScanOnPush",
+                    "image_scan_on_push=False overrides the secure default image_scan_on_push=True: pushed images are "
+                    "not scanned (Security Hub ECR.1, checkov CKV_AWS_163) unless a registry scanning configuration "
+                    "covers them.",
+                )
             )
         if deviates(mutability, d.image_tag_mutability, s.image_tag_mutability):
-            self._warn(
-                "imageTagMutability",
-                f"image_tag_mutability={mutability.value} overrides the secure default IMMUTABLE: tags can be "
-                "moved to other images (Security Hub ECR.2, checkov CKV_AWS_51 accepts only IMMUTABLE).",
+            warnings.append(
+                (
+                    "imageTagMutability",
+                    f"image_tag_mutability={mutability.value} overrides the secure default IMMUTABLE: tags can be "
+                    "moved to other images (Security Hub ECR.2, checkov CKV_AWS_51 accepts only IMMUTABLE).",
+                )
             )
         if encryption_type == "AES256":
-            self._warn(
-                "encryption",
-                "encryption=AES_256 overrides the secure default KMS (AWS-managed key aws/ecr): checkov "
-                "CKV_AWS_136 requires KMS encryption.",
+            warnings.append(
+                (
+                    "encryption",
+                    "encryption=AES_256 overrides the secure default KMS (AWS-managed key aws/ecr): checkov "
+                    "CKV_AWS_136 requires KMS encryption.",
+                )
             )
         if deviates(removal, d.removal_policy, s.removal_policy):
-            self._warn(
-                "removalPolicy",
-                f"removal_policy={removal.value} overrides the secure default RETAIN: deleting the stack deletes "
-                "the repository.",
+            warnings.append(
+                (
+                    "removalPolicy",
+                    f"removal_policy={removal.value} overrides the secure default RETAIN: deleting the stack deletes "
+                    "the repository.",
+                )
             )
-        if deviates(empty, d.empty_on_delete, s.empty_on_delete):
-            self._warn(
-                "emptyOnDelete",
-                "empty_on_delete=True overrides the secure default False: deleting the stack deletes every image.",
+        if empty and deviates(empty, d.empty_on_delete, s.empty_on_delete):
+            warnings.append(
+                (
+                    "emptyOnDelete",
+                    "empty_on_delete=True overrides the secure default False: deleting the stack deletes every image.",
+                )
             )
         if auto_delete_images:
-            self._warn(
-                "autoDeleteImages",
-                "auto_delete_images=True overrides the secure default (off): it deletes every image through a "
-                "Lambda-backed custom resource; prefer empty_on_delete=True.",
+            warnings.append(
+                (
+                    "autoDeleteImages",
+                    "auto_delete_images=True overrides the secure default (off): it deletes every image through a "
+                    "Lambda-backed custom resource; prefer empty_on_delete=True.",
+                )
             )
         if no_lifecycle:
-            self._warn(
-                "lifecycleRules",
-                f"lifecycle_rules=[] overrides the default lifecycle policy ({self._defaults.lifecycle_summary}): "
-                "images are kept forever (Security Hub ECR.3).",
+            warnings.append(
+                (
+                    "lifecycleRules",
+                    f"lifecycle_rules=[] overrides the default lifecycle policy ({self._defaults.lifecycle_summary}): "
+                    "images are kept forever (Security Hub ECR.3).",
+                )
             )
+        if not warnings:
+            return
+        annotations = Annotations.of(self)
+        for setting, message in warnings:
+            annotations.add_warning_v2(f"{WARNING_PREFIX}:{setting}", message)
+        # The compliance rules read this and do not repeat a warning the construct gave.
+        l1.add_metadata(
+            WARNED_KEY, sorted({CONSTRUCT_WARNINGS[f"{WARNING_PREFIX}:{setting}"] for setting, _ in warnings})
+        )
 
 
 @cache
@@ -318,47 +423,38 @@ def _kms() -> ecr.RepositoryEncryption:
     return ecr.RepositoryEncryption.KMS
 
 
-def _encryption_type(encryption: ecr.RepositoryEncryption | None, key: kms_refs.IKeyRef | None) -> str:
+def _path_of(scope: Construct, id: str) -> Callable[[], str]:
+    """The construct path, asked of Node only when an error needs it."""
+
+    def where() -> str:
+        parent = scope.node.path
+        return f"{parent}/{id}" if parent else id
+
+    return where
+
+
+def _collect(problems: Problems, err: Exception) -> None:
+    if not isinstance(err, ValidationError):
+        raise err
+    problems.extend(err)
+
+
+def _encryption_type(
+    encryption: ecr.RepositoryEncryption | None, key: kms_refs.IKeyRef | None, problems: Problems
+) -> str:
     """The ``EncryptionType`` to write, checking the combination once."""
     if encryption is None:
         return "KMS"
     value = str(encryption.value)
     if value == "AES256" and key is not None:
-        raise ValidationError.single(
+        problems.add(
             "encryption",
             value,
             "an encryption_key needs encryption=RepositoryEncryption.KMS or KMS_DSSE; remove the key for AES256",
+            code=Code.REPOSITORY_ENCRYPTION,
         )
     if value not in ("AES256", "KMS", "KMS_DSSE"):
-        raise ValidationError.single("encryption", value, "use RepositoryEncryption.KMS, KMS_DSSE or AES_256")
+        problems.add(
+            "encryption", value, "use RepositoryEncryption.KMS, KMS_DSSE or AES_256", code=Code.REPOSITORY_ENCRYPTION
+        )
     return value
-
-
-def _checked_policy(rules: list[PolicyRule], *, where: Callable[[], str]) -> bool:
-    """Validate the policy these rules make; ``True`` when it holds tokens (then it is not judged:
-    CloudFormation resolves them)."""
-    data = LifecyclePolicy.from_rules(rules).to_json()
-    if not rules:
-        return False
-    if _has_token(data):
-        return True
-    try:
-        validate_lifecycle_policy(data)
-    except ValidationError as err:
-        raise ValidationError(err.violations, context=f"{where()}: lifecycle_rules") from None
-    return False
-
-
-def _has_token(value: object) -> bool:
-    """True when a JSON-like value holds an unresolved CDK token.
-
-    Only floats and strings that look like encoded tokens are asked about (one call into
-    Node each); the ints and plain strings our helpers produce cost nothing.
-    """
-    if isinstance(value, dict):
-        return any(_has_token(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_token(v) for v in value)
-    if isinstance(value, float) or (isinstance(value, str) and "Token[" in value):
-        return bool(Token.is_unresolved(value))
-    return False

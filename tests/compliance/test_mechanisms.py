@@ -41,7 +41,11 @@ def build(app: cdk.App) -> dict[str, cdk.Stack]:
     ecr.Repository(nested, "InNested", image_scan_on_push=True)
     stage = cdk.Stage(app, "Stage")
     staged = cdk.Stack(stage, "Staged")
-    ProdRepository(staged, "StagedProd", removal_policy=cdk.RemovalPolicy.DESTROY, allow_destroy=True)
+    # Production by its tag, deleted with its stack: the construct warns, the rule fails synth.
+    staged_prod = SecureRepository(staged, "StagedProd", removal_policy=cdk.RemovalPolicy.DESTROY)
+    cdk.Tags.of(staged_prod).add("environment", "production")
+    # An opted-in ProdRepository is an acknowledged choice: no finding anywhere.
+    ProdRepository(staged, "OptedIn", removal_policy=cdk.RemovalPolicy.DESTROY, allow_destroy=True)
     return {"main": main, "nested": nested, "staged": staged}
 
 
@@ -64,7 +68,7 @@ EXPECTED_WARNINGS = {
 def short(logical_id: str) -> str:
     return next(
         name
-        for name in ("PlainL2", "L1", "InNested", "StagedProd", "Secure", "Prod", "Dev")
+        for name in ("PlainL2", "L1", "InNested", "StagedProd", "OptedIn", "Secure", "Prod", "Dev")
         if logical_id.startswith(name)
     )
 

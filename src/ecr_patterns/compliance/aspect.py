@@ -20,11 +20,17 @@ from functools import cache
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, Validations
+from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, Token, Validations
 from aws_cdk import aws_ecr as ecr
 from constructs import IConstruct, IValidation
 
-from ecr_patterns.compliance.engine import ComplianceConfig, check_resource, registry_scan_filters
+from ecr_patterns.compliance.engine import (
+    ComplianceConfig,
+    Environment,
+    check_resource,
+    covers,
+    registry_scan_filters,
+)
 from ecr_patterns.compliance.marks import is_marked_production, object_reference
 from ecr_patterns.compliance.model import PRODUCTION_KEY, REPOSITORY_TYPE, Level, Rule, RuleContext
 from ecr_patterns.compliance.rules.production_retention import is_production
@@ -92,11 +98,12 @@ class EcrCompliance:
 
     def _check_repositories(self, repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]) -> None:
         """Read, resolve and check ``repositories``; ``stacks`` (in pre-order) are candidates for theirs."""
-        # Asked once per check, and only for a repository that does not scan on push itself.
-        filters = cache(lambda: self._registry_filters(repositories[0]))
+        # Read once per check, and only for a repository that does not scan on push itself.
+        scanning = cache(lambda: self._registry_filters(repositories[0]))
         for stack, nodes in _by_stack(repositories, stacks):
             # One call per repository for its properties and one per stack to resolve them all.
             resolved = stack.resolve([node._cfn_properties for node in nodes])
+            filters = _filters_for(stack, scanning)
             for node, props in zip(nodes, resolved, strict=True):
                 self._check(stack, node, _cloudformation_case(props or {}), filters)
 
@@ -130,16 +137,18 @@ class EcrCompliance:
             else:
                 Annotations.of(node).add_warning_v2(finding.rule_id, message)
 
-    def _registry_filters(self, node: IConstruct) -> tuple[str, ...]:
-        """Registry scanning filters defined anywhere in the app (a registry's scanning is account-wide)."""
-        templates = []
+    def _registry_filters(self, node: IConstruct) -> list[tuple[Environment, tuple[str, ...]]]:
+        """Each registry scanning configuration in the app: its stack's environment and its filters."""
+        found = []
         for construct in node.node.root.node.find_all():
             if isinstance(construct, ecr.CfnRegistryScanningConfiguration):
-                props = Stack.of(construct).resolve(construct._render_properties(construct._cfn_properties))
-                templates.append(
-                    {"Resources": {"x": {"Type": "AWS::ECR::RegistryScanningConfiguration", "Properties": props}}}
-                )
-        return registry_scan_filters(templates)
+                stack = Stack.of(construct)
+                props = stack.resolve(construct._render_properties(construct._cfn_properties))
+                template = {
+                    "Resources": {"x": {"Type": "AWS::ECR::RegistryScanningConfiguration", "Properties": props}}
+                }
+                found.append((_environment(stack), registry_scan_filters([template])))
+        return found
 
 
 @jsii.implements(IValidation)
@@ -213,6 +222,30 @@ class _ScopeCheck:
         if repositories:
             self.aspect._check_repositories(repositories, [c for c in mine if isinstance(c, Stack)])
         return []
+
+
+def _environment(stack: Stack) -> Environment:
+    """``(account, region)`` of a stack, ``None`` for a part left to deploy time."""
+    account, region = stack.account, stack.region
+    return (
+        None if Token.is_unresolved(account) else account,
+        None if Token.is_unresolved(region) else region,
+    )
+
+
+def _filters_for(
+    stack: Stack, scanning: Callable[[], list[tuple[Environment, tuple[str, ...]]]]
+) -> Callable[[], tuple[str, ...]]:
+    """The registry scanning filters that cover ``stack``'s repositories (same account and region)."""
+
+    def filters() -> tuple[str, ...]:
+        configurations = scanning()
+        if not configurations:
+            return ()
+        env = _environment(stack)
+        return tuple(f for other, fs in configurations if covers(other, env) for f in fs)
+
+    return filters
 
 
 def _key(construct: Any) -> str:

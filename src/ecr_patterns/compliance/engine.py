@@ -15,6 +15,7 @@ from typing import Any
 from ecr_patterns.compliance.model import (
     REPOSITORY_TYPE,
     SUPPRESSIONS_KEY,
+    WARNED_KEY,
     Finding,
     Level,
     Rule,
@@ -22,9 +23,21 @@ from ecr_patterns.compliance.model import (
     Status,
 )
 from ecr_patterns.compliance.rules import ALL_RULES
-from ecr_patterns.errors import ValidationError, Violation
+from ecr_patterns.errors import Code, ValidationError, Violation
 
 SCANNING_TYPE = "AWS::ECR::RegistryScanningConfiguration"
+
+Environment = tuple[str | None, str | None]
+"""``(account, region)`` of a stack; ``None`` where the stack leaves it to deploy time."""
+AGNOSTIC: Environment = (None, None)
+
+
+def covers(scanning: Environment, repository: Environment) -> bool:
+    """Whether a registry scanning configuration deployed to ``scanning`` covers a repository deployed to
+    ``repository``. A registry is one account and region (ECR User Guide, "Private registry"), so both
+    must match; a part left to deploy time matches only a part left to deploy time (an
+    environment-agnostic configuration covers only environment-agnostic repositories)."""
+    return scanning == repository
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,9 @@ class ComplianceConfig:
         chosen = tuple(rules) if rules is not None else ALL_RULES
         known = {r.id for r in chosen}
         problems = [
-            Violation("levels", rule_id, f"unknown rule id; known: {', '.join(sorted(known))}")
+            Violation(
+                "levels", rule_id, f"unknown rule id; known: {', '.join(sorted(known))}", code=Code.COMPLIANCE_CONFIG
+            )
             for rule_id in (levels or {})
             if rule_id not in known
         ]
@@ -60,7 +75,9 @@ class ComplianceConfig:
             try:
                 parsed[rule_id] = Level(str(level).lower())
             except ValueError:
-                problems.append(Violation(f"levels[{rule_id!r}]", level, "use 'error' or 'warning'"))
+                problems.append(
+                    Violation(f"levels[{rule_id!r}]", level, "use 'error' or 'warning'", code=Code.COMPLIANCE_CONFIG)
+                )
         if problems:
             raise ValidationError(problems, context="compliance configuration")
         return cls(rules=chosen, levels=parsed, require_kms=require_kms)
@@ -90,6 +107,12 @@ def suppressions_of(resource: Mapping[str, Any]) -> dict[str, str]:
     return {e["id"]: e.get("reason", "") for e in entries if isinstance(e, Mapping) and "id" in e}
 
 
+def warned_rules(resource: Mapping[str, Any]) -> frozenset[str]:
+    """Rule ids whose deviation the construct itself warned about (template metadata)."""
+    warned = (resource.get("Metadata") or {}).get(WARNED_KEY) or []
+    return frozenset(w for w in warned if isinstance(w, str))
+
+
 def check_resource(
     logical_id: str,
     resource: Mapping[str, Any],
@@ -98,10 +121,15 @@ def check_resource(
     *,
     template_path: str | None = None,
 ) -> list[Finding]:
-    """Every finding of every rule on one repository, suppressed ones marked with their reason."""
+    """Every finding of every rule on one repository, suppressed ones marked with their reason.
+
+    A warning-level finding on a setting the construct already warned about is left out: each
+    deviation is reported once. Error-level findings always stand (they fail synth).
+    """
     if resource.get("Type") != REPOSITORY_TYPE:
         return []
     suppressed = suppressions_of(resource)
+    warned = warned_rules(resource)
     findings = []
     for rule in config.rules:
         try:
@@ -120,10 +148,13 @@ def check_resource(
             )
             continue
         if outcome.status is Status.NON_COMPLIANT:
+            level = config.level_of(rule)
+            if level is Level.WARNING and rule.id in warned:
+                continue
             findings.append(
                 Finding(
                     rule.id,
-                    config.level_of(rule),
+                    level,
                     logical_id,
                     outcome.message,
                     rule.fix,
@@ -135,32 +166,68 @@ def check_resource(
     return findings
 
 
-def check_templates(templates: Mapping[str, Mapping[str, Any]], config: ComplianceConfig) -> list[Finding]:
-    """Findings over whole templates (``{path: template}``), registry scanning seen app-wide."""
-    filters = registry_scan_filters(templates.values())
+def check_templates(
+    templates: Mapping[str, Mapping[str, Any]],
+    config: ComplianceConfig,
+    *,
+    environments: Mapping[str, Environment] | None = None,
+) -> list[Finding]:
+    """Findings over whole templates (``{path: template}``). Registry scanning counts only for the
+    repositories of its own account and region (``environments``: ``{path: (account, region)}``, a
+    missing path is environment-agnostic)."""
+    envs = environments or {}
+    by_env: dict[Environment, list[Mapping[str, Any]]] = {}
+    for path, template in templates.items():
+        by_env.setdefault(envs.get(path, AGNOSTIC), []).append(template)
+    filters = {env: registry_scan_filters(group) for env, group in by_env.items()}
     findings: list[Finding] = []
     for path, template in templates.items():
+        env = envs.get(path, AGNOSTIC)
+        scanned = tuple(f for other, fs in filters.items() if covers(other, env) for f in fs)
         for logical_id, resource in (template.get("Resources") or {}).items():
             if resource.get("Type") == REPOSITORY_TYPE:
-                ctx = RuleContext(logical_id, template, filters, config.require_kms)
+                ctx = RuleContext(logical_id, template, scanned, config.require_kms)
                 findings += check_resource(logical_id, resource, ctx, config, template_path=path)
     return findings
 
 
-def load_templates(paths: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The given templates plus the nested-stack templates beside them (``*.nested.template.json``),
-    which CDK does not list among a plugin's template paths."""
+def load_templates(
+    stacks: Iterable[tuple[str, Environment]] | Iterable[str],
+) -> tuple[dict[str, dict[str, Any]], dict[str, Environment]]:
+    """The given stack templates plus their nested-stack templates (``*.nested.template.json`` beside
+    them, which CDK does not list among a plugin's template paths), and each template's environment.
+
+    ``stacks``: template paths, or ``(path, (account, region))`` pairs. A nested template takes the
+    environment of the stack whose asset manifest (``<stack>.assets.json``) lists it; one listed by none
+    is environment-agnostic.
+    """
     found: dict[str, dict[str, Any]] = {}
+    environments: dict[str, Environment] = {}
     folders: set[Path] = set()
-    for raw in paths:
+    for item in stacks:
+        raw, env = (item, AGNOSTIC) if isinstance(item, str) else item
         path = Path(raw)
         folders.add(path.parent)
         found[str(path)] = json.loads(path.read_text(encoding="utf-8"))
+        environments[str(path)] = env
+        for nested in _nested_templates_of(path):
+            environments.setdefault(str(nested), env)
     for folder in folders:
         for nested in sorted(folder.glob("*.nested.template.json")):
             if str(nested) not in found:
                 found[str(nested)] = json.loads(nested.read_text(encoding="utf-8"))
-    return found
+    return found, environments
+
+
+def _nested_templates_of(template: Path) -> list[Path]:
+    """Nested-stack templates listed in a stack's asset manifest (CDK writes ``<stack>.assets.json``)."""
+    name = template.name.removesuffix(".template.json")
+    manifest = template.with_name(f"{name}.assets.json")
+    if not manifest.is_file():
+        return []
+    files = (json.loads(manifest.read_text(encoding="utf-8")).get("files") or {}).values()
+    paths = [str((f.get("source") or {}).get("path", "")) for f in files]
+    return [template.with_name(p) for p in paths if p.endswith(".nested.template.json")]
 
 
 def without_suppressed(findings: Iterable[Finding]) -> list[Finding]:
@@ -168,11 +235,15 @@ def without_suppressed(findings: Iterable[Finding]) -> list[Finding]:
 
 
 __all__ = [
+    "AGNOSTIC",
     "ComplianceConfig",
+    "Environment",
     "check_resource",
     "check_templates",
+    "covers",
     "load_templates",
     "registry_scan_filters",
     "suppressions_of",
+    "warned_rules",
     "without_suppressed",
 ]

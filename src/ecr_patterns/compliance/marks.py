@@ -29,12 +29,15 @@ def mark_production(repository: Any) -> None:
     """
     from aws_cdk import aws_ecr as ecr
 
-    from ecr_patterns.errors import ValidationError
+    from ecr_patterns.errors import Code, ValidationError
 
     resource = repository if isinstance(repository, ecr.CfnRepository) else repository.node.default_child
     if not isinstance(resource, ecr.CfnRepository):
         raise ValidationError.single(
-            "repository", type(repository).__name__, "pass an aws_ecr.Repository or an aws_ecr.CfnRepository"
+            "repository",
+            type(repository).__name__,
+            "pass an aws_ecr.Repository or an aws_ecr.CfnRepository",
+            code=Code.COMPLIANCE_SCOPE,
         )
     resource.add_metadata(PRODUCTION_KEY, True)
     ref = object_reference(resource)

@@ -12,6 +12,21 @@ SUPPRESSIONS_KEY = "ecr-patterns:suppressions"
 """Template metadata key holding ``[{"id": rule id, "reason": why}]`` for a resource."""
 PRODUCTION_KEY = "ecr-patterns:production"
 """Template metadata key that marks a repository as production (``ProdRepository`` writes it)."""
+WARNED_KEY = "ecr-patterns:warned"
+"""Template metadata key listing the rule ids whose deviation the construct itself already warned
+about: the plugin and the Aspect do not repeat those warnings (each deviation is reported once)."""
+
+WARNING_PREFIX = "ecr-patterns"
+CONSTRUCT_WARNINGS: dict[str, str] = {
+    "ecr-patterns:imageScanOnPush": "EcrPatterns-ScanOnPush",
+    "ecr-patterns:imageTagMutability": "EcrPatterns-TagImmutability",
+    "ecr-patterns:encryption": "EcrPatterns-Encryption",
+    "ecr-patterns:lifecycleRules": "EcrPatterns-LifecyclePolicy",
+    "ecr-patterns:removalPolicy": "EcrPatterns-ProductionRetention",
+    "ecr-patterns:emptyOnDelete": "EcrPatterns-ProductionRetention",
+    "ecr-patterns:autoDeleteImages": "EcrPatterns-ProductionRetention",
+}
+"""Each construct warning id of the patterns, and the compliance rule that judges the same setting."""
 
 
 class Level(StrEnum):

@@ -65,7 +65,9 @@ class EcrCompliancePlugin:
         return [r.id for r in self._config.rules]
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
-        findings = without_suppressed(check_templates(load_templates(context.template_paths), self._config))
+        stacks = [(s.template_path, (s.account_id, s.region)) for s in context.stack_templates]
+        templates, environments = load_templates(stacks)
+        findings = without_suppressed(check_templates(templates, self._config, environments=environments))
         self.last_findings = findings
         errors = [f for f in findings if f.level is Level.ERROR]
         for w in (f for f in findings if f.level is Level.WARNING):
@@ -75,20 +77,59 @@ class EcrCompliancePlugin:
                 file=sys.stderr,
             )
         explanations = {r.id: r.explanation for r in self._config.rules}
-        return PolicyValidationPluginReport(
-            success=not errors,
-            violations=[
-                PolicyViolation(
-                    rule_name=f.rule_id,
-                    description=f"{f.message}. {explanations.get(f.rule_id, '')}".strip(),
-                    fix=f.fix,
-                    severity=f.level.value,
-                    violating_resources=[
-                        PolicyViolatingResource(
-                            resource_logical_id=f.logical_id, template_path=f.template_path, locations=[f.location]
-                        )
-                    ],
-                )
-                for f in errors
-            ],
+        violations = [
+            PolicyViolation(
+                rule_name=f.rule_id,
+                description=f"{f.message}. {explanations.get(f.rule_id, '')}".strip(),
+                fix=f.fix,
+                severity=f.level.value,
+                violating_resources=[
+                    PolicyViolatingResource(
+                        resource_logical_id=f.logical_id, template_path=f.template_path, locations=[f.location]
+                    )
+                ],
+            )
+            for f in errors
+        ]
+        violations += _stage_summaries(errors)
+        return PolicyValidationPluginReport(success=not errors, violations=violations)
+
+
+def _stage_of(template_path: str | None) -> str | None:
+    """The Stage a template belongs to: CDK writes a Stage's templates into ``assembly-<Stage>/``."""
+    if not template_path:
+        return None
+    folder = Path(template_path).parent.name
+    return folder.removeprefix("assembly-") if folder.startswith("assembly-") else None
+
+
+def _stage_summaries(errors: Sequence[Finding]) -> list[PolicyViolation]:
+    """One violation per rule, without resources, for the error findings inside Stages.
+
+    The CDK CLI shows a plugin's violations only for the stacks a command selects, and ``cdk synth`` with
+    no stack named selects only top-level stacks: a failing repository in a Stage would leave it at exit 0.
+    A violation that names no resource is shown (and fails synth) whatever the selection.
+    """
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in errors:
+        if _stage_of(finding.template_path) is not None:
+            by_rule.setdefault(finding.rule_id, []).append(finding)
+    summaries = []
+    for rule_id, findings in by_rule.items():
+        stages = sorted({str(_stage_of(f.template_path)) for f in findings})
+        where = ", ".join(f"{f.logical_id} ({Path(str(f.template_path)).parent.name})" for f in findings)
+        count = len(findings)
+        summaries.append(
+            PolicyViolation(
+                rule_name=rule_id,
+                description=(
+                    f"{count} {'repository' if count == 1 else 'repositories'} in Stage {', '.join(stages)} "
+                    f"{'fails' if count == 1 else 'fail'} {rule_id}: {where}. Each is listed with its construct path "
+                    f"when its stacks are selected, e.g. cdk synth '{stages[0]}/*'"
+                ),
+                fix=findings[0].fix,
+                severity=Level.ERROR.value,
+                violating_resources=[],
+            )
         )
+    return summaries

@@ -1,38 +1,68 @@
-"""Per-construct suppressions: a reason is required, and it is written into the template."""
+"""One acknowledgement for a deliberate setting: the construct warning, the plugin and the Aspect alike.
+
+A reason is required, and it is written into the template metadata (``ecr-patterns:suppressions``),
+where the validation plugin, the Aspect and reviewers all read it.
+"""
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource
+from aws_cdk import Annotations, CfnResource
 from constructs import IConstruct
 
-from ecr_patterns.compliance.model import SUPPRESSIONS_KEY
+from ecr_patterns.compliance.model import CONSTRUCT_WARNINGS, SUPPRESSIONS_KEY
 from ecr_patterns.compliance.rules import ALL_RULES
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, Problems
 
 MIN_REASON_LENGTH = 10
 
 
 def suppress(scope: IConstruct, rule_id: str, reason: str) -> None:
-    """Suppress one rule on one repository (an L2 or its ``CfnRepository``), with a reason.
+    """Acknowledge one deliberate setting on one repository (an L2 or its ``CfnRepository``), with a reason.
 
-    The suppression is written into the resource's template metadata
-    (``ecr-patterns:suppressions``), where the validation plugin, the Aspect and reviewers
-    reading the template all see it.
+    ``rule_id`` is a compliance rule id (``"EcrPatterns-TagImmutability"``) or the id of the pattern's
+    own warning (``"ecr-patterns:imageTagMutability"``); either names the same setting. One call:
 
-    :param rule_id: e.g. ``"EcrPatterns-TagImmutability"``.
-    :param reason: why the finding does not apply (at least 10 characters).
+    - suppresses the rule for the validation plugin and the Aspect (template metadata, with the reason);
+    - acknowledges every construct warning of the patterns about that setting (``Annotations``).
+
+    :param rule_id: a rule id of ``ALL_RULES`` or a construct warning id such as ``ecr-patterns:encryption``.
+    :param reason: why the setting is right here (at least 10 characters).
     """
     known = {r.id for r in ALL_RULES}
-    if rule_id not in known:
-        raise ValidationError.single("rule_id", rule_id, f"use one of {', '.join(sorted(known))}")
+    rule = CONSTRUCT_WARNINGS.get(rule_id, rule_id)
+    problems = Problems()
+    if rule not in known:
+        problems.add(
+            "rule_id",
+            rule_id,
+            f"use a rule id ({', '.join(sorted(known))}) or a construct warning id ({', '.join(CONSTRUCT_WARNINGS)})",
+            code=Code.COMPLIANCE_SUPPRESSION,
+        )
     if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
-        raise ValidationError.single(
-            "reason", reason, f"say why the rule does not apply here (at least {MIN_REASON_LENGTH} characters)"
+        problems.add(
+            "reason",
+            reason,
+            f"say why the setting is right here (at least {MIN_REASON_LENGTH} characters)",
+            code=Code.COMPLIANCE_SUPPRESSION,
         )
     resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
     if not isinstance(resource, CfnResource):
-        raise ValidationError.single(
-            "scope", scope.node.path, "suppress on a repository defined in this app (an L2 or its CfnRepository)"
+        problems.add(
+            "scope",
+            scope.node.path,
+            "suppress on a repository defined in this app (an L2 or its CfnRepository)",
+            code=Code.COMPLIANCE_SCOPE,
         )
+    problems.raise_if_any(context=scope.node.path)
+    assert isinstance(resource, CfnResource)
+    record_suppression(resource, rule, reason.strip())
+    # The patterns warn on the L2 (the L1's parent); acknowledging there covers its children too.
+    owner = resource.node.scope if scope is resource and resource.node.scope is not None else scope
+    for warning_id in (w for w, r in CONSTRUCT_WARNINGS.items() if r == rule):
+        Annotations.of(owner).acknowledge_warning(warning_id, reason.strip())
+
+
+def record_suppression(resource: CfnResource, rule_id: str, reason: str) -> None:
+    """Write one suppression into the resource's template metadata (replacing one for the same rule)."""
     entries = [e for e in (resource.get_metadata(SUPPRESSIONS_KEY) or []) if e.get("id") != rule_id]
-    resource.add_metadata(SUPPRESSIONS_KEY, [*entries, {"id": rule_id, "reason": reason.strip()}])
+    resource.add_metadata(SUPPRESSIONS_KEY, [*entries, {"id": rule_id, "reason": reason}])

@@ -27,6 +27,10 @@ _LAZY = {
     # archive storage class rules (plain Python, PolicyRule)
     "archive_images_not_pulled_for_days": "ecr_patterns.lifecycle.archive",
     "delete_archived_images_after_days": "ecr_patterns.lifecycle.archive",
+    # the patterns' default policies as engine rules (plain Python, PolicyRule)
+    "default_policy_rules": "ecr_patterns.lifecycle.standard",
+    "dev_policy_rules": "ecr_patterns.lifecycle.standard",
+    "prod_policy_rules": "ecr_patterns.lifecycle.standard",
     # CDK helpers returning aws_ecr.LifecycleRule
     "delete_untagged_after_days": "ecr_patterns.lifecycle.rules",
     "keep_last_n_images": "ecr_patterns.lifecycle.rules",

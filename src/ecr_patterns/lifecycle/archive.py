@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ecr_patterns import defaults
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, ValidationError
 from ecr_patterns.lifecycle.model import (
     ARCHIVE,
     EXPIRE,
@@ -29,7 +29,9 @@ from ecr_patterns.lifecycle.validate import MIN_ARCHIVE_DAYS
 
 def _days(value: object, *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValidationError.single("days", value, f"must be a whole number of days >= {minimum}")
+        raise ValidationError.single(
+            "days", value, f"must be a whole number of days >= {minimum}", code=Code.LIFECYCLE_ARGUMENT
+        )
     return value
 
 
@@ -37,20 +39,30 @@ def _selection_tags(
     tag_status: TagStatus, tag_prefixes: Sequence[str] | None, tag_patterns: Sequence[str] | None
 ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     if tag_prefixes is not None and tag_patterns is not None:
-        raise ValidationError.single("tag_patterns", tag_patterns, "give tag_prefixes or tag_patterns, not both")
+        raise ValidationError.single(
+            "tag_patterns", tag_patterns, "give tag_prefixes or tag_patterns, not both", code=Code.LIFECYCLE_ARGUMENT
+        )
     given = tag_prefixes if tag_prefixes is not None else tag_patterns
     if tag_status is TagStatus.TAGGED:
         if not given or not all(isinstance(t, str) and t for t in given):
             raise ValidationError.single(
-                "tag_prefixes", given, "tag_status=TAGGED needs a non-empty list of tag_prefixes or tag_patterns"
+                "tag_prefixes",
+                given,
+                "tag_status=TAGGED needs a non-empty list of tag_prefixes or tag_patterns",
+                code=Code.LIFECYCLE_ARGUMENT,
             )
     elif given is not None:
         raise ValidationError.single(
-            "tag_status", tag_status.value, "tag lists need tag_status=TagStatus.TAGGED (the default when one is given)"
+            "tag_status",
+            tag_status.value,
+            "tag lists need tag_status=TagStatus.TAGGED (the default when one is given)",
+            code=Code.LIFECYCLE_ARGUMENT,
         )
     for pattern in tag_patterns or ():
         if pattern.count("*") > defaults.MAX_TAG_PATTERN_WILDCARDS:
-            raise ValidationError.single("tag_patterns", pattern, "at most four '*' wildcards per pattern")
+            raise ValidationError.single(
+                "tag_patterns", pattern, "at most four '*' wildcards per pattern", code=Code.LIFECYCLE_WILDCARDS
+            )
     return (
         tuple(tag_prefixes) if tag_prefixes is not None else None,
         tuple(tag_patterns) if tag_patterns is not None else None,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum, StrEnum
 from typing import Any, cast
 
-from ecr_patterns.errors import ValidationError, Violation
+from ecr_patterns.errors import Code, ValidationError, Violation
 
 MAX_POLICY_TEXT_LENGTH = 30_720
 """ECR's limit on the length of the lifecycle policy text, in characters."""
@@ -128,15 +128,31 @@ class PolicyRule:
         )
         problems: list[Violation] = []
         if not isinstance(data, Mapping):
-            raise ValidationError.single("rule", data, "each rule must be a JSON object", where=where)
+            raise ValidationError.single(
+                "rule", data, "each rule must be a JSON object", where=where, code=Code.LIFECYCLE_SHAPE
+            )
         sel = data.get("selection")
         act = data.get("action", {"type": "expire"})
         if not isinstance(sel, Mapping):
-            raise ValidationError.single("selection", sel, "each rule needs a 'selection' object", where=where)
+            raise ValidationError.single(
+                "selection", sel, "each rule needs a 'selection' object", where=where, code=Code.LIFECYCLE_SHAPE
+            )
         if not isinstance(act, Mapping):
             raise ValidationError.single(
-                "action", act, '\'action\' must be an object such as {"type": "expire"}', where=where
+                "action",
+                act,
+                '\'action\' must be an object such as {"type": "expire"}',
+                where=where,
+                code=Code.LIFECYCLE_SHAPE,
             )
+
+        codes = {
+            "tagStatus": Code.LIFECYCLE_TAG_STATUS,
+            "countType": Code.LIFECYCLE_COUNT_TYPE,
+            "storageClass": Code.LIFECYCLE_STORAGE_CLASS,
+            "action.type": Code.LIFECYCLE_ACTION,
+            "action.targetStorageClass": Code.LIFECYCLE_ACTION,
+        }
 
         def enum(kind: type[Enum], key: str, raw: Any, *, required: bool = True) -> Any:
             if raw is None and not required:
@@ -145,7 +161,9 @@ class PolicyRule:
                 return kind(raw)
             except ValueError:
                 allowed = " | ".join(str(m.value) for m in kind)
-                problems.append(Violation(key, raw, f"use one of {allowed}", where))
+                problems.append(
+                    Violation(key, raw, f"use one of {allowed}", where, code=codes.get(key, Code.LIFECYCLE_SHAPE))
+                )
                 return None
 
         def str_list(key: str) -> tuple[str, ...] | None:
@@ -153,7 +171,7 @@ class PolicyRule:
             if raw is None:
                 return None
             if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-                problems.append(Violation(key, raw, "must be a list of strings", where))
+                problems.append(Violation(key, raw, "must be a list of strings", where, code=Code.LIFECYCLE_TAG_LIST))
                 return None
             return tuple(raw)
 
@@ -162,15 +180,23 @@ class PolicyRule:
         storage_class = enum(StorageClass, "storageClass", sel.get("storageClass"), required=False)
         count_number = sel.get("countNumber")
         if isinstance(count_number, bool) or not isinstance(count_number, int):
-            problems.append(Violation("countNumber", count_number, "must be an integer >= 1", where))
+            problems.append(
+                Violation(
+                    "countNumber", count_number, "must be an integer >= 1", where, code=Code.LIFECYCLE_COUNT_NUMBER
+                )
+            )
         count_unit = sel.get("countUnit")
         if count_unit is not None and not isinstance(count_unit, str):
-            problems.append(Violation("countUnit", count_unit, "must be the string 'days'", where))
+            problems.append(
+                Violation("countUnit", count_unit, "must be the string 'days'", where, code=Code.LIFECYCLE_COUNT_UNIT)
+            )
         action_type = enum(ActionType, "action.type", act.get("type"))
         target = enum(StorageClass, "action.targetStorageClass", act.get("targetStorageClass"), required=False)
         priority = data.get("rulePriority")
         if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)):
-            problems.append(Violation("rulePriority", priority, "must be an integer >= 1", where))
+            problems.append(
+                Violation("rulePriority", priority, "must be an integer >= 1", where, code=Code.LIFECYCLE_RULE_PRIORITY)
+            )
         description = data.get("description")
         prefixes, patterns = str_list("tagPrefixList"), str_list("tagPatternList")
         if problems:
@@ -236,14 +262,16 @@ class LifecyclePolicy:
                 data = json.loads(text)
             except json.JSONDecodeError as err:
                 raise ValidationError.single(
-                    "policy", text[:80], f"is not valid JSON ({err.msg} at line {err.lineno})"
+                    "policy", text[:80], f"is not valid JSON ({err.msg} at line {err.lineno})", code=Code.LIFECYCLE_JSON
                 ) from None
         if (
             not isinstance(data, Mapping)
             or not isinstance(data.get("rules"), Sequence)
             or isinstance(data.get("rules"), str)
         ):
-            raise ValidationError.single("rules", data, 'a lifecycle policy is an object {"rules": [...]}')
+            raise ValidationError.single(
+                "rules", data, 'a lifecycle policy is an object {"rules": [...]}', code=Code.LIFECYCLE_SHAPE
+            )
         problems: list[Violation] = []
         rules: list[PolicyRule] = []
         for i, raw in enumerate(data["rules"]):

@@ -32,7 +32,7 @@ from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
-from ecr_patterns.errors import ValidationError, Violation
+from ecr_patterns.errors import Code, ValidationError, Violation
 from ecr_patterns.lifecycle.model import (
     ActionType,
     CountType,
@@ -71,10 +71,12 @@ def _moment(value: Any, field: str, where: str) -> datetime:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise ValidationError.single(
-                field, value, "use an ISO 8601 time such as 2026-01-31T12:00:00Z", where=where
+                field, value, "use an ISO 8601 time such as 2026-01-31T12:00:00Z", where=where, code=Code.PREVIEW_TIME
             ) from None
     else:
-        raise ValidationError.single(field, value, "give a datetime or an ISO 8601 string", where=where)
+        raise ValidationError.single(
+            field, value, "give a datetime or an ISO 8601 string", where=where, code=Code.PREVIEW_TIME
+        )
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # describe-images times are UTC
 
 
@@ -87,14 +89,22 @@ def _image_problems(details: Sequence[Any]) -> list[Violation]:
     for i, image in enumerate(details):
         where = f"image #{i + 1}"
         if not isinstance(image, Mapping):
-            problems.append(Violation("image", image, "each image is an object from describe-images", where))
+            problems.append(
+                Violation(
+                    "image", image, "each image is an object from describe-images", where, code=Code.PREVIEW_IMAGE
+                )
+            )
             continue
         digest = image.get("imageDigest")
         if not isinstance(digest, str) or not digest:
-            problems.append(Violation("imageDigest", digest, "every image needs its digest", where))
+            problems.append(
+                Violation("imageDigest", digest, "every image needs its digest", where, code=Code.PREVIEW_IMAGE)
+            )
             continue
         if "imagePushedAt" not in image:
-            problems.append(Violation("imagePushedAt", None, "every image needs its push time", digest))
+            problems.append(
+                Violation("imagePushedAt", None, "every image needs its push time", digest, code=Code.PREVIEW_IMAGE)
+            )
             continue
         for field in ("imagePushedAt", "lastRecordedPullTime", "lastArchivedAt"):
             if image.get(field) is not None:
@@ -149,7 +159,9 @@ def _load_images(image_details: Iterable[Any]) -> _Images:
         pulls = _optional_times(list(pull_raw), "lastRecordedPullTime")
         archived = _optional_times(list(arch_raw), "lastArchivedAt")
     except (KeyError, TypeError, AttributeError, ValidationError):
-        problems = _image_problems(details) or [Violation("image_details", "?", "cannot be read")]
+        problems = _image_problems(details) or [
+            Violation("image_details", "?", "cannot be read", code=Code.PREVIEW_IMAGE)
+        ]
         raise ValidationError(problems, context="image_details") from None
     pushed = [m.timestamp() for m in pushed_at]
     return _Images(

@@ -14,18 +14,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Token
 from aws_cdk import aws_ecr as ecr
 
 from ecr_patterns import defaults
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, ValidationError
 from ecr_patterns.lifecycle import standard
 from ecr_patterns.lifecycle.model import Action, CountType, PolicyRule, Selection, TagStatus
 
 
 def _positive_int(name: str, value: object, unit: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError.single(name, value, f"must be a whole number of {unit} >= 1, e.g. {name}=30")
+        raise ValidationError.single(
+            name, value, f"must be a whole number of {unit} >= 1, e.g. {name}=30", code=Code.LIFECYCLE_ARGUMENT
+        )
     return value
 
 
@@ -33,19 +35,29 @@ def _tag_list(name: str, value: str | Sequence[str], *, wildcards: bool) -> list
     items = [value] if isinstance(value, str) else list(value)
     kind = "pattern" if wildcards else "prefix"
     if not items:
-        raise ValidationError.single(name, value, f"give at least one tag {kind}, e.g. {name}='prod'")
+        raise ValidationError.single(
+            name, value, f"give at least one tag {kind}, e.g. {name}='prod'", code=Code.LIFECYCLE_ARGUMENT
+        )
     for item in items:
         if not isinstance(item, str) or not item.strip():
-            raise ValidationError.single(name, item, f"a tag {kind} must be a non-empty string, e.g. 'prod'")
+            raise ValidationError.single(
+                name, item, f"a tag {kind} must be a non-empty string, e.g. 'prod'", code=Code.LIFECYCLE_ARGUMENT
+            )
         if wildcards:
             stars = item.count("*")
             if stars > defaults.MAX_TAG_PATTERN_WILDCARDS:
                 raise ValidationError.single(
-                    name, item, f"has {stars} '*' wildcards; ECR allows at most {defaults.MAX_TAG_PATTERN_WILDCARDS}"
+                    name,
+                    item,
+                    f"has {stars} '*' wildcards; ECR allows at most {defaults.MAX_TAG_PATTERN_WILDCARDS}",
+                    code=Code.LIFECYCLE_WILDCARDS,
                 )
         elif "*" in item:
             raise ValidationError.single(
-                name, item, "a prefix cannot contain '*'; use delete_tagged_matching_after_days for wildcard patterns"
+                name,
+                item,
+                "a prefix cannot contain '*'; use delete_tagged_matching_after_days for wildcard patterns",
+                code=Code.LIFECYCLE_ARGUMENT,
             )
     return items
 
@@ -192,7 +204,10 @@ def to_policy_rule(rule: ecr.LifecycleRule) -> PolicyRule:
     age, count = rule.max_image_age, rule.max_image_count
     if (age is None) == (count is None):
         raise ValidationError.single(
-            "LifecycleRule", _describe(rule), "give exactly one of max_image_age and max_image_count"
+            "LifecycleRule",
+            _describe(rule),
+            "give exactly one of max_image_age and max_image_count",
+            code=Code.LIFECYCLE_DURATION,
         )
     prefixes = tuple(rule.tag_prefix_list) if rule.tag_prefix_list is not None else None
     patterns = tuple(rule.tag_pattern_list) if rule.tag_pattern_list is not None else None
@@ -201,7 +216,7 @@ def to_policy_rule(rule: ecr.LifecycleRule) -> PolicyRule:
             tag_status=status,
             count_type=CountType.SINCE_IMAGE_PUSHED,
             count_unit="days",
-            count_number=_number(age.to_days()),
+            count_number=_whole_days(age),
             tag_prefix_list=prefixes,
             tag_pattern_list=patterns,
         )
@@ -219,6 +234,22 @@ def to_policy_rule(rule: ecr.LifecycleRule) -> PolicyRule:
         action=Action(),
         rule_priority=None if priority is None else _number(priority),
         description=rule.description,
+    )
+
+
+def _whole_days(age: Duration) -> int:
+    """``max_image_age`` in days. ECR counts ages in whole days (``countUnit: days``): a duration that
+    is not a whole number of days is a :class:`ValidationError`, not jsii's raw conversion error."""
+    days = age.to_days(integral=False)
+    if isinstance(days, int | float) and days >= 1 and float(days).is_integer():
+        return int(days)
+    if Token.is_unresolved(days):
+        return days  # type: ignore[return-value]  # a number token: CloudFormation resolves it
+    raise ValidationError.single(
+        "max_image_age",
+        age.to_human_string(),
+        "ECR counts image age in whole days: use Duration.days(n) with a whole n >= 1",
+        code=Code.LIFECYCLE_DURATION,
     )
 
 

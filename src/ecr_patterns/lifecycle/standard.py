@@ -1,14 +1,13 @@
 """The standard lifecycle policies as engine rules (plain Python, no ``aws_cdk``).
 
-The presets apply these directly: building them costs no call into Node, which keeps a
-``SecureRepository`` as cheap to synthesize as a plain ``Repository``. The CDK helpers in
-``rules.py`` produce the same rules (a test holds them equal).
+The patterns apply these directly: building them costs no call into Node. The CDK helpers in
+``rules.py`` produce the same expire rules (a test holds them equal).
 """
 
 from __future__ import annotations
 
 from ecr_patterns import defaults
-from ecr_patterns.lifecycle.model import CountType, PolicyRule, Selection, TagStatus
+from ecr_patterns.lifecycle.model import ARCHIVE, CountType, PolicyRule, Selection, StorageClass, TagStatus
 
 
 def untagged_description(days: int) -> str:
@@ -35,6 +34,30 @@ def keep_last(count: int) -> PolicyRule:
     )
 
 
+def archive_untagged(days: int) -> PolicyRule:
+    """Untagged images move to archive ``days`` days after push (restorable, never deleted)."""
+    return PolicyRule(
+        selection=Selection(
+            TagStatus.UNTAGGED,
+            CountType.SINCE_IMAGE_PUSHED,
+            days,
+            count_unit="days",
+            storage_class=StorageClass.STANDARD,
+        ),
+        action=ARCHIVE,
+        description=f"Archive untagged images {days} days after push",
+    )
+
+
+def archive_beyond(count: int) -> PolicyRule:
+    """Every image beyond the ``count`` newest moves to archive (restorable, never deleted)."""
+    return PolicyRule(
+        selection=Selection(TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, count, storage_class=StorageClass.STANDARD),
+        action=ARCHIVE,
+        description=f"Archive all but the newest {count} images",
+    )
+
+
 def default_policy_rules() -> list[PolicyRule]:
     """SecureRepository: untagged images expire after 14 days; keep the last 1,000 images."""
     return [expire_untagged(defaults.UNTAGGED_EXPIRY_DAYS), keep_last(defaults.MAX_IMAGE_COUNT)]
@@ -46,5 +69,10 @@ def dev_policy_rules() -> list[PolicyRule]:
 
 
 def prod_policy_rules() -> list[PolicyRule]:
-    """ProdRepository: untagged images expire after 14 days; keep the last 30 images."""
-    return [expire_untagged(defaults.PROD_UNTAGGED_EXPIRY_DAYS), keep_last(defaults.PROD_MAX_IMAGE_COUNT)]
+    """ProdRepository: nothing is ever deleted. Untagged images move to archive 14 days after push, and
+    every image beyond the newest 30 moves to archive; archived images stay until someone restores or
+    deletes them."""
+    return [
+        archive_untagged(defaults.PROD_UNTAGGED_ARCHIVE_DAYS),
+        archive_beyond(defaults.PROD_ACTIVE_IMAGE_COUNT),
+    ]

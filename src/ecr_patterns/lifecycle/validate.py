@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
-from ecr_patterns.errors import ValidationError, Violation
+from ecr_patterns.errors import Code, ValidationError, Violation
 from ecr_patterns.lifecycle.model import MAX_POLICY_TEXT_LENGTH, LifecyclePolicy
 
 _TAG_STATUS = ("tagged", "untagged", "any")
@@ -21,7 +21,15 @@ MIN_ARCHIVE_DAYS = 90
 
 def _nulls(value: Any, path: str, where: str, out: list[Violation]) -> None:
     if value is None:
-        out.append(Violation(path, None, "JSON null is not allowed: remove the field or give a value", where))
+        out.append(
+            Violation(
+                path,
+                None,
+                "JSON null is not allowed: remove the field or give a value",
+                where,
+                code=Code.LIFECYCLE_NULL,
+            )
+        )
     elif isinstance(value, Mapping):
         for k, v in value.items():
             _nulls(v, f"{path}.{k}" if path else str(k), where, out)
@@ -45,105 +53,252 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            return [Violation("policy", text[:80], f"is not valid JSON ({err.msg} at line {err.lineno})")]
+            return [
+                Violation(
+                    "policy", text[:80], f"is not valid JSON ({err.msg} at line {err.lineno})", code=Code.LIFECYCLE_JSON
+                )
+            ]
     else:
         data = policy
         try:
             text = json.dumps(policy, separators=(",", ":"))
         except (TypeError, ValueError) as err:
-            return [Violation("policy", repr(policy)[:80], f"cannot be written as JSON ({err})")]
+            return [
+                Violation("policy", repr(policy)[:80], f"cannot be written as JSON ({err})", code=Code.LIFECYCLE_JSON)
+            ]
     if len(text) > MAX_POLICY_TEXT_LENGTH:
         out.append(
             Violation(
-                "policy", f"{len(text)} characters", f"ECR accepts at most {MAX_POLICY_TEXT_LENGTH:,}: merge rules"
+                "policy",
+                f"{len(text)} characters",
+                f"ECR accepts at most {MAX_POLICY_TEXT_LENGTH:,}: merge rules",
+                code=Code.LIFECYCLE_TEXT_LENGTH,
             )
         )
     if not isinstance(data, Mapping):
-        return [*out, Violation("policy", data, 'a lifecycle policy is a JSON object {"rules": [...]}')]
+        return [
+            *out,
+            Violation(
+                "policy", data, 'a lifecycle policy is a JSON object {"rules": [...]}', code=Code.LIFECYCLE_SHAPE
+            ),
+        ]
     rules = data.get("rules")
     if not isinstance(rules, list) or not rules:
-        return [*out, Violation("rules", rules, "give at least one rule in a non-empty list")]
+        return [
+            *out,
+            Violation("rules", rules, "give at least one rule in a non-empty list", code=Code.LIFECYCLE_SHAPE),
+        ]
 
     priorities: list[int] = []
     # Per storage class: (priority, tagStatus, tag lists key) of the rules that select from it.
     by_class: dict[str, list[tuple[int | None, str, tuple[str, ...]]]] = defaultdict(list)
     for index, rule in enumerate(rules):
         if not isinstance(rule, Mapping):
-            out.append(Violation("rule", rule, "each rule must be a JSON object", f"rule #{index + 1}"))
+            out.append(
+                Violation(
+                    "rule", rule, "each rule must be a JSON object", f"rule #{index + 1}", code=Code.LIFECYCLE_SHAPE
+                )
+            )
             continue
         prio = rule.get("rulePriority")
         where = f"rule {prio}" if _is_int(prio) else f"rule #{index + 1}"
         _nulls(rule, "", where, out)
         if not _is_int(prio) or prio < 1:
-            out.append(Violation("rulePriority", prio, "must be a unique integer >= 1", where))
+            out.append(
+                Violation(
+                    "rulePriority", prio, "must be a unique integer >= 1", where, code=Code.LIFECYCLE_RULE_PRIORITY
+                )
+            )
         else:
             priorities.append(prio)
         sel = rule.get("selection")
         act = rule.get("action")
         if not isinstance(sel, Mapping):
-            out.append(Violation("selection", sel, "each rule needs a selection object", where))
+            out.append(
+                Violation("selection", sel, "each rule needs a selection object", where, code=Code.LIFECYCLE_SHAPE)
+            )
             continue
         if not isinstance(act, Mapping):
-            out.append(Violation("action", act, 'each rule needs an action, e.g. {"type": "expire"}', where))
+            out.append(
+                Violation(
+                    "action",
+                    act,
+                    'each rule needs an action, e.g. {"type": "expire"}',
+                    where,
+                    code=Code.LIFECYCLE_SHAPE,
+                )
+            )
             act = {}
         status = sel.get("tagStatus")
         prefixes, patterns = sel.get("tagPrefixList"), sel.get("tagPatternList")
         if status not in _TAG_STATUS:
-            out.append(Violation("tagStatus", status, "use tagged, untagged or any", where))
+            out.append(
+                Violation("tagStatus", status, "use tagged, untagged or any", where, code=Code.LIFECYCLE_TAG_STATUS)
+            )
         if prefixes is not None and patterns is not None:
-            out.append(Violation("tagPatternList", patterns, "give tagPrefixList or tagPatternList, never both", where))
+            out.append(
+                Violation(
+                    "tagPatternList",
+                    patterns,
+                    "give tagPrefixList or tagPatternList, never both",
+                    where,
+                    code=Code.LIFECYCLE_TAG_LIST,
+                )
+            )
         for key, lst in (("tagPrefixList", prefixes), ("tagPatternList", patterns)):
             if lst is None:
                 continue
             if not isinstance(lst, list) or not lst or not all(isinstance(x, str) and x for x in lst):
-                out.append(Violation(key, lst, "must be a non-empty list of non-empty strings", where))
+                out.append(
+                    Violation(
+                        key, lst, "must be a non-empty list of non-empty strings", where, code=Code.LIFECYCLE_TAG_LIST
+                    )
+                )
                 continue
             if status in ("untagged", "any"):
-                out.append(Violation(key, lst, f"tagStatus {status} takes no tag list: remove it", where))
+                out.append(
+                    Violation(
+                        key,
+                        lst,
+                        f"tagStatus {status} takes no tag list: remove it",
+                        where,
+                        code=Code.LIFECYCLE_TAG_LIST,
+                    )
+                )
             if key == "tagPatternList":
                 for pattern in lst:
                     if pattern.count("*") > 4:
-                        out.append(Violation(key, pattern, "at most four '*' wildcards per pattern", where))
+                        out.append(
+                            Violation(
+                                key,
+                                pattern,
+                                "at most four '*' wildcards per pattern",
+                                where,
+                                code=Code.LIFECYCLE_WILDCARDS,
+                            )
+                        )
         if status == "tagged" and prefixes is None and patterns is None:
-            out.append(Violation("tagStatus", status, "tagged needs a tagPrefixList or a tagPatternList", where))
+            out.append(
+                Violation(
+                    "tagStatus",
+                    status,
+                    "tagged needs a tagPrefixList or a tagPatternList",
+                    where,
+                    code=Code.LIFECYCLE_TAG_STATUS,
+                )
+            )
 
         count_type, unit, number = sel.get("countType"), sel.get("countUnit"), sel.get("countNumber")
         if count_type not in _COUNT_TYPES:
-            out.append(Violation("countType", count_type, f"use one of {', '.join(_COUNT_TYPES)}", where))
+            out.append(
+                Violation(
+                    "countType",
+                    count_type,
+                    f"use one of {', '.join(_COUNT_TYPES)}",
+                    where,
+                    code=Code.LIFECYCLE_COUNT_TYPE,
+                )
+            )
         elif count_type in _SINCE and unit != "days":
-            out.append(Violation("countUnit", unit, f'{count_type} needs "countUnit": "days"', where))
+            out.append(
+                Violation(
+                    "countUnit", unit, f'{count_type} needs "countUnit": "days"', where, code=Code.LIFECYCLE_COUNT_UNIT
+                )
+            )
         elif count_type == "imageCountMoreThan" and "countUnit" in sel:
-            out.append(Violation("countUnit", unit, "imageCountMoreThan takes no countUnit: remove it", where))
+            out.append(
+                Violation(
+                    "countUnit",
+                    unit,
+                    "imageCountMoreThan takes no countUnit: remove it",
+                    where,
+                    code=Code.LIFECYCLE_COUNT_UNIT,
+                )
+            )
         if not _is_int(number) or number < 1:
-            out.append(Violation("countNumber", number, "must be an integer >= 1", where))
+            out.append(
+                Violation("countNumber", number, "must be an integer >= 1", where, code=Code.LIFECYCLE_COUNT_NUMBER)
+            )
 
         expected = "archive" if count_type == "sinceImageTransitioned" else "standard"
         storage = sel.get("storageClass", expected)
         if count_type == "sinceImageTransitioned" and "storageClass" not in sel:
-            out.append(Violation("storageClass", None, 'sinceImageTransitioned needs "storageClass": "archive"', where))
+            out.append(
+                Violation(
+                    "storageClass",
+                    None,
+                    'sinceImageTransitioned needs "storageClass": "archive"',
+                    where,
+                    code=Code.LIFECYCLE_STORAGE_CLASS,
+                )
+            )
         if storage not in _STORAGE:
-            out.append(Violation("storageClass", storage, "use standard or archive", where))
+            out.append(
+                Violation("storageClass", storage, "use standard or archive", where, code=Code.LIFECYCLE_STORAGE_CLASS)
+            )
         elif count_type in _COUNT_TYPES and storage != expected:
-            out.append(Violation("storageClass", storage, f"{count_type} selects {expected} images", where))
+            out.append(
+                Violation(
+                    "storageClass",
+                    storage,
+                    f"{count_type} selects {expected} images",
+                    where,
+                    code=Code.LIFECYCLE_STORAGE_CLASS,
+                )
+            )
 
         atype, target = act.get("type"), act.get("targetStorageClass")
         if atype not in _ACTIONS:
-            out.append(Violation("action.type", atype, "use expire or transition", where))
+            out.append(Violation("action.type", atype, "use expire or transition", where, code=Code.LIFECYCLE_ACTION))
         elif atype == "transition" and target != "archive":
             out.append(
                 Violation(
-                    "action.targetStorageClass", target, 'transition needs "targetStorageClass": "archive"', where
+                    "action.targetStorageClass",
+                    target,
+                    'transition needs "targetStorageClass": "archive"',
+                    where,
+                    code=Code.LIFECYCLE_ACTION,
                 )
             )
         elif atype == "expire" and target is not None:
-            out.append(Violation("action.targetStorageClass", target, "expire takes no targetStorageClass", where))
+            out.append(
+                Violation(
+                    "action.targetStorageClass",
+                    target,
+                    "expire takes no targetStorageClass",
+                    where,
+                    code=Code.LIFECYCLE_ACTION,
+                )
+            )
         if count_type == "sinceImagePulled" and atype != "transition":
-            out.append(Violation("action.type", atype, "sinceImagePulled rules can only transition to archive", where))
+            out.append(
+                Violation(
+                    "action.type",
+                    atype,
+                    "sinceImagePulled rules can only transition to archive",
+                    where,
+                    code=Code.LIFECYCLE_ACTION,
+                )
+            )
         if count_type == "sinceImageTransitioned" and atype != "expire":
-            out.append(Violation("action.type", atype, "sinceImageTransitioned rules can only expire", where))
+            out.append(
+                Violation(
+                    "action.type",
+                    atype,
+                    "sinceImageTransitioned rules can only expire",
+                    where,
+                    code=Code.LIFECYCLE_ACTION,
+                )
+            )
         if count_type == "sinceImageTransitioned" and _is_int(number) and 1 <= number < MIN_ARCHIVE_DAYS:
             out.append(
-                Violation("countNumber", number, f"archived images cannot expire before {MIN_ARCHIVE_DAYS} days", where)
+                Violation(
+                    "countNumber",
+                    number,
+                    f"archived images cannot expire before {MIN_ARCHIVE_DAYS} days",
+                    where,
+                    code=Code.LIFECYCLE_ARCHIVE_DAYS,
+                )
             )
 
         if isinstance(storage, str) and isinstance(status, str):
@@ -154,7 +309,13 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
     for prio, n in sorted(Counter(priorities).items()):
         if n > 1:
             out.append(
-                Violation("rulePriority", prio, f"{n} rules share it; priorities must be unique", f"rule {prio}")
+                Violation(
+                    "rulePriority",
+                    prio,
+                    f"{n} rules share it; priorities must be unique",
+                    f"rule {prio}",
+                    code=Code.LIFECYCLE_RULE_PRIORITY,
+                )
             )
     for storage, selected in by_class.items():
         numbered = [p for p, _, _ in selected if p is not None]
@@ -167,6 +328,7 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
                         f"the tagStatus any rule must have the highest rulePriority of the {storage} rules "
                         f"(highest is {max(numbered)})",
                         f"rule {prio}",
+                        code=Code.LIFECYCLE_ANY_LAST,
                     )
                 )
         untagged = [p for p, s, _ in selected if s == "untagged"]
@@ -177,12 +339,19 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
                     "untagged",
                     f"only one {storage} rule may select untagged images (rules {untagged})",
                     None,
+                    code=Code.LIFECYCLE_OVERLAP,
                 )
             )
         anys = [p for p, s, _ in selected if s == "any"]
         if len(anys) > 1:
             out.append(
-                Violation("tagStatus", "any", f"only one {storage} rule may select any images (rules {anys})", None)
+                Violation(
+                    "tagStatus",
+                    "any",
+                    f"only one {storage} rule may select any images (rules {anys})",
+                    None,
+                    code=Code.LIFECYCLE_OVERLAP,
+                )
             )
         seen: dict[tuple[str, ...], int | None] = {}
         for prio, status, tags in selected:
@@ -195,6 +364,7 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
                         list(tags[1:]),
                         f"rules {seen[tags]} and {prio} of one storage class select the same tags: merge them",
                         f"rule {prio}",
+                        code=Code.LIFECYCLE_OVERLAP,
                     )
                 )
             seen[tags] = prio

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import Stack, Token
 from constructs import Construct
 
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, ValidationError
 
 _ATTRIBUTE = "_ecr_patterns_registry_claims"
 
@@ -37,6 +37,8 @@ def claim_once(scope: Construct, kind: str, key: str = "") -> str:
             scope.node.path,
             f"a registry holds one {slot[0]} per account and region; {claimed[slot]} already defines it for {env}: "
             "merge them into one construct",
+            code=Code.REGISTRY_DUPLICATE,
+            context=scope.node.path,
         )
     claimed[slot] = scope.node.path
     return env

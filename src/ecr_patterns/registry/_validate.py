@@ -1,4 +1,5 @@
-"""Small argument checks shared by the registry constructs (plain Python)."""
+"""Small argument checks shared by the registry constructs (plain Python): each adds to ``problems``,
+so a construct reports every problem in one ``ValidationError``."""
 
 from __future__ import annotations
 
@@ -6,24 +7,28 @@ import re
 
 from aws_cdk import Token
 
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, Problems
 
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
-def account(field: str, value: str) -> str:
-    if not Token.is_unresolved(value) and not (isinstance(value, str) and ACCOUNT.match(value)):
-        raise ValidationError.single(field, value, "an AWS account id is exactly 12 digits, as a string")
+def _token(value: object) -> bool:
+    return isinstance(value, str) and Token.is_unresolved(value)
+
+
+def account(problems: Problems, field: str, value: str) -> str:
+    if not _token(value) and not (isinstance(value, str) and ACCOUNT.match(value)):
+        problems.add(field, value, "an AWS account id is exactly 12 digits, as a string", code=Code.REGISTRY_ACCOUNT)
     return value
 
 
-def region(field: str, value: str) -> str:
-    if not Token.is_unresolved(value) and not (isinstance(value, str) and REGION.match(value)):
-        raise ValidationError.single(field, value, "use a region name such as 'eu-west-1'")
+def region(problems: Problems, field: str, value: str) -> str:
+    if not _token(value) and not (isinstance(value, str) and REGION.match(value)):
+        problems.add(field, value, "use a region name such as 'eu-west-1'", code=Code.REGISTRY_REGION)
     return value
 
 
-def at_most(field: str, count: int, limit: int, what: str) -> None:
+def at_most(problems: Problems, field: str, count: int, limit: int, what: str) -> None:
     if count > limit:
-        raise ValidationError.single(field, count, f"ECR allows at most {limit} {what}")
+        problems.add(field, count, f"ECR allows at most {limit} {what}", code=Code.REGISTRY_QUOTA)

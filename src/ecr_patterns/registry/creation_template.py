@@ -13,11 +13,11 @@ from aws_cdk.interfaces import aws_kms as kms_refs
 from constructs import Construct
 
 from ecr_patterns import defaults
-from ecr_patterns.errors import ValidationError
-from ecr_patterns.lifecycle.model import LifecyclePolicy
+from ecr_patterns.errors import Code, Problems, ValidationError
+from ecr_patterns.lifecycle.model import PolicyRule
+from ecr_patterns.lifecycle.render import render_lifecycle_policy
 from ecr_patterns.lifecycle.rules import to_policy_rule
 from ecr_patterns.lifecycle.standard import default_policy_rules
-from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
 from ecr_patterns.registry._environment import claim_once
 
 _PREFIX = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*/?$")
@@ -62,13 +62,34 @@ class RepositoryCreationTemplate(Construct):
         description: str | None = None,
     ) -> None:
         super().__init__(scope, id)
+        problems = Problems()
         if not Token.is_unresolved(prefix) and prefix != "ROOT" and (not _PREFIX.match(prefix) or len(prefix) > 256):
-            raise ValidationError.single("prefix", prefix, "a repository name prefix such as 'team/' or 'ROOT' for all")
+            problems.add(
+                "prefix",
+                prefix,
+                "a repository name prefix such as 'team/' or 'ROOT' for all",
+                code=Code.REGISTRY_PREFIX,
+            )
         uses = list(applied_for) if applied_for is not None else list(AppliedFor)
         if not uses:
-            raise ValidationError.single(
-                "applied_for", [], "give at least one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH"
+            problems.add(
+                "applied_for",
+                [],
+                "give at least one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH",
+                code=Code.REGISTRY_ARGUMENT,
             )
+        rules: list[PolicyRule] = []
+        if lifecycle_rules is None:
+            rules = default_policy_rules()
+        else:
+            for rule in lifecycle_rules:
+                try:
+                    rules.append(to_policy_rule(rule))
+                except ValidationError as err:
+                    problems.extend(err)
+        problems.raise_if_any(context=self.node.path)
+        # The one renderer: same key order, token rule and validation as every repository's policy.
+        lifecycle_text = render_lifecycle_policy(self, rules, where=lambda: self.node.path)
         mutability = image_tag_mutability or ecr.TagMutability.IMMUTABLE
         if mutability.value != defaults.TAG_MUTABILITY:
             Annotations.of(self).add_warning_v2(
@@ -76,14 +97,7 @@ class RepositoryCreationTemplate(Construct):
                 f"image_tag_mutability={mutability.value} overrides the secure default IMMUTABLE for every repository "
                 "this template creates.",
             )
-        rules = default_policy_rules() if lifecycle_rules is None else [to_policy_rule(r) for r in lifecycle_rules]
-        policy = LifecyclePolicy.from_rules(rules)
-        if rules:
-            try:
-                validate_lifecycle_policy(policy.to_json())
-            except ValidationError as err:
-                raise ValidationError(err.violations, context=f"{self.node.path}: lifecycle_rules") from None
-        else:
+        if not rules:
             Annotations.of(self).add_warning_v2(
                 "ecr-patterns:lifecycleRules",
                 "lifecycle_rules=[] overrides the default lifecycle policy: created repositories keep images forever.",
@@ -106,7 +120,7 @@ class RepositoryCreationTemplate(Construct):
                 encryption_type=defaults.ENCRYPTION_TYPE,
                 kms_key=encryption_key.key_ref.key_arn if encryption_key is not None else None,
             ),
-            lifecycle_policy=policy.to_text() if rules else None,
+            lifecycle_policy=lifecycle_text,
             repository_policy=None if repository_policy is None else _json(self, repository_policy),
             resource_tags=[CfnTag(key=k, value=v) for k, v in (resource_tags or {}).items()] or None,
             custom_role_arn=custom_role.role_arn if custom_role else None,

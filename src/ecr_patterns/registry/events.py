@@ -1,8 +1,14 @@
-"""Event notifications on repositories: scan findings and image pushes (EventBridge rules)."""
+"""Event notifications on repositories: scan findings and image pushes (EventBridge rules).
+
+Any number of calls on one repository: each rule gets a construct id of its own. Every event pattern
+obeys EventBridge's pattern rules (no empty arrays, leaves are arrays, ``$or`` only with two or more
+members); ``tests/registry/test_event_patterns.py`` checks them against an emulator's ``TestEventPattern``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
@@ -10,16 +16,35 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, Problems
 
 SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
 """Severities in increasing order; basic scans also report UNDEFINED, which is never matched."""
 
 
-def _at_least(min_severity: str) -> list[str]:
+def _at_least(min_severity: str, problems: Problems) -> list[str]:
     if min_severity not in SEVERITIES:
-        raise ValidationError.single("min_severity", min_severity, f"use one of {', '.join(SEVERITIES)}")
+        problems.add("min_severity", min_severity, f"use one of {', '.join(SEVERITIES)}", code=Code.EVENTS_ARGUMENT)
+        return []
     return list(SEVERITIES[SEVERITIES.index(min_severity) :])
+
+
+def _unique_id(scope: Construct, base: str) -> str:
+    """``base``, or ``base2``, ``base3``... : the first id not yet taken under ``scope``."""
+    candidate, n = base, 1
+    while scope.node.try_find_child(candidate) is not None:
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def severity_counts_pattern(severities: Sequence[str]) -> dict[str, Any]:
+    """The ``detail`` fragment matching a basic scan with a non-zero count for one of ``severities``.
+
+    EventBridge refuses an ``$or`` with fewer than two members ("There must have at least 2 Objects in $or
+    relationship", aws/event-ruler), so one severity is matched directly."""
+    clauses = [{"finding-severity-counts": {s: [{"numeric": [">", 0]}]}} for s in severities]
+    return clauses[0] if len(clauses) == 1 else {"$or": clauses}
 
 
 def notify_on_scan_findings(
@@ -32,11 +57,14 @@ def notify_on_scan_findings(
 
     :param min_severity: default ``"HIGH"`` (HIGH and CRITICAL).
     """
-    severities = _at_least(min_severity)
+    problems = Problems()
+    severities = _at_least(min_severity, problems)
+    problems.raise_if_any(context=repository.node.path)
     scope: Construct = repository  # type: ignore[assignment]
+    label = min_severity.title()
     basic = events.Rule(
         scope,
-        f"ScanFindings{min_severity.title()}",
+        _unique_id(scope, f"ScanFindings{label}"),
         description=f"ECR basic scan of {repository.node.path} found {min_severity} or worse",
         event_pattern=events.EventPattern(
             source=["aws.ecr"],
@@ -44,14 +72,14 @@ def notify_on_scan_findings(
             detail={
                 "repository-name": [repository.repository_name],
                 "scan-status": ["COMPLETE"],
-                "$or": [{"finding-severity-counts": {s: [{"numeric": [">", 0]}]}} for s in severities],
+                **severity_counts_pattern(severities),
             },
         ),
         targets=[targets.SnsTopic(topic)],
     )
     enhanced = events.Rule(
         scope,
-        f"InspectorFindings{min_severity.title()}",
+        _unique_id(scope, f"InspectorFindings{label}"),
         description=f"Amazon Inspector found {min_severity} or worse in {repository.node.path}",
         event_pattern=events.EventPattern(
             source=["aws.inspector2"],
@@ -70,7 +98,10 @@ def notify_on_scan_findings(
 def notify_on_image_push(
     repository: ecr.IRepository, target: events.IRuleTarget, *, tag_prefixes: Sequence[str] | None = None
 ) -> events.Rule:
-    """Send every successful push (of a tag starting with one of ``tag_prefixes``; default any) to ``target``."""
+    """Send every successful push (of a tag starting with one of ``tag_prefixes``) to ``target``.
+
+    :param tag_prefixes: default ``None``: every push.
+    """
     detail: dict[str, object] = {
         "action-type": ["PUSH"],
         "result": ["SUCCESS"],
@@ -78,14 +109,20 @@ def notify_on_image_push(
     }
     if tag_prefixes is not None:
         if not tag_prefixes or not all(isinstance(p, str) and p for p in tag_prefixes):
-            raise ValidationError.single(
-                "tag_prefixes", tag_prefixes, "give non-empty prefixes, or None for every push"
+            problems = Problems()
+            problems.add(
+                "tag_prefixes",
+                tag_prefixes,
+                "give non-empty prefixes, or None for every push",
+                code=Code.EVENTS_ARGUMENT,
             )
+            problems.raise_if_any(context=repository.node.path)
         detail["image-tag"] = [{"prefix": p} for p in tag_prefixes]
     scope: Construct = repository  # type: ignore[assignment]
+    base = "ImagePushed" if tag_prefixes is None else "ImagePushed" + "".join(p.title() for p in tag_prefixes)[:40]
     return events.Rule(
         scope,
-        "ImagePushed" if tag_prefixes is None else "ImagePushed" + "".join(p.title() for p in tag_prefixes)[:40],
+        _unique_id(scope, base),
         description=f"Successful pushes to {repository.node.path}",
         event_pattern=events.EventPattern(source=["aws.ecr"], detail_type=["ECR Image Action"], detail=detail),
         targets=[target],

@@ -13,7 +13,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from ecr_patterns import defaults
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, Problems
 from ecr_patterns.registry._environment import claim_once
 
 SECRET_PREFIX = "ecr-pullthroughcache/"
@@ -66,38 +66,55 @@ class PullThroughCache(Construct):
         custom_role: iam.IRole | None = None,
     ) -> None:
         super().__init__(scope, id)
+        problems = Problems()
         if not Token.is_unresolved(ecr_repository_prefix) and (
             not 2 <= len(ecr_repository_prefix) <= 30 or not _PREFIX.match(ecr_repository_prefix)
         ):
-            raise ValidationError.single(
+            problems.add(
                 "ecr_repository_prefix",
                 ecr_repository_prefix,
                 "2 to 30 characters of lowercase letters, digits and . _ - / (e.g. 'docker-hub')",
+                code=Code.REGISTRY_PREFIX,
             )
         spec = upstream.value
         url = upstream_registry_url or spec.url
         if url is None:
-            raise ValidationError.single("upstream_registry_url", None, f"{upstream.name} needs the registry's URL")
+            problems.add(
+                "upstream_registry_url", None, f"{upstream.name} needs the registry's URL", code=Code.REGISTRY_UPSTREAM
+            )
         if spec.credential == "required" and credential is None:
-            raise ValidationError.single(
-                "credential", None, f"{upstream.name} needs a Secrets Manager secret named {SECRET_PREFIX}<name>"
+            problems.add(
+                "credential",
+                None,
+                f"{upstream.name} needs a Secrets Manager secret named {SECRET_PREFIX}<name>",
+                code=Code.REGISTRY_UPSTREAM,
             )
         if spec.credential == "none" and credential is not None:
-            raise ValidationError.single("credential", credential.secret_name, f"{upstream.name} takes no credential")
+            problems.add(
+                "credential",
+                credential.secret_name,
+                f"{upstream.name} takes no credential",
+                code=Code.REGISTRY_UPSTREAM,
+            )
         if spec.credential == "role" and custom_role is None:
-            raise ValidationError.single(
-                "custom_role", None, "an upstream ECR registry needs the role ECR assumes to pull"
+            problems.add(
+                "custom_role",
+                None,
+                "an upstream ECR registry needs the role ECR assumes to pull",
+                code=Code.REGISTRY_UPSTREAM,
             )
         if (
             credential is not None
             and not Token.is_unresolved(credential.secret_name)
             and not credential.secret_name.startswith(SECRET_PREFIX)
         ):
-            raise ValidationError.single(
+            problems.add(
                 "credential",
                 credential.secret_name,
                 f"ECR reads only secrets whose name starts with {SECRET_PREFIX}",
+                code=Code.REGISTRY_UPSTREAM,
             )
+        problems.raise_if_any(context=self.node.path)
         # Claimed only once the input is valid.
         claim_once(self, "pull-through cache rule for prefix", ecr_repository_prefix)
         self.ecr_repository_prefix = ecr_repository_prefix

@@ -8,7 +8,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, ValidationError
 from ecr_patterns.registry._environment import claim_once
 
 
@@ -22,7 +22,13 @@ class RegistryPolicy(Construct):
     def __init__(self, scope: Construct, id: str, *, statements: Sequence[iam.PolicyStatement]) -> None:
         super().__init__(scope, id)
         if not statements:
-            raise ValidationError.single("statements", [], "give at least one iam.PolicyStatement")
+            raise ValidationError.single(
+                "statements",
+                [],
+                "give at least one iam.PolicyStatement",
+                code=Code.REGISTRY_ARGUMENT,
+                context=self.node.path,
+            )
         # Claimed only once the input is valid.
         claim_once(self, "registry policy")
         self.document = iam.PolicyDocument(statements=list(statements))

@@ -10,7 +10,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, Problems
 from ecr_patterns.registry import _validate as check
 from ecr_patterns.registry._environment import claim_once
 
@@ -50,29 +50,37 @@ class RegistryReplication(Construct):
     def __init__(self, scope: Construct, id: str, *, rules: Sequence[ReplicationRule]) -> None:
         super().__init__(scope, id)
         stack = Stack.of(self)
+        problems = Problems()
         if not rules:
-            raise ValidationError.single("rules", rules, "give at least one ReplicationRule")
-        check.at_most("rules", len(rules), MAX_RULES, "replication rules per registry")
+            problems.add("rules", rules, "give at least one ReplicationRule", code=Code.REGISTRY_DESTINATION)
+        check.at_most(problems, "rules", len(rules), MAX_RULES, "replication rules per registry")
         rendered, distinct = [], set()
         for n, rule in enumerate(rules, start=1):
             if not rule.destinations:
-                raise ValidationError.single(f"rules[{n}].destinations", [], "give at least one destination")
+                problems.add(
+                    f"rules[{n}].destinations", [], "give at least one destination", code=Code.REGISTRY_DESTINATION
+                )
             check.at_most(
-                f"rules[{n}].repository_prefixes", len(rule.repository_prefixes), MAX_FILTERS, "filters per rule"
+                problems,
+                f"rules[{n}].repository_prefixes",
+                len(rule.repository_prefixes),
+                MAX_FILTERS,
+                "filters per rule",
             )
             destinations = []
             for dest in rule.destinations:
-                region = check.region("region", dest.region)
-                account = check.account("account", dest.account) if dest.account else stack.account
+                region = check.region(problems, "region", dest.region)
+                account = check.account(problems, "account", dest.account) if dest.account else stack.account
                 same_region = not Token.is_unresolved(stack.region) and region == stack.region
                 same_account = dest.account is None or (
                     not Token.is_unresolved(stack.account) and account == stack.account
                 )
                 if same_region and same_account:
-                    raise ValidationError.single(
+                    problems.add(
                         "destinations",
                         f"{account}/{region}",
                         "a registry cannot replicate to itself: pick another region or account",
+                        code=Code.REGISTRY_DESTINATION,
                     )
                 distinct.add((account, region))
                 destinations.append(
@@ -80,7 +88,9 @@ class RegistryReplication(Construct):
                 )
             for prefix in rule.repository_prefixes:
                 if not isinstance(prefix, str) or not prefix or len(prefix) > 256:
-                    raise ValidationError.single("repository_prefixes", prefix, "a prefix is 1 to 256 characters")
+                    problems.add(
+                        "repository_prefixes", prefix, "a prefix is 1 to 256 characters", code=Code.REGISTRY_PREFIX
+                    )
             filters = [
                 ecr.CfnReplicationConfiguration.RepositoryFilterProperty(filter=p, filter_type="PREFIX_MATCH")
                 for p in rule.repository_prefixes
@@ -90,7 +100,10 @@ class RegistryReplication(Construct):
                     destinations=destinations, repository_filters=filters or None
                 )
             )
-        check.at_most("destinations", len(distinct), MAX_DESTINATIONS, "distinct destinations across all rules")
+        check.at_most(
+            problems, "destinations", len(distinct), MAX_DESTINATIONS, "distinct destinations across all rules"
+        )
+        problems.raise_if_any(context=self.node.path)
         # Claimed only once the input is valid.
         claim_once(self, "replication configuration")
         self.resource = ecr.CfnReplicationConfiguration(
@@ -107,7 +120,9 @@ def replication_policy_statement(source_account: str, *, destination_region: str
 
     :param destination_region: default the destination stack's region.
     """
-    check.account("source_account", source_account)
+    problems = Problems()
+    check.account(problems, "source_account", source_account)
+    problems.raise_if_any(context="replication_policy_statement")
     region = destination_region or Aws.REGION
     return iam.PolicyStatement(
         sid=f"ReplicationFrom{source_account}" if not Token.is_unresolved(source_account) else None,

@@ -11,7 +11,7 @@ from aws_cdk import Annotations
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.errors import Code, Problems
 from ecr_patterns.registry import _validate as check
 from ecr_patterns.registry._environment import claim_once
 
@@ -65,23 +65,35 @@ class RegistryScanning(Construct):
     ) -> None:
         super().__init__(scope, id)
         chosen = list(rules) if rules is not None else [ScanRule(ScanFrequency.SCAN_ON_PUSH)]
+        problems = Problems()
         frequencies = [r.frequency for r in chosen]
         if len(set(frequencies)) != len(frequencies):
-            raise ValidationError.single("rules", [f.value for f in frequencies], "give one rule per scan frequency")
+            problems.add(
+                "rules", [f.value for f in frequencies], "give one rule per scan frequency", code=Code.REGISTRY_SCANNING
+            )
         for rule in chosen:
             if rule.frequency not in _ALLOWED[scan_type]:
                 allowed = ", ".join(sorted(f.value for f in _ALLOWED[scan_type]))
-                raise ValidationError.single(
-                    "frequency", rule.frequency.value, f"{scan_type.value} scanning supports {allowed}"
+                problems.add(
+                    "frequency",
+                    rule.frequency.value,
+                    f"{scan_type.value} scanning supports {allowed}",
+                    code=Code.REGISTRY_SCANNING,
                 )
             if not rule.filters:
-                raise ValidationError.single("filters", [], "give at least one filter ('*' for every repository)")
-            check.at_most("filters", len(rule.filters), MAX_FILTERS, "filters per scanning rule")
+                problems.add(
+                    "filters", [], "give at least one filter ('*' for every repository)", code=Code.REGISTRY_FILTER
+                )
+            check.at_most(problems, "filters", len(rule.filters), MAX_FILTERS, "filters per scanning rule")
             for pattern in rule.filters:
                 if not isinstance(pattern, str) or not 1 <= len(pattern) <= 256 or not _FILTER.match(pattern):
-                    raise ValidationError.single(
-                        "filters", pattern, "lowercase repository names with '*' wildcards, e.g. 'prod-*' or '*'"
+                    problems.add(
+                        "filters",
+                        pattern,
+                        "lowercase repository names with '*' wildcards, e.g. 'prod-*' or '*'",
+                        code=Code.REGISTRY_FILTER,
                     )
+        problems.raise_if_any(context=self.node.path)
         if not any(r.frequency is not ScanFrequency.MANUAL for r in chosen):
             Annotations.of(self).add_warning_v2(
                 "ecr-patterns:registryScanning",

@@ -27,6 +27,35 @@ def _is_everyone(principal: Any) -> bool:
     return False
 
 
+SCANNER_SAFE_KEYS = frozenset({"aws:principalorgid", "aws:sourceaccount", "aws:sourcearn"})
+"""The keys whose ``StringEquals`` makes a ``*`` principal safe enough to acknowledge scanners' findings."""
+
+
+def every_star_statement_restricted(policy: Any) -> bool:
+    """Whether ``policy`` (a resolved repository policy document) has ``*``-principal Allow statements and
+    every one of them is restricted by ``StringEquals`` on ``aws:PrincipalOrgID``, ``aws:SourceAccount``
+    or ``aws:SourceArn``, with no ``ForAllValues:`` operator on a single-valued key."""
+    if not isinstance(policy, Mapping):
+        return False
+    stars = [
+        s
+        for s in _as_list(policy.get("Statement", []))
+        if isinstance(s, Mapping) and s.get("Effect") == "Allow" and _is_everyone(s.get("Principal"))
+    ]
+    if not stars:
+        return False
+    for statement in stars:
+        conditions = statement.get("Condition") or {}
+        if any(
+            op.startswith("ForAllValues:") and any(k.lower() in SINGLE_VALUED_KEYS for k in keys)
+            for op, keys in conditions.items()
+        ):
+            return False
+        if not any(k.lower() in SCANNER_SAFE_KEYS for k in conditions.get("StringEquals") or {}):
+            return False
+    return True
+
+
 def check(resource: Mapping[str, Any], ctx: RuleContext) -> Outcome:
     policy = (resource.get("Properties") or {}).get("RepositoryPolicyText")
     if not policy:
