@@ -72,6 +72,8 @@ class EcrCompliance:
         self._config = ComplianceConfig.build(rules=rules, levels=levels, require_kms=require_kms)
         self._visited: _Visited | None = None
         self._checked_scopes: set[str] = set()
+        self._stage_errors: dict[str, list[str]] = {}
+        """Per nested Stage (its key): the error findings its own check annotated."""
 
     def visit(self, node: IConstruct) -> None:
         # isinstance is pure Python: no call into Node for the constructs that are neither.
@@ -96,8 +98,10 @@ class EcrCompliance:
             self._visited = _Visited(self)
         return self._visited
 
-    def _check_repositories(self, repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]) -> None:
-        """Read, resolve and check ``repositories``; ``stacks`` (in pre-order) are candidates for theirs."""
+    def _check_repositories(self, repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]) -> list[str]:
+        """Read, resolve and check ``repositories``; ``stacks`` (in pre-order) are candidates for theirs.
+        Returns ``"<construct path>: <rule id>"`` for each error finding."""
+        errors: list[str] = []
         # Read once per check, and only for a repository that does not scan on push itself.
         scanning = cache(lambda: self._registry_filters(repositories[0]))
         for stack, nodes in _by_stack(repositories, stacks):
@@ -105,11 +109,14 @@ class EcrCompliance:
             resolved = stack.resolve([node._cfn_properties for node in nodes])
             filters = _filters_for(stack, scanning)
             for node, props in zip(nodes, resolved, strict=True):
-                self._check(stack, node, _cloudformation_case(props or {}), filters)
+                for rule_id in self._check(stack, node, _cloudformation_case(props or {}), filters):
+                    errors.append(f"{node.node.path}: {rule_id}")
+        return errors
 
     def _check(
         self, stack: Stack, node: ecr.CfnRepository, properties: dict[str, Any], filters: Callable[[], tuple[str, ...]]
-    ) -> None:
+    ) -> list[str]:
+        """Annotate one repository; returns the rule ids of its error findings."""
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
         options_read = False
         if is_marked_production(node) or is_production(resource):
@@ -128,14 +135,17 @@ class EcrCompliance:
             # Suppressions live in the template metadata: read it only for a repository with findings.
             resource.update(_options(stack, node))
             findings = check_resource("", resource, ctx, self._config)
+        errors = []
         for finding in findings:
             if finding.suppressed_reason is not None:
                 continue
             message = f"[{finding.rule_id}] {finding.message}. Fix: {finding.fix}"
             if finding.level is Level.ERROR:
                 Validations.of(node).add_error(finding.rule_id, message)
+                errors.append(finding.rule_id)
             else:
                 Annotations.of(node).add_warning_v2(finding.rule_id, message)
+        return errors
 
     def _registry_filters(self, node: IConstruct) -> list[tuple[Environment, tuple[str, ...]]]:
         """Each registry scanning configuration in the app: its stack's environment and its filters."""
@@ -219,9 +229,27 @@ class _ScopeCheck:
             ]
         mine = [c for c in constructs if _key(c) not in inner]
         repositories = [c for c in mine if isinstance(c, ecr.CfnRepository)]
+        errors = []
         if repositories:
-            self.aspect._check_repositories(repositories, [c for c in mine if isinstance(c, Stack)])
-        return []
+            errors = self.aspect._check_repositories(repositories, [c for c in mine if isinstance(c, Stack)])
+        if isinstance(self.scope, Stage) and self.scope.node.scope is not None:
+            self.aspect._stage_errors[_key(self.scope)] = errors
+        if not self.everywhere:
+            return []
+        # The CDK CLI shows a Stage's annotations only when a command selects its stacks (`cdk synth` alone
+        # selects top-level stacks), so the app's check fails synth itself for errors found inside Stages.
+        staged = [
+            (stage.node.path, error)
+            for stage in (c for c in constructs[1:] if isinstance(c, Stage))
+            for error in self.aspect._stage_errors.get(_key(stage), [])
+        ]
+        if not staged:
+            return []
+        listed = "; ".join(f"{error} (in Stage '{path}')" for path, error in staged)
+        return [
+            f"EcrCompliance found {len(staged)} error finding(s) inside Stages; each is annotated on its repository "
+            f"(select the stage's stacks to see them, e.g. cdk synth '{staged[0][0]}/*'): {listed}"
+        ]
 
 
 def _environment(stack: Stack) -> Environment:

@@ -91,7 +91,11 @@ class EcrCompliancePlugin:
             )
             for f in errors
         ]
-        violations += _stage_summaries(errors)
+        summaries = _stage_summaries(errors)
+        for summary in summaries:
+            # The CDK CLI does not print a violation that names no resource: say it here.
+            print(f"[Error {PLUGIN_NAME}::{summary.rule_name}] {summary.description}", file=sys.stderr)
+        violations += summaries
         return PolicyValidationPluginReport(success=not errors, violations=violations)
 
 
