@@ -11,10 +11,14 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# Tools whose pins would hold the project's boto3 back get environments of their own.
+TOOLS := .tools
+SCANNERS_STAMP := $(TOOLS)/scanners/.installed
+MINISTACK_STAMP := $(TOOLS)/ministack/.installed
 
 .PHONY: setup synth test lint unit integ bench clean
 
-setup: $(PY_STAMP) $(NODE_STAMP)
+setup: $(PY_STAMP) $(NODE_STAMP) $(SCANNERS_STAMP) $(MINISTACK_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +30,19 @@ $(PY_STAMP): pyproject.toml | $(BIN)/python
 
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SCANNERS_STAMP): tools/scanners.txt pyproject.toml
+	$(PYTHON) -m venv $(TOOLS)/scanners
+	$(TOOLS)/scanners/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/scanners/bin/python -m pip install --quiet -r tools/scanners.txt
+	$(TOOLS)/scanners/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(MINISTACK_STAMP): tools/ministack.txt
+	$(PYTHON) -m venv $(TOOLS)/ministack
+	$(TOOLS)/ministack/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/ministack/bin/python -m pip install --quiet -r tools/ministack.txt
 	touch $@
 
 # Synthesize the example app offline: no AWS credentials or account needed.
@@ -52,4 +69,4 @@ bench: setup
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

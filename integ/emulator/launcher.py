@@ -47,11 +47,14 @@ def free_port() -> int:
 class Emulator:
     """A running emulator process. Create it with :meth:`start`."""
 
-    def __init__(self, process: subprocess.Popen[bytes], port: int, log_path: Path, log: IO[bytes]) -> None:
+    def __init__(
+        self, process: subprocess.Popen[bytes], port: int, log_path: Path, log: IO[bytes], ready_path: str = READY_PATH
+    ) -> None:
         self.process = process
         self.port = port
         self.log_path = log_path
         self._log = log
+        self._ready_path = ready_path
 
     @property
     def pid(self) -> int:
@@ -73,15 +76,56 @@ class Emulator:
         """
         if port is None:
             port = int(os.environ[PORT_VARIABLE]) if os.environ.get(PORT_VARIABLE) else free_port()
+        command = [sys.executable, "-m", "integ.emulator", "-H", "127.0.0.1", "-p", str(port)]
+        return cls.spawn(command, log_path, port=port, ready_timeout=ready_timeout)
+
+    @classmethod
+    def start_ministack(cls, python: Path, log_path: Path, *, ready_timeout: float = 60.0) -> Emulator:
+        """MiniStack's EventBridge alone (``SERVICES=events``), from its own environment's ``python``, bound
+        to 127.0.0.1 on a free port (tools/ministack.txt says why it has an environment of its own)."""
+        port = free_port()
+        env = {
+            **os.environ,
+            "BIND_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(port),
+            "SERVICES": "events",
+            "PERSIST_STATE": "0",
+        }
+        return cls.spawn(
+            [str(python), "-m", "ministack"],
+            log_path,
+            port=port,
+            ready_timeout=ready_timeout,
+            ready_path="/_ministack/health",
+            env=env,
+        )
+
+    @classmethod
+    def spawn(
+        cls,
+        command: list[str],
+        log_path: Path,
+        *,
+        port: int,
+        ready_timeout: float = 60.0,
+        ready_path: str = READY_PATH,
+        env: dict[str, str] | None = None,
+    ) -> Emulator:
+        """Start ``command`` (a server on 127.0.0.1:``port``) and return once ``ready_path`` answers 200.
+
+        :param ready_path: default moto's ``/moto-api/``.
+        :param env: default ``None``: this process's environment.
+        """
         log = log_path.open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "integ.emulator", "-H", "127.0.0.1", "-p", str(port)],
+            command,
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=env,
         )
-        emulator = cls(process, port, log_path, log)
+        emulator = cls(process, port, log_path, log, ready_path)
         try:
             emulator._wait_until_ready(ready_timeout)
         except BaseException:
@@ -92,7 +136,7 @@ class Emulator:
     def answers(self) -> bool:
         """Whether the server answers its health path now."""
         try:
-            with _NO_PROXY.open(f"http://127.0.0.1:{self.port}{READY_PATH}", timeout=2) as response:
+            with _NO_PROXY.open(f"http://127.0.0.1:{self.port}{self._ready_path}", timeout=2) as response:
                 return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
 
@@ -21,6 +22,10 @@ def pattern_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     granted = ProdRepository(cdk.Stack(app, "ProdWithGrants"), "Repo")
     granted.grant_pull_to_accounts("111111111111")
     granted.grant_pull_to_organization("o-a1b2c3d4e5")
-    granted.grant_lambda_pull("222222222222")
+    granted.grant_pull_to_lambda("222222222222")
+    # The organization grant, then a statement that opens the repository to everyone: nothing may hide it.
+    opened = ProdRepository(cdk.Stack(app, "OrgGrantThenOpened"), "Repo")
+    opened.grant_pull_to_organization("o-a1b2c3d4e5")
+    opened.add_to_resource_policy(iam.PolicyStatement(actions=["ecr:*"], principals=[iam.AnyPrincipal()]))
     app.synth()
     return {p.name.split(".")[0]: p for p in out.glob("*.template.json")}

@@ -1,46 +1,46 @@
-"""cdk-nag's AwsSolutions pack (a validation plugin) reports no ECR errors on our patterns."""
+"""cdk-nag's AwsSolutions pack (a validation plugin), run from the scanners' environment, reports no
+ECR errors on our patterns, and still reports what our acknowledgement must not hide."""
 
 from __future__ import annotations
 
-import aws_cdk as cdk
-import pytest
-from aws_cdk import Validations
-from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_iam as iam
-from cdk_nag import AwsSolutionsChecks
+import os
+import subprocess
+from pathlib import Path
 
-from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+import pytest
+
+from tests.scanners.tools import ROOT, scanner
 
 pytestmark = pytest.mark.slow
 
 
-def nagged_app() -> cdk.App:
-    app = cdk.App()
-    Validations.of(app).add_plugins(AwsSolutionsChecks())
-    return app
-
-
-def test_patterns_and_their_grants_pass_aws_solutions() -> None:
-    app = nagged_app()
-    stack = cdk.Stack(app, "Patterns")
-    SecureRepository(stack, "Secure")
-    DevRepository(stack, "Dev")
-    prod = ProdRepository(stack, "Prod")
-    prod.grant_pull_to_accounts("111111111111")
-    prod.grant_pull_to_organization("o-a1b2c3d4e5")
-    prod.grant_lambda_pull("222222222222")
-    app.synth()  # raises ValidationFailed on any error
-
-
-def test_aws_solutions_does_flag_an_open_repository_without_our_acknowledgement() -> None:
-    app = nagged_app()
-    repo = ecr.Repository(cdk.Stack(app, "Open"), "Repo")
-    repo.add_to_resource_policy(
-        iam.PolicyStatement(
-            actions=["ecr:BatchGetImage"],
-            principals=[iam.AnyPrincipal()],
-            conditions={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
-        )
+def nag(scenario: str, outdir: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",  # Node 24 for jsii
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    return subprocess.run(
+        [scanner("python"), str(Path(__file__).with_name("nag_app.py")), scenario, str(outdir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
-    with pytest.raises(RuntimeError, match="ValidationFailed"):
-        app.synth()
+
+
+def test_patterns_and_their_grants_pass_aws_solutions(tmp_path: Path) -> None:
+    done = nag("patterns", tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_statement_opened_after_the_organization_grant_is_not_hidden_from_cdk_nag(tmp_path: Path) -> None:
+    done = nag("org_grant_then_opened", tmp_path)
+    assert done.returncode != 0
+    assert "AwsSolutions-ECR1" in done.stderr
+
+
+def test_aws_solutions_does_flag_an_open_repository_without_our_acknowledgement(tmp_path: Path) -> None:
+    done = nag("plain_with_org_condition", tmp_path)
+    assert done.returncode != 0
+    assert "AwsSolutions-ECR1" in done.stderr

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
 
 from examples.app import build_app
+from tests.scanners.tools import scanner
 
 pytestmark = pytest.mark.slow
 
 
 def cfn_lint_errors(*templates: Path) -> list[dict[str, object]]:
-    exe = shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) or shutil.which("cfn-lint")
-    assert exe, "cfn-lint is a development dependency: pip install -e '.[dev]'"
+    exe = scanner("cfn-lint")
     done = subprocess.run([exe, "--format", "json", *map(str, templates)], capture_output=True, text=True, timeout=300)
     findings = json.loads(done.stdout or "[]")
     return [f for f in findings if f["Level"] == "Error"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +12,15 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ecr as ecr
 
+from tests.scanners.tools import scanner
+
 pytestmark = pytest.mark.slow
 
 ECR_CHECKS = ["CKV_AWS_32", "CKV_AWS_51", "CKV_AWS_136", "CKV_AWS_163"]
 
 
 def checkov(*templates: Path) -> list[dict[str, Any]]:
-    exe = shutil.which("checkov", path=str(Path(sys.executable).parent)) or shutil.which("checkov")
-    assert exe, "checkov is a development dependency: pip install -e '.[dev]'"
+    exe = scanner("checkov")
     args = [
         exe,
         "--framework",
@@ -48,7 +47,8 @@ def results(reports: list[dict[str, Any]], kind: str) -> list[tuple[str, str]]:
 
 def test_patterns_pass_every_ecr_check(pattern_templates: dict[str, Path]) -> None:
     # DevRepository allows mutable tags by design (documented): CKV_AWS_51 is not for it.
-    reports = checkov(*(path for name, path in pattern_templates.items() if name != "DevDefaults"))
+    chosen = [path for name, path in pattern_templates.items() if name not in ("DevDefaults", "OrgGrantThenOpened")]
+    reports = checkov(*chosen)
     assert results(reports, "failed_checks") == []
     passed = {check for check, _ in results(reports, "passed_checks")}
     # The checks really ran: each passed at least once (32 needs a policy: ProdWithGrants has one).
@@ -63,6 +63,15 @@ def test_the_organization_grant_carries_a_checkov_skip_with_its_reason(pattern_t
     skipped = [c for r in reports for c in r.get("results", {}).get("skipped_checks", [])]
     assert [c["check_id"] for c in skipped] == ["CKV_AWS_32"]
     assert "aws:PrincipalOrgID" in skipped[0]["check_result"]["suppress_comment"]
+
+
+def test_a_statement_opened_after_the_organization_grant_is_not_hidden_from_checkov(
+    pattern_templates: dict[str, Path],
+) -> None:
+    # The skip is written at synth only while every principal-* statement is restricted; here one is not.
+    reports = checkov(pattern_templates["OrgGrantThenOpened"])
+    assert results(reports, "skipped_checks") == []
+    assert results(reports, "failed_checks") == [("CKV_AWS_32", "OrgGrantThenOpened.template.json")]
 
 
 def test_dev_repository_fails_only_the_tag_mutability_check_it_documents(pattern_templates: dict[str, Path]) -> None:
