@@ -13,7 +13,7 @@ pytestmark = pytest.mark.stage("deployed")
 
 
 def _all_repositories() -> list[tuple[str, str]]:
-    from integ.apps import grants, lifecycle, plain, presets, secure_defaults
+    from integ.apps import encryption, grants, lifecycle, plain, presets, secure_defaults
 
     return [
         ("plain", plain.REPOSITORY),
@@ -22,6 +22,7 @@ def _all_repositories() -> list[tuple[str, str]]:
         ("presets", presets.PROD_REPOSITORY),
         ("grants", grants.REPOSITORY),
         ("lifecycle", lifecycle.REPOSITORY),
+        ("encryption", encryption.REPOSITORY),
     ]
 
 

@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import socket
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,32 @@ LIFECYCLE = {
         }
     ]
 }
+ARCHIVE_LIFECYCLE = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "selection": {
+                "tagStatus": "any",
+                "storageClass": "standard",
+                "countType": "sinceImagePulled",
+                "countUnit": "days",
+                "countNumber": 90,
+            },
+            "action": {"type": "transition", "targetStorageClass": "archive"},
+        },
+        {
+            "rulePriority": 2,
+            "selection": {
+                "tagStatus": "any",
+                "storageClass": "archive",
+                "countType": "sinceImageTransitioned",
+                "countUnit": "days",
+                "countNumber": 365,
+            },
+            "action": {"type": "expire"},
+        },
+    ]
+}
 POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -55,22 +82,27 @@ POLICY = {
 }
 
 
-def _template(name: str, *, scan: bool = True, extra: dict[str, Any] | None = None) -> str:
+def _template(
+    name: str,
+    *,
+    scan: bool = True,
+    extra: dict[str, Any] | None = None,
+    encryption: dict[str, str] | None = None,
+    replace_policy: str | None = None,
+) -> str:
     properties: dict[str, Any] = {
         "RepositoryName": name,
         "ImageTagMutability": "IMMUTABLE",
         "ImageScanningConfiguration": {"ScanOnPush": scan},
-        "EncryptionConfiguration": {"EncryptionType": "KMS"},
+        "EncryptionConfiguration": encryption if encryption is not None else {"EncryptionType": "KMS"},
         "LifecyclePolicy": {"LifecyclePolicyText": json.dumps(LIFECYCLE)},
         "RepositoryPolicyText": POLICY,
         **(extra or {}),
     }
-    return json.dumps(
-        {
-            "Parameters": {"Version": {"Type": "String", "Default": "1"}},
-            "Resources": {"Repo": {"Type": "AWS::ECR::Repository", "Properties": properties}},
-        }
-    )
+    resource: dict[str, Any] = {"Type": "AWS::ECR::Repository", "Properties": properties}
+    if replace_policy is not None:
+        resource["UpdateReplacePolicy"] = replace_policy
+    return json.dumps({"Parameters": {"Version": {"Type": "String", "Default": "1"}}, "Resources": {"Repo": resource}})
 
 
 Clients = tuple[Any, Any]  # (cloudformation, ecr)
@@ -135,6 +167,80 @@ def update_is_in_place(clients: Clients) -> object:
             after[0]["imageScanningConfiguration"].get("scanOnPush"),
             len(ecr.describe_images(repositoryName=name)["imageDetails"]),
         )
+
+
+def _encryption_and_images(ecr: Any, name: str) -> tuple[str, int] | None:
+    if not repository_exists(ecr, name):
+        return None
+    repository = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+    return repository["encryptionConfiguration"]["encryptionType"], len(
+        ecr.describe_images(repositoryName=name)["imageDetails"]
+    )
+
+
+def encryption_change_of_a_named_repository_is_refused(clients: Clients) -> object:
+    # EncryptionConfiguration is a createOnlyProperty: the change needs a replacement, which CloudFormation
+    # refuses for a custom name that stays the same. The repository and its image stay as they were.
+    cloudformation, ecr = clients
+    with _repository_stack(clients) as (stack, name):
+        push_image(ecr, name, "v1", Image.build("emulator encryption"))
+        try:
+            cloudformation.update_stack(
+                StackName=stack, TemplateBody=_template(name, encryption={"EncryptionType": "AES256"})
+            )
+            outcome = "updated"
+        except ClientError as error:
+            outcome = "refused" if "custom-named resource requires replacing" in str(error) else str(error)
+        return outcome, _encryption_and_images(ecr, name)
+
+
+def replacement_keeps_the_old_repository_with_retain(clients: Clients) -> object:
+    # A new name and a new encryption: CloudFormation creates the new repository, and UpdateReplacePolicy
+    # Retain keeps the old one with its images (DeletionPolicy/UpdateReplacePolicy attribute pages).
+    cloudformation, ecr = clients
+    with _repository_stack(clients, replace_policy="Retain") as (stack, name):
+        push_image(ecr, name, "v1", Image.build("emulator replacement"))
+        renamed = f"{name}-v2"
+        try:
+            cloudformation.update_stack(
+                StackName=stack,
+                TemplateBody=_template(renamed, encryption={"EncryptionType": "AES256"}, replace_policy="Retain"),
+            )
+            return _encryption_and_images(ecr, name), _encryption_and_images(ecr, renamed)
+        finally:
+            if repository_exists(ecr, renamed):
+                ecr.delete_repository(repositoryName=renamed, force=True)
+
+
+def replacement_deletes_the_old_repository_without_retain(clients: Clients) -> object:
+    cloudformation, ecr = clients
+    with _repository_stack(clients) as (stack, name):
+        renamed = f"{name}-v2"
+        try:
+            cloudformation.update_stack(StackName=stack, TemplateBody=_template(renamed))
+            return repository_exists(ecr, name), _encryption_and_images(ecr, renamed)
+        finally:
+            if repository_exists(ecr, renamed):
+                ecr.delete_repository(repositoryName=renamed, force=True)
+
+
+def encryption_without_its_type_is_refused(clients: Clients) -> object:
+    cloudformation, ecr = clients
+    stack, name = _names()
+    try:
+        cloudformation.create_stack(StackName=stack, TemplateBody=_template(name, encryption={"KmsKey": "alias/x"}))
+        return "created", _encryption_and_images(ecr, name)
+    except ClientError as error:
+        return "refused" if "required key [EncryptionType]" in str(error) else str(error)
+    finally:
+        _cleanup(cloudformation, ecr, stack, name)
+
+
+def archive_rules_are_accepted(clients: Clients) -> object:
+    ecr = clients[1]
+    archive = {"LifecyclePolicy": {"LifecyclePolicyText": json.dumps(ARCHIVE_LIFECYCLE)}}
+    with _repository_stack(clients, extra=archive) as (_, name):
+        return json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
 
 
 def empty_on_delete_deletes_the_images(clients: Clients) -> object:
@@ -207,6 +313,11 @@ def registry_settings_are_applied(clients: Clients) -> object:
 SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
     (configurations_are_applied, (True, "KMS", LIFECYCLE, POLICY)),
     (update_is_in_place, (True, False, 1)),
+    (encryption_change_of_a_named_repository_is_refused, ("refused", ("KMS", 1))),
+    (replacement_keeps_the_old_repository_with_retain, (("KMS", 1), ("AES256", 0))),
+    (replacement_deletes_the_old_repository_without_retain, (False, ("KMS", 0))),
+    (encryption_without_its_type_is_refused, "refused"),
+    (archive_rules_are_accepted, ARCHIVE_LIFECYCLE),
     (empty_on_delete_deletes_the_images, ("repository exists", False)),
     (immutable_tag_is_refused, "ImageTagAlreadyExistsException"),
     (previous_value_of_a_defaulted_parameter, "UPDATE_COMPLETE"),
@@ -271,6 +382,21 @@ def test_emulator_rejects_an_invalid_lifecycle_policy(emulated: Clients) -> None
     with pytest.raises(ClientError):
         cloudformation.create_stack(StackName=stack, TemplateBody=bad)
     _cleanup(cloudformation, ecr, stack, name)
+
+
+def test_create_only_properties_are_those_of_cloudformations_resource_schema() -> None:
+    # cfn-lint ships CloudFormation's resource provider schemas; it lives in the scanners' environment.
+    python = Path(__file__).resolve().parents[1] / ".tools" / "scanners" / "bin" / "python"
+    program = (
+        "import json, pathlib, cfnlint.data.schemas as s; root = pathlib.Path(s.__file__).parent; "
+        "h = json.loads((root / 'providers' / 'us-east-1.json').read_text())['AWS::ECR::Repository']; "
+        "print(json.dumps(json.loads((root / 'resources' / f'{h}.json').read_text())['createOnlyProperties']))"
+    )
+    done = subprocess.run([str(python), "-c", program], capture_output=True, text=True, timeout=120, check=True)
+    schema = json.loads(done.stdout)
+    top_level = sorted({p.split("/")[2] for p in schema})
+    assert top_level == sorted(patches.CREATE_ONLY_PROPERTIES)
+    assert "/properties/EncryptionConfiguration/KmsKey" in schema
 
 
 def test_patches_refuse_another_moto_version(monkeypatch: pytest.MonkeyPatch) -> None:

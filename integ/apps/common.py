@@ -4,7 +4,8 @@ Context keys (``cdk deploy -c key=value``, or ``App(context=...)``):
 
 - ``integ:suffix``: appended to every stack and repository name. Default ``""``; the sandbox
   mode sets a random one so runs never collide with each other or with real resources.
-- ``integ:stage``: ``initial`` or ``updated`` (the update step of the cycle). Default ``initial``.
+- ``integ:stage``: ``initial``, ``updated`` (the update step of the cycle), or one of the encryption app's
+  ``encryption-changed`` / ``encryption-changed-renamed``. Default ``initial``.
 - ``integ:account``: the account the grant app grants pull to. Default ``123456789012`` (the
   emulator's account); the suite passes the target's own account, which exists in every mode.
 """
@@ -21,6 +22,11 @@ ACCOUNT = "integ:account"
 
 INITIAL = "initial"
 UPDATED = "updated"
+ENCRYPTION_CHANGED = "encryption-changed"
+"""The encryption app: encryption changed, name kept (CloudFormation must refuse the replacement)."""
+RENAMED = "encryption-changed-renamed"
+"""The encryption app: encryption changed and a new name (a replacement; RETAIN keeps the old repository)."""
+STAGES = (INITIAL, UPDATED, ENCRYPTION_CHANGED, RENAMED)
 
 REPOSITORY_PREFIX = "ecr-patterns-integ"
 STACK_PREFIX = "EcrPatternsInteg"
@@ -43,8 +49,8 @@ def suffix(app: cdk.App) -> str:
 
 def stage(app: cdk.App) -> str:
     value = str(app.node.try_get_context(STAGE) or INITIAL)
-    if value not in (INITIAL, UPDATED):
-        raise ValueError(f"context {STAGE}={value!r}: use {INITIAL!r} or {UPDATED!r}")
+    if value not in STAGES:
+        raise ValueError(f"context {STAGE}={value!r}: use one of {', '.join(STAGES)}")
     return value
 
 

@@ -49,6 +49,7 @@ def apply() -> None:
     _patch_method(Repository, "delete", _delete_repository)
     _patch_method(ECRBackend, "put_image", _put_image)
     _patch_method(CloudFormationBackend, "_resolve_update_parameters", _resolve_update_parameters)
+    _complete_lifecycle_vocabulary()
     _register_registry_models()
     _applied = True
 
@@ -90,14 +91,38 @@ def _api_scanning(cfn: Mapping[str, Any] | None) -> dict[str, bool] | None:
     return {"scanOnPush": _bool(cfn.get("ScanOnPush", False))}
 
 
+CREATE_ONLY_PROPERTIES = ("RepositoryName", "EncryptionConfiguration")
+"""The ``createOnlyProperties`` of ``AWS::ECR::Repository`` in CloudFormation's resource schema (with
+``EncryptionConfiguration``'s own ``EncryptionType`` and ``KmsKey``): changing one replaces the repository.
+``test_emulator.py`` holds this equal to the schema that cfn-lint ships."""
+
+
+class CloudFormationValidationError(ServiceException):
+    """CloudFormation's answer to a template or an update it refuses."""
+
+    code = "ValidationError"
+
+
 def _api_encryption(cfn: Mapping[str, Any] | None) -> dict[str, str] | None:
-    """CloudFormation's ``{EncryptionType, KmsKey}`` as the ECR API's ``{encryptionType, kmsKey}``."""
+    """CloudFormation's ``{EncryptionType, KmsKey}`` as the ECR API's ``{encryptionType, kmsKey}``.
+
+    ``EncryptionType`` is required by the resource schema: a configuration without it is refused, never
+    given a default (ECR's own default, AES256, applies only when the whole property is absent)."""
     if not cfn:
         return None
-    api = {"encryptionType": str(cfn.get("EncryptionType") or "AES256")}
+    if not cfn.get("EncryptionType"):
+        raise CloudFormationValidationError(
+            "Properties validation failed for resource with message: "
+            "#/EncryptionConfiguration: required key [EncryptionType] not found"
+        )
+    api = {"encryptionType": str(cfn["EncryptionType"])}
     if cfn.get("KmsKey"):
         api["kmsKey"] = str(cfn["KmsKey"])
     return api
+
+
+def _create_only(properties: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: properties.get(key) for key in CREATE_ONLY_PROPERTIES}
 
 
 def _api_json(cloudformation_json: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -166,7 +191,8 @@ def _create_repository(
     """
     properties, api_json = _api_json(cloudformation_json)
     repository = original(cls, resource_name, api_json, account_id, region_name, **kwargs)
-    repository.cloudformation_encryption = _api_encryption(properties.get("EncryptionConfiguration"))
+    # What the template said, for the next update to compare (CloudFormation compares templates, not API state).
+    repository.cloudformation_create_only = _create_only(properties)
     try:
         _apply_policies(repository, properties, account_id, region_name)
     except Exception:
@@ -186,21 +212,40 @@ def _update_repository(
 ) -> Any:
     """Completes ``moto.ecr.models.Repository.update_from_cloudformation_json``.
 
-    Besides the field-name mismatch of the create, moto decides between an update in place and a
-    replacement by comparing the template's encryption configuration with the stored one, which
-    holds the KMS key ARN moto generated: every update of a KMS repository became a replacement
-    (a new, empty repository). CloudFormation replaces a repository only when its name or its
-    encryption configuration changes; an update in place keeps its images. This compares the
-    template's configuration with the one the repository was created from, resets scanning to
-    ``scanOnPush: false`` when the property is removed (moto kept the old value), and applies,
-    changes or removes the lifecycle policy, the repository policy and ``EmptyOnDelete``.
+    moto decides between an update in place and a replacement by comparing the template's encryption
+    configuration with the stored one (which holds the KMS key ARN moto generated: every update of a KMS
+    repository became a replacement), and on replacement deletes the old repository first, whatever its
+    ``UpdateReplacePolicy``. CloudFormation replaces a repository exactly when a ``createOnlyProperties``
+    value of its resource schema changes (:data:`CREATE_ONLY_PROPERTIES`: the name or the encryption
+    configuration), and then:
+
+    - refuses the update when the repository has a custom name that stays the same ("CloudFormation cannot
+      update a stack when a custom-named resource requires replacing");
+    - otherwise creates the new repository first and deletes the old one afterwards, unless its
+      ``UpdateReplacePolicy`` is ``Retain``: then the old repository and its images are kept.
+
+    An update in place resets scanning to ``scanOnPush: false`` when the property is removed (moto kept the
+    old value) and applies, changes or removes the lifecycle policy, the repository policy and ``EmptyOnDelete``.
     """
     properties, api_json = _api_json(cloudformation_json)
+    previous = getattr(original_resource, "cloudformation_create_only", None)
+    if previous is not None and previous != _create_only(properties):
+        custom_name = properties.get("RepositoryName")
+        if custom_name is not None and new_resource_name == original_resource.name:
+            changed = [k for k in CREATE_ONLY_PROPERTIES if previous.get(k) != properties.get(k)]
+            raise CloudFormationValidationError(
+                f"CloudFormation cannot update a stack when a custom-named resource requires replacing. "
+                f"Rename {custom_name} and update the stack again. (changed: {', '.join(changed)})"
+            )
+        replacement = Repository.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
+        if cloudformation_json.get("UpdateReplacePolicy", "Delete") != "Retain":
+            original_resource.delete(account_id, region_name)
+        return replacement
     api_properties = api_json["Properties"]
-    requested = api_properties.get("EncryptionConfiguration")
-    if requested == getattr(original_resource, "cloudformation_encryption", None):
-        # Unchanged in the template: hand moto the stored configuration so it updates in place.
-        api_properties["EncryptionConfiguration"] = original_resource.encryption_configuration
+    # Unchanged in the template: hand moto the stored configuration so it updates in place.
+    api_properties["EncryptionConfiguration"] = original_resource.encryption_configuration
     api_properties.setdefault("ImageScanningConfiguration", {"scanOnPush": False})
     repository = original(
         cls,
@@ -210,9 +255,7 @@ def _update_repository(
         account_id=account_id,
         region_name=region_name,
     )
-    if repository is original_resource:
-        _apply_policies(repository, properties, account_id, region_name)
-    # A replacement went through the patched create, which applied everything.
+    _apply_policies(repository, properties, account_id, region_name)
     return repository
 
 
@@ -227,6 +270,24 @@ def _delete_repository(original: Callable[..., Any], self: Any, account_id: str,
         _backend(account_id, region_name).delete_repository(self.name, force=True)
         return
     original(self, account_id, region_name)
+
+
+# -- ECR PutLifecyclePolicy ---------------------------------------------------------------------------
+
+
+def _complete_lifecycle_vocabulary() -> None:
+    """Completes ``moto.ecr.policy_validation``, whose JSON-schema check predates ECR's archive storage
+    class: it refuses ``storageClass``, ``targetStorageClass``, the ``transition`` action and the
+    ``sinceImagePulled`` / ``sinceImageTransitioned`` count types, all of which the ECR User Guide's
+    lifecycle policy template lists ("Examples of lifecycle policies in Amazon ECR"). Only the
+    vocabulary is added; moto's own checks (and their error messages) stay as they are.
+    """
+    from moto.ecr import policy_validation as schema
+
+    schema.VALID_SELECTION_PROPERTIES.add("storageClass")
+    schema.VALID_ACTION_PROPERTIES = {*schema.VALID_ACTION_PROPERTIES, "targetStorageClass"}
+    schema.VALID_ACTION_TYPE_VALUES.add("transition")
+    schema.VALID_SELECTION_COUNT_TYPE_VALUES.update({"sinceImagePulled", "sinceImageTransitioned"})
 
 
 # -- ECR PutImage ---------------------------------------------------------------------------------
