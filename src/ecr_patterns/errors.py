@@ -5,7 +5,7 @@ Plain Python (no ``aws_cdk`` import) so the lifecycle engine and the CLI can use
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import StrEnum
@@ -182,6 +182,8 @@ class Problems:
     def extend(self, error: ValidationError) -> None:
         self.items.extend(error.violations)
 
-    def raise_if_any(self, *, context: str | None) -> None:
+    def raise_if_any(self, *, context: str | Callable[[], str] | None) -> None:
+        """Raise one :class:`ValidationError` with every problem; ``context`` may be a callable, asked only
+        then (a construct path costs a call into Node)."""
         if self.items:
-            raise ValidationError(self.items, context=context)
+            raise ValidationError(self.items, context=context() if callable(context) else context)

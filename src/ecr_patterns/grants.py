@@ -64,7 +64,7 @@ def _pull(repository: ecr.IRepository, grantee: iam.IGrantable) -> iam.Grant:
             "is imported, so this app cannot change its repository policy; grant on the repository where it is defined",
             code=Code.GRANT_IMPORTED,
         )
-        problems.raise_if_any(context=repository.node.path)
+        problems.raise_if_any(context=lambda: repository.node.path)
     return repository.grant(grantee, *defaults.PULL_ACTIONS)
 
 
@@ -76,7 +76,7 @@ def grant_pull_to_accounts(repository: ecr.IRepository, *account_ids: str) -> ia
     """
     problems = Problems()
     accounts = _account_ids(account_ids, problems)
-    problems.raise_if_any(context=repository.node.path)
+    problems.raise_if_any(context=lambda: repository.node.path)
     # One statement for all the accounts: a composite principal renders them as one list.
     principals = [iam.AccountPrincipal(a) for a in accounts]
     return _pull(repository, principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals))
@@ -101,7 +101,7 @@ def grant_pull_to_organization(repository: ecr.IRepository, organization_id: str
             "an organization id looks like 'o-a1b2c3d4e5' (o- and 10-32 [a-z0-9])",
             code=Code.GRANT_ORGANIZATION,
         )
-    problems.raise_if_any(context=repository.node.path)
+    problems.raise_if_any(context=lambda: repository.node.path)
     grant = _pull(repository, iam.OrganizationPrincipal(organization_id))
     _check_scanners_at_synth(repository)
     return grant
@@ -120,7 +120,7 @@ def grant_pull_to_lambda(repository: ecr.IRepository, *account_ids: str, grant_a
     """
     problems = Problems()
     accounts = _account_ids(account_ids, problems)
-    problems.raise_if_any(context=repository.node.path)
+    problems.raise_if_any(context=lambda: repository.node.path)
     arns = [f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{a}:function:*" for a in accounts]
     lambda_principal = iam.PrincipalWithConditions(
         iam.ServicePrincipal("lambda.amazonaws.com"), {"StringLike": {"aws:sourceArn": arns}}

@@ -94,7 +94,7 @@ class ProdRepository(SecureRepository):
         if policy == RemovalPolicy.DESTROY:
             problems = Problems()
             self._check_destroy(problems, removal=policy, empty_on_delete=False, auto_delete_images=False)
-            problems.raise_if_any(context=self.node.path)
+            problems.raise_if_any(context=lambda: self.node.path)
             record_suppression(self._l1, "EcrPatterns-ProductionRetention", ALLOW_DESTROY_REASON)
         super().apply_removal_policy(policy)
 

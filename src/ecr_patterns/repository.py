@@ -148,7 +148,7 @@ class SecureRepository(ecr.Repository):
                     model.append(to_policy_rule(rule))
                 except Exception as err:  # ValidationError from the conversion
                     _collect(problems, err)
-        problems.raise_if_any(context=where())
+        problems.raise_if_any(context=where)
         # Validated before Node sees anything; rendered on the L1 below, by the one renderer.
         text = render_lifecycle_policy(scope, model, where=where)
 
@@ -237,7 +237,7 @@ class SecureRepository(ecr.Repository):
                 "give one aws_ecr.LifecycleRule or its fields as keywords, not both",
                 code=Code.REPOSITORY_ARGUMENTS,
             )
-            problems.raise_if_any(context=self.node.path)
+            problems.raise_if_any(context=lambda: self.node.path)
         if rule is None:
             rule = ecr.LifecycleRule(**given)  # type: ignore[arg-type]
         try:
@@ -245,7 +245,7 @@ class SecureRepository(ecr.Repository):
         except Exception as err:
             problems = Problems()
             _collect(problems, err)
-            problems.raise_if_any(context=self.node.path)
+            problems.raise_if_any(context=lambda: self.node.path)
         self._set_policy_rules([*self._current_user_rules(), converted])
 
     def add_lifecycle_policy_rule(self, *rules: PolicyRule) -> None:

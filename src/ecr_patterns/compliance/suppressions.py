@@ -53,7 +53,7 @@ def suppress(scope: IConstruct, rule_id: str, reason: str) -> None:
             "suppress on a repository defined in this app (an L2 or its CfnRepository)",
             code=Code.COMPLIANCE_SCOPE,
         )
-    problems.raise_if_any(context=scope.node.path)
+    problems.raise_if_any(context=lambda: scope.node.path)
     assert isinstance(resource, CfnResource)
     record_suppression(resource, rule, reason.strip())
     # The patterns warn on the L2 (the L1's parent); acknowledging there covers its children too.

@@ -87,7 +87,7 @@ class RepositoryCreationTemplate(Construct):
                     rules.append(to_policy_rule(rule))
                 except ValidationError as err:
                     problems.extend(err)
-        problems.raise_if_any(context=self.node.path)
+        problems.raise_if_any(context=lambda: self.node.path)
         # The one renderer: same key order, token rule and validation as every repository's policy.
         lifecycle_text = render_lifecycle_policy(self, rules, where=lambda: self.node.path)
         mutability = image_tag_mutability or ecr.TagMutability.IMMUTABLE

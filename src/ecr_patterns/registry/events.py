@@ -59,7 +59,7 @@ def notify_on_scan_findings(
     """
     problems = Problems()
     severities = _at_least(min_severity, problems)
-    problems.raise_if_any(context=repository.node.path)
+    problems.raise_if_any(context=lambda: repository.node.path)
     scope: Construct = repository  # type: ignore[assignment]
     label = min_severity.title()
     basic = events.Rule(
@@ -116,7 +116,7 @@ def notify_on_image_push(
                 "give non-empty prefixes, or None for every push",
                 code=Code.EVENTS_ARGUMENT,
             )
-            problems.raise_if_any(context=repository.node.path)
+            problems.raise_if_any(context=lambda: repository.node.path)
         detail["image-tag"] = [{"prefix": p} for p in tag_prefixes]
     scope: Construct = repository  # type: ignore[assignment]
     base = "ImagePushed" if tag_prefixes is None else "ImagePushed" + "".join(p.title() for p in tag_prefixes)[:40]

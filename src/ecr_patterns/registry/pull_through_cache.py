@@ -114,7 +114,7 @@ class PullThroughCache(Construct):
                 f"ECR reads only secrets whose name starts with {SECRET_PREFIX}",
                 code=Code.REGISTRY_UPSTREAM,
             )
-        problems.raise_if_any(context=self.node.path)
+        problems.raise_if_any(context=lambda: self.node.path)
         # Claimed only once the input is valid.
         claim_once(self, "pull-through cache rule for prefix", ecr_repository_prefix)
         self.ecr_repository_prefix = ecr_repository_prefix

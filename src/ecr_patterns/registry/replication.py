@@ -103,7 +103,7 @@ class RegistryReplication(Construct):
         check.at_most(
             problems, "destinations", len(distinct), MAX_DESTINATIONS, "distinct destinations across all rules"
         )
-        problems.raise_if_any(context=self.node.path)
+        problems.raise_if_any(context=lambda: self.node.path)
         # Claimed only once the input is valid.
         claim_once(self, "replication configuration")
         self.resource = ecr.CfnReplicationConfiguration(

@@ -93,7 +93,7 @@ class RegistryScanning(Construct):
                         "lowercase repository names with '*' wildcards, e.g. 'prod-*' or '*'",
                         code=Code.REGISTRY_FILTER,
                     )
-        problems.raise_if_any(context=self.node.path)
+        problems.raise_if_any(context=lambda: self.node.path)
         if not any(r.frequency is not ScanFrequency.MANUAL for r in chosen):
             Annotations.of(self).add_warning_v2(
                 "ecr-patterns:registryScanning",
