@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,14 @@ def test_cdk_cli_synthesizes_the_example_app_offline(tmp_path: Path, run_cdk: An
     stacks = [a for a in manifest["artifacts"].values() if a["type"] == "aws:cloudformation:stack"]
     assert stacks
     assert {a["environment"] for a in stacks} == {"aws://unknown-account/unknown-region"}
+    # Exactly the three deliberate warnings README explains, and no unconfigured feature flag.
+    output = result.stdout + result.stderr
+    assert "feature flags are not configured" not in output
+    plugin = sorted(re.findall(r"\[Warning EcrPatterns::(EcrPatterns-[A-Za-z]+)\] (\w+?)[0-9A-F]{8} ", output))
+    assert plugin == [("EcrPatterns-TagImmutability", "Dev"), ("EcrPatterns-TagImmutability", "Plain")]
+    construct = re.findall(r"Acknowledge with 'Annotation::(ecr-patterns:\w+)'", output)
+    assert construct == ["ecr-patterns:imageTagMutability"]
+    assert "EcrPatternsExample/Custom" in output
 
 
 def test_example_app_passes_its_own_compliance_plugin_with_documented_suppressions() -> None:

@@ -149,8 +149,9 @@ class SecureRepository(ecr.Repository):
                 except Exception as err:  # ValidationError from the conversion
                     _collect(problems, err)
         problems.raise_if_any(context=where)
-        # Validated before Node sees anything; rendered on the L1 below, by the one renderer.
-        text = render_lifecycle_policy(scope, model, where=where)
+        # Validated before Node sees anything; rendered on the L1 below, by the one renderer (a class's
+        # default policy holds no token: rendered once per process).
+        text = _default_text(d) if lifecycle_rules is None else render_lifecycle_policy(scope, model, where=where)
 
         super().__init__(
             scope,
@@ -421,6 +422,11 @@ class SecureRepository(ecr.Repository):
 def _kms() -> ecr.RepositoryEncryption:
     # A jsii static property: each access is a call into Node, so read it once.
     return ecr.RepositoryEncryption.KMS
+
+
+@cache
+def _default_text(d: RepositoryDefaults) -> str | None:
+    return render_lifecycle_policy(None, d.lifecycle_rules(), where=lambda: "default lifecycle policy")  # type: ignore[arg-type]
 
 
 def _path_of(scope: Construct, id: str) -> Callable[[], str]:

@@ -83,6 +83,29 @@ def test_an_environment_agnostic_scanning_configuration_covers_only_environment_
     assert failing == {"Pinned.template.json"}
 
 
+def test_a_nested_stack_takes_the_environment_of_its_parent_for_registry_scanning() -> None:
+    app = cdk.App()
+    plugin = EcrCompliancePlugin()
+    Validations.of(app).add_plugins(plugin)
+    RegistryScanning(cdk.Stack(app, "Scanning", env=env(ACCOUNT_A, EU)), "Scanning")
+    for name, account in (("Covered", ACCOUNT_A), ("Other", ACCOUNT_B)):
+        parent = cdk.Stack(app, name, env=env(account, EU))
+        SecureRepository(cdk.NestedStack(parent, "Nested"), "Unscanned", image_scan_on_push=False)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    failing = {Path(str(f.template_path)).name for f in plugin.last_findings if f.rule_id == "EcrPatterns-ScanOnPush"}
+    assert len(failing) == 1
+    assert next(iter(failing)).startswith("Other")
+
+
+def test_a_suppressed_repository_in_a_stage_leaves_no_summary_and_passes(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    Validations.of(app).add_plugins(EcrCompliancePlugin())
+    repo = SecureRepository(cdk.Stack(cdk.Stage(app, "Preview"), "S"), "Unscanned", image_scan_on_push=False)
+    suppress(repo, "EcrPatterns-ScanOnPush", "scanned by the registry scanning of the preview account")
+    app.synth()
+
+
 def _plugin_findings(build: Any) -> list[Any]:
     app = cdk.App()
     plugin = EcrCompliancePlugin()
@@ -192,6 +215,23 @@ def test_plugin_adds_a_summary_without_resources_for_failing_repositories_inside
     assert summaries[0]["description"].startswith("1 repository in Stage Preview fails EcrPatterns-ScanOnPush")
 
 
+def test_cdk_drops_the_stage_summary_when_the_rule_is_acknowledged_anywhere_in_the_app(tmp_path: Path) -> None:
+    # The documented limit of a summary that names no resource: CDK's acknowledgement matching removes it once
+    # the rule has any acknowledgement in the app (the stage's own violation stays, shown when selected).
+    app = cdk.App(outdir=str(tmp_path))
+    Validations.of(app).add_plugins(EcrCompliancePlugin())
+    elsewhere = SecureRepository(cdk.Stack(app, "Top"), "Elsewhere", image_scan_on_push=False)
+    Validations.of(elsewhere).acknowledge(
+        cdk.Acknowledgment(id="EcrPatterns::EcrPatterns-ScanOnPush", reason="scanned by the security account")
+    )
+    SecureRepository(cdk.Stack(cdk.Stage(app, "Preview"), "S"), "Unscanned", image_scan_on_push=False)
+    with pytest.raises(RuntimeError, match="Preview/S/Unscanned"):
+        app.synth()  # in-process, every violation counts
+    report = json.loads((tmp_path / "validation-report.json").read_text(encoding="utf-8"))
+    (ours,) = [r for r in report["pluginReports"] if r["pluginName"] == "EcrPatterns"]
+    assert [v for v in ours["violations"] if not v["violatingConstructs"]] == []
+
+
 STAGE_APP = textwrap.dedent(
     """
     import sys
@@ -222,6 +262,7 @@ STAGE_APP = textwrap.dedent(
         ("plugin", ["Preview/*"], 1),
         ("aspect", [], 1),  # annotations of a stage's stack show only when selected: the app's check fails it
         ("aspect", ["--all"], 1),  # CLI 2.1148 ignores --all for synth ("Unknown option(s)")
+        ("aspect", ["Top"], 1),
         ("aspect", ["Preview/*"], 1),
         ("aspect", ["**"], 1),
     ],
@@ -233,5 +274,19 @@ def test_cdk_cli_exit_code_for_a_failing_repository_inside_a_stage(
     (tmp_path / "app.py").write_text(STAGE_APP.format(src=src), encoding="utf-8")
     done = run_cdk(["synth", "--quiet", "--app", f"{sys.executable} app.py {mechanism}", *selection], tmp_path)
     assert done.returncode == exit_code, done.stderr[-3000:]
+    if "--all" in selection:
+        assert "Unknown option(s): --all" in done.stderr
     if exit_code:
         assert "ScanOnPush" in done.stderr or "ScanOnPush" in done.stdout
+
+
+def test_suppress_on_an_l1_acknowledges_its_l2s_warning_and_never_its_siblings() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    first = SecureRepository(stack, "First", image_tag_mutability=ecr.TagMutability.MUTABLE)
+    SecureRepository(stack, "Second", image_tag_mutability=ecr.TagMutability.MUTABLE)
+    bare = ecr.CfnRepository(stack, "Bare")
+    suppress(first.node.default_child, "EcrPatterns-TagImmutability", "re-pushed latest tag, by design here")
+    suppress(bare, "EcrPatterns-TagImmutability", "a bare L1 acknowledged on its own")
+    warned = [m.id for m in Annotations.from_stack(stack).find_warning("*", Match.any_value())]
+    assert warned == ["/S/Second"]

@@ -344,3 +344,49 @@ def test_image_push_notification_with_tag_prefixes(stack: cdk.Stack) -> None:
             }
         },
     )
+
+
+def test_registry_constructs_list_every_problem_in_one_error_naming_their_path() -> None:
+    from ecr_patterns.registry import RegistryScanning, ScanFrequency, ScanRule, ScanType
+
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    with pytest.raises(ValidationError) as raised:
+        RegistryScanning(
+            stack,
+            "Scanning",
+            scan_type=ScanType.BASIC,
+            rules=[ScanRule(ScanFrequency.CONTINUOUS_SCAN, ["UPPER", "ok-*"]), ScanRule(ScanFrequency.MANUAL, [])],
+        )
+    assert raised.value.context == "TestStack/Scanning"
+    assert raised.value.codes == ["registry.scanning", "registry.filter", "registry.filter"]
+
+
+def test_replication_lists_bad_regions_accounts_and_self_replication_together() -> None:
+    from ecr_patterns.registry import RegistryReplication, ReplicationDestination, ReplicationRule
+
+    stack = cdk.Stack(cdk.App(), "TestStack", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    with pytest.raises(ValidationError) as raised:
+        RegistryReplication(
+            stack,
+            "Replication",
+            rules=[
+                ReplicationRule(
+                    destinations=[
+                        ReplicationDestination("nowhere", account="123"),
+                        ReplicationDestination("eu-west-1", account="111111111111"),
+                    ]
+                )
+            ],
+        )
+    assert raised.value.context == "TestStack/Replication"
+    assert raised.value.codes == ["registry.region", "registry.account", "registry.destination"]
+
+
+def test_pull_through_cache_lists_a_bad_prefix_and_a_missing_credential_together() -> None:
+    from ecr_patterns.registry import PullThroughCache, UpstreamRegistry
+
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    with pytest.raises(ValidationError) as raised:
+        PullThroughCache(stack, "Cache", ecr_repository_prefix="X", upstream=UpstreamRegistry.DOCKER_HUB)
+    assert raised.value.context == "TestStack/Cache"
+    assert raised.value.codes == ["registry.prefix", "registry.upstream"]

@@ -7,6 +7,7 @@ where the validation plugin, the Aspect and reviewers all read it.
 from __future__ import annotations
 
 from aws_cdk import Annotations, CfnResource
+from aws_cdk import aws_ecr as ecr
 from constructs import IConstruct
 
 from ecr_patterns.compliance.model import CONSTRUCT_WARNINGS, SUPPRESSIONS_KEY
@@ -56,8 +57,11 @@ def suppress(scope: IConstruct, rule_id: str, reason: str) -> None:
     problems.raise_if_any(context=lambda: scope.node.path)
     assert isinstance(resource, CfnResource)
     record_suppression(resource, rule, reason.strip())
-    # The patterns warn on the L2 (the L1's parent); acknowledging there covers its children too.
-    owner = resource.node.scope if scope is resource and resource.node.scope is not None else scope
+    # The patterns warn on the L2 (the L1's parent). Given the L1 of an L2, acknowledge on that L2; a bare
+    # CfnRepository is its own owner (never its stack: that would silence the warnings of its siblings).
+    owner: IConstruct = scope
+    if scope is resource and isinstance(resource.node.scope, ecr.Repository):
+        owner = resource.node.scope
     for warning_id in (w for w, r in CONSTRUCT_WARNINGS.items() if r == rule):
         Annotations.of(owner).acknowledge_warning(warning_id, reason.strip())
 
