@@ -194,34 +194,35 @@ def encryption_change_of_a_named_repository_is_refused(clients: Clients) -> obje
         return outcome, _encryption_and_images(ecr, name)
 
 
+@contextlib.contextmanager
+def _deleted_afterwards(ecr: Any, name: str) -> Iterator[str]:
+    """A repository name that the scenario may create; deleted with its images afterwards."""
+    try:
+        yield name
+    finally:
+        if repository_exists(ecr, name):
+            ecr.delete_repository(repositoryName=name, force=True)
+
+
 def replacement_keeps_the_old_repository_with_retain(clients: Clients) -> object:
     # A new name and a new encryption: CloudFormation creates the new repository, and UpdateReplacePolicy
     # Retain keeps the old one with its images (DeletionPolicy/UpdateReplacePolicy attribute pages).
     cloudformation, ecr = clients
     with _repository_stack(clients, replace_policy="Retain") as (stack, name):
         push_image(ecr, name, "v1", Image.build("emulator replacement"))
-        renamed = f"{name}-v2"
-        try:
+        with _deleted_afterwards(ecr, f"{name}-v2") as renamed:
             cloudformation.update_stack(
                 StackName=stack,
                 TemplateBody=_template(renamed, encryption={"EncryptionType": "AES256"}, replace_policy="Retain"),
             )
             return _encryption_and_images(ecr, name), _encryption_and_images(ecr, renamed)
-        finally:
-            if repository_exists(ecr, renamed):
-                ecr.delete_repository(repositoryName=renamed, force=True)
 
 
 def replacement_deletes_the_old_repository_without_retain(clients: Clients) -> object:
     cloudformation, ecr = clients
-    with _repository_stack(clients) as (stack, name):
-        renamed = f"{name}-v2"
-        try:
-            cloudformation.update_stack(StackName=stack, TemplateBody=_template(renamed))
-            return repository_exists(ecr, name), _encryption_and_images(ecr, renamed)
-        finally:
-            if repository_exists(ecr, renamed):
-                ecr.delete_repository(repositoryName=renamed, force=True)
+    with _repository_stack(clients) as (stack, name), _deleted_afterwards(ecr, f"{name}-v2") as renamed:
+        cloudformation.update_stack(StackName=stack, TemplateBody=_template(renamed))
+        return repository_exists(ecr, name), _encryption_and_images(ecr, renamed)
 
 
 def encryption_without_its_type_is_refused(clients: Clients) -> object:
