@@ -32,6 +32,8 @@ class Code(StrEnum):
     LIFECYCLE_ACTION = "lifecycle.action"
     LIFECYCLE_ARCHIVE_DAYS = "lifecycle.archive-days"
     LIFECYCLE_OVERLAP = "lifecycle.overlap"
+    LIFECYCLE_UNKNOWN_KEY = "lifecycle.unknown-key"
+    LIFECYCLE_RULE_COUNT = "lifecycle.rule-count"
     # lifecycle helpers and aws_ecr.LifecycleRule conversion
     LIFECYCLE_ARGUMENT = "lifecycle.argument"
     LIFECYCLE_DURATION = "lifecycle.duration"
@@ -83,6 +85,8 @@ CODE_DESCRIPTIONS: dict[Code, str] = {
     Code.LIFECYCLE_ACTION: "action type or targetStorageClass not allowed for the rule",
     Code.LIFECYCLE_ARCHIVE_DAYS: "archived images expired before ECR's 90-day minimum",
     Code.LIFECYCLE_OVERLAP: "two rules of one storage class select untagged, any, or the same tags",
+    Code.LIFECYCLE_UNKNOWN_KEY: "a key ECR's lifecycle policy schema does not have (the fix names the allowed keys)",
+    Code.LIFECYCLE_RULE_COUNT: "more than 50 rules, ECR's quota per lifecycle policy (not adjustable)",
     Code.LIFECYCLE_ARGUMENT: "a lifecycle helper was given a bad argument (days, count, prefix, pattern)",
     Code.LIFECYCLE_DURATION: "max_image_age not in whole days, or a rule with both or neither of age and count",
     Code.PREVIEW_IMAGE: "an image given to the preview lacks its digest or push time, or is not an object",

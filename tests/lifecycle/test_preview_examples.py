@@ -220,6 +220,7 @@ def test_every_image_gets_a_reason() -> None:
         "appliedRulePriority": None,
         "selectedBy": [],
         "reason": "no rule selects it: kept",
+        "dueSoon": False,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -17,6 +18,43 @@ _STORAGE = ("standard", "archive")
 _ACTIONS = ("expire", "transition")
 MIN_ARCHIVE_DAYS = 90
 """Archived images are billed for at least 90 days; ECR refuses to expire them sooner."""
+MAX_RULES = 50
+"""ECR's quota of rules per lifecycle policy (User Guide, "Amazon ECR service quotas": not adjustable)."""
+
+# The keys of ECR's lifecycle policy template (User Guide, "Examples of lifecycle policies": the JSON
+# syntax template). ECR validates against a JSON schema and refuses any other key ("object instance has
+# properties which are not allowed by the schema").
+POLICY_KEYS = ("rules",)
+RULE_KEYS = ("rulePriority", "description", "selection", "action")
+SELECTION_KEYS = (
+    "tagStatus",
+    "tagPatternList",
+    "tagPrefixList",
+    "storageClass",
+    "countType",
+    "countUnit",
+    "countNumber",
+)
+ACTION_KEYS = ("type", "targetStorageClass")
+
+
+def _unknown_keys(value: Mapping[str, Any], allowed: tuple[str, ...], path: str, where: str | None) -> list[Violation]:
+    out = []
+    for key in value:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        out.append(
+            Violation(
+                f"{path}{key}",
+                value[key],
+                f"{hint}ECR allows only {', '.join(allowed)} here",
+                where,
+                code=Code.LIFECYCLE_UNKNOWN_KEY,
+            )
+        )
+    return out
 
 
 def _nulls(value: Any, path: str, where: str, out: list[Violation]) -> None:
@@ -82,7 +120,17 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
                 "policy", data, 'a lifecycle policy is a JSON object {"rules": [...]}', code=Code.LIFECYCLE_SHAPE
             ),
         ]
+    out += _unknown_keys(data, POLICY_KEYS, "", None)
     rules = data.get("rules")
+    if isinstance(rules, list) and len(rules) > MAX_RULES:
+        out.append(
+            Violation(
+                "rules",
+                f"{len(rules)} rules",
+                f"ECR allows at most {MAX_RULES} rules per policy (a quota that cannot be raised): merge rules",
+                code=Code.LIFECYCLE_RULE_COUNT,
+            )
+        )
     if not isinstance(rules, list) or not rules:
         return [
             *out,
@@ -103,6 +151,11 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
         prio = rule.get("rulePriority")
         where = f"rule {prio}" if _is_int(prio) else f"rule #{index + 1}"
         _nulls(rule, "", where, out)
+        out += _unknown_keys(rule, RULE_KEYS, "", where)
+        if isinstance(rule.get("selection"), Mapping):
+            out += _unknown_keys(rule["selection"], SELECTION_KEYS, "selection.", where)
+        if isinstance(rule.get("action"), Mapping):
+            out += _unknown_keys(rule["action"], ACTION_KEYS, "action.", where)
         if not _is_int(prio) or prio < 1:
             out.append(
                 Violation(
