@@ -335,3 +335,11 @@ def test_the_python_model_matches_the_rendered_policy_for_construction_time_rule
         lifecycle_rules=[lc.keep_tagged_images("prod", 5), lc.delete_untagged_after_days(3), lc.keep_last_n_images(50)],
     )
     assert repo.lifecycle_policy.to_json()["rules"] == lifecycle_rules_of(stack)
+
+
+def test_the_lifecycle_policy_prints_as_the_policy_json_in_the_template(stack: cdk.Stack) -> None:
+    repo = SecureRepository(stack, "Repo")
+    (rendered,) = Template.from_stack(stack).find_resources(REPO).values()
+    text = rendered["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
+    assert str(repo.lifecycle_policy) == repo.lifecycle_policy.to_text() == text
+    assert json.loads(str(repo.lifecycle_policy))["rules"][0]["rulePriority"] == 1

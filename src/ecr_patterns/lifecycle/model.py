@@ -252,6 +252,10 @@ class LifecyclePolicy:
         """Policy text as ECR stores it (compact JSON)."""
         return json.dumps(self.to_json(), separators=(",", ":"))
 
+    def __str__(self) -> str:
+        """The policy JSON (``to_text()``): ``print(repo.lifecycle_policy)`` shows the rendered policy."""
+        return self.to_text()
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | str) -> LifecyclePolicy:
         """Parse policy JSON (a dict or its text). Raises :class:`ValidationError` for a

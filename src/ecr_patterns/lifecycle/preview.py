@@ -33,6 +33,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
+from ecr_patterns._text import plural
 from ecr_patterns.errors import Code, ValidationError, Violation
 from ecr_patterns.lifecycle.model import (
     ActionType,
@@ -58,16 +60,16 @@ _DAY = 86_400.0
 class _Images:
     """The images, newest push first, as parallel columns (fast to scan)."""
 
-    digests: list[str]
-    tags: list[Sequence[str]]
-    pushed_at: list[datetime]
-    pushed: list[float]
-    pulled: list[float]
-    archived_at: list[float | None]
-    archive: list[bool]
-    sizes: list[int]
-    subjects: list[str | None]
-    indexes: list[bool]
+    digests: Sequence[str]
+    tags: Sequence[Sequence[str]]
+    pushed_at: Sequence[datetime]
+    pushed: Sequence[float]
+    pulled: Sequence[float]
+    archived_at: Sequence[float | None]
+    archive: Sequence[bool]
+    sizes: Sequence[int]
+    subjects: Sequence[str | None]
+    indexes: Sequence[bool]
     """Whether each image is an image index (manifest list), by its manifest media type."""
 
     @cached_property
@@ -155,53 +157,63 @@ INDEX_MEDIA_TYPES = frozenset(
 def _load_images(image_details: Iterable[Any]) -> _Images:
     details = image_details if isinstance(image_details, list) else list(image_details)
     try:
-        # One pass over the dicts, one C-level sort, one C-level transpose.
-        rows = [
-            (
-                d["imagePushedAt"],
-                d["imageDigest"],
-                d.get("imageTags") or (),
-                d.get("lastRecordedPullTime"),
-                d.get("lastArchivedAt"),
-                d.get("imageStatus") or d.get("storageClass"),
-                d.get("lastActivatedAt"),
-                d.get("subjectManifestDigest"),
-                d.get("imageSizeInBytes") or 0,
-                d.get("imageManifestMediaType"),
-            )
-            for d in details
-        ]
-        raw_pushed = [r[0] for r in rows]
-        moments = _aware(raw_pushed, "imagePushedAt")
-        if moments is not raw_pushed:  # some were strings, numbers or naive: use the parsed values
-            rows = [(m, *r[1:]) for m, r in zip(moments, rows, strict=True)]
-        if any(r[6] is not None for r in rows):
-            # A restored image counts from its restore (lastActivatedAt), newest first by that time.
-            activated = _optional_times([r[6] for r in rows], "lastActivatedAt")
-            keyed = [
-                (max(r[0].timestamp(), a) if a is not None else r[0].timestamp(), r)
-                for r, a in zip(rows, activated, strict=True)
-            ]
-            keyed.sort(key=itemgetter(0), reverse=True)
-            effective = [k for k, _ in keyed]
-            rows = [r for _, r in keyed]
+        # Column by column (one C-speed pass per field, only for the fields some image has), then one
+        # sort of the positions and one reordering per column.
+        present: set[str] = set().union(*details) if details else set()
+
+        def column(key: str, default: Any = None) -> list[Any]:
+            return [d.get(key, default) for d in details] if key in present else [default] * len(details)
+
+        pushed_in = _aware([d["imagePushedAt"] for d in details], "imagePushedAt")
+        pushed_ts = [m.timestamp() for m in pushed_in]
+        activations_in = _optional_times(
+            [d.get("lastActivatedAt") for d in details] if "lastActivatedAt" in present else [None] * len(details),
+            "lastActivatedAt",
+        )
+        if any(a is not None for a in activations_in):
+            # A restored image counts from its restore (lastActivatedAt), when that is later than its push.
+            effective = [t if a is None or a <= t else a for t, a in zip(pushed_ts, activations_in, strict=True)]
         else:
-            # Newest first; list.sort stays stable with reverse=True, so ties keep their input order.
-            rows.sort(key=itemgetter(0), reverse=True)
-            effective = None
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
-        pushed_at, digests, raw_tags, pull_raw, arch_raw, statuses, act_raw, subjects, sizes, media = columns
+            effective = pushed_ts
+        # Newest first; sorted is stable with reverse=True, so ties keep their input order. The image dicts
+        # are put in that order once (C speed), and every other column is read from them in order.
+        order = sorted(range(len(details)), key=effective.__getitem__, reverse=True)
+        pick = itemgetter(*order) if len(order) > 1 else None
+
+        def ordered(values: list[Any]) -> Sequence[Any]:
+            return pick(values) if pick is not None else tuple(values)
+
+        digests = ordered([d["imageDigest"] for d in details])
         if set(map(type, digests)) - {str} or "" in digests:  # C-speed checks
             raise TypeError("digest")
-        pulls = _optional_times(list(pull_raw), "lastRecordedPullTime")
-        archived = _optional_times(list(arch_raw), "lastArchivedAt")
-        activations = _optional_times(list(act_raw), "lastActivatedAt") if effective is not None else None
+        raw_tags = ordered([d.get("imageTags") or () for d in details])
+        pushed_at = ordered(pushed_in)
+        pushed = ordered(effective)
+        absent: Sequence[Any] = (None,) * len(details)
+        pulls = (
+            ordered(_optional_times(column("lastRecordedPullTime"), "lastRecordedPullTime"))
+            if "lastRecordedPullTime" in present
+            else absent
+        )
+        archived = (
+            ordered(_optional_times(column("lastArchivedAt"), "lastArchivedAt"))
+            if "lastArchivedAt" in present
+            else absent
+        )
+        activations = ordered(activations_in) if effective is not pushed_ts else None
+        statuses = (
+            ordered([d.get("imageStatus") or d.get("storageClass") for d in details])
+            if ("imageStatus" in present or "storageClass" in present)
+            else absent
+        )
+        subjects = ordered(column("subjectManifestDigest")) if "subjectManifestDigest" in present else absent
+        sizes = ordered(column("imageSizeInBytes", 0)) if "imageSizeInBytes" in present else (0,) * len(details)
+        media = ordered(column("imageManifestMediaType")) if "imageManifestMediaType" in present else absent
     except (KeyError, TypeError, AttributeError, ValueError, OverflowError, ValidationError):
         problems = _image_problems(details) or [
             Violation("image_details", "?", "cannot be read", code=Code.PREVIEW_IMAGE)
         ]
         raise ValidationError(problems, context="image_details") from None
-    pushed = effective if effective is not None else [m.timestamp() for m in pushed_at]
     if activations is None:
         pulled = [p if q is None else q for p, q in zip(pushed, pulls, strict=True)]
     else:
@@ -211,17 +223,17 @@ def _load_images(image_details: Iterable[Any]) -> _Images:
             for p, q, a in zip(pushed, pulls, activations, strict=True)
         ]
     return _Images(
-        digests=list(digests),
-        tags=list(raw_tags),
-        pushed_at=list(pushed_at),
+        digests=digests,
+        tags=raw_tags,
+        pushed_at=pushed_at,
         pushed=pushed,
         pulled=pulled,
         archived_at=archived,
         archive=[s is not None and str(s).upper() in _ARCHIVED for s in statuses]
         if any(statuses)
         else [False] * len(statuses),
-        sizes=[int(x) for x in sizes] if any(sizes) else [0] * len(sizes),
-        subjects=list(subjects),
+        sizes=sizes,
+        subjects=subjects,
         indexes=[m in INDEX_MEDIA_TYPES for m in media] if any(media) else [False] * len(media),
     )
 
@@ -304,12 +316,14 @@ def _selected(
     rule: PolicyRule, images: _Images, index: _TagIndex, every: Sequence[int], followers: frozenset[int]
 ) -> list[int]:
     """Indices of the images this rule selects, before counting (newest first for count rules).
-    ``followers`` (referrers whose subject is listed) are never selected: they follow their subject."""
-    chosen = _selected_all(rule, images, index, every)
-    return [i for i in chosen if i not in followers] if followers else chosen
+    ``followers`` (referrers whose subject is listed) are never selected: they follow their subject
+    (``every`` leaves them out already)."""
+    return _selected_all(rule, images, index, every, followers)
 
 
-def _selected_all(rule: PolicyRule, images: _Images, index: _TagIndex, every: Sequence[int]) -> list[int]:
+def _selected_all(
+    rule: PolicyRule, images: _Images, index: _TagIndex, every: Sequence[int], followers: frozenset[int]
+) -> list[int]:
     sel = rule.selection
     archive = sel.effective_storage_class is StorageClass.ARCHIVE
     if sel.tag_status is TagStatus.ANY:
@@ -321,6 +335,8 @@ def _selected_all(rule: PolicyRule, images: _Images, index: _TagIndex, every: Se
         sets = [index.images_with_prefix(p) for p in sel.tag_prefix_list or ()]
         sets += [index.images_matching(p) for p in sel.tag_pattern_list or ()]
         matched = frozenset.intersection(*sets) if sets else frozenset()
+        if followers:
+            matched = matched - followers
         # Only count rules need newest-first order (indices are newest first).
         pool = sorted(matched) if sel.count_type is CountType.IMAGE_COUNT_MORE_THAN else matched
     if not images.any_archived:
@@ -367,14 +383,10 @@ def preview_lifecycle_policy(
             gc.enable()
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _kept_by_count(n: int, total: int, what: str) -> str:
     if total <= n:
-        return f"one of only {_plural(total, 'image')} of {what}; the rule keeps the newest {n}"
-    return f"among the newest {n} of {_plural(total, 'image')} of {what}"
+        return f"one of only {plural(total, 'image')} of {what}; the rule keeps the newest {n}"
+    return f"among the newest {n} of {plural(total, 'image')} of {what}"
 
 
 def _preview(
@@ -388,12 +400,15 @@ def _preview(
     images = _load_images(image_details)
     index = _TagIndex(images)
     every = range(len(images.digests))
-    position_of: dict[str, int] | None = None
+    wanted = {s for s in images.subjects if s is not None}
+    if index_children:
+        wanted.update(index_children)
+        for kids in index_children.values():
+            wanted.update(kids)
+    # Positions of the digests that referrers and indexes name (not of every image: fewer dict inserts).
+    position_of = {d: i for i, d in enumerate(images.digests) if d in wanted} if wanted else {}
 
     def positions() -> dict[str, int]:
-        nonlocal position_of
-        if position_of is None:
-            position_of = {d: i for i, d in enumerate(images.digests)}
         return position_of
 
     # Referrers whose subject is listed follow it (ECR: "within 24 hours of their subject").
@@ -404,11 +419,14 @@ def _preview(
             if subject is not None and subject in where and where[subject] != i:
                 subject_of[i] = where[subject]
     followers = frozenset(subject_of)
+    if followers:
+        every = [i for i in every if i not in followers]  # type: ignore[assignment]
 
     # Per image: the index (into ``outcomes``) of the first rule that selected it, and every
     # rule that selected it. An outcome is (rule priority, decision, reason) shared by many images.
-    first: list[int] = [-1] * len(every)
-    selected_by: list[list[int] | None] = [None] * len(every)
+    first: list[int] = [-1] * len(images.digests)
+    selected_by: list[list[int] | None] = [None] * len(images.digests)
+    """Per image, the rules that selected it after the first one (the first is in its outcome)."""
     due_soon: list[int] = []
     outcomes: list[tuple[int | None, str, str]] = []
     for rule in rules:
@@ -422,7 +440,7 @@ def _preview(
             cut = n  # chosen is newest first: positions >= n are due
             due_at = None
             kept_why = _kept_by_count(n, len(chosen), what)
-            due_why = f"beyond the newest {n} of {_plural(len(chosen), 'image')} of {what}"
+            due_why = f"beyond the newest {n} of {plural(len(chosen), 'image')} of {what}"
         else:
             limit, soon = now_ts - n * _DAY, now_ts + _DAY - n * _DAY
             if sel.count_type is CountType.SINCE_IMAGE_TRANSITIONED:
@@ -439,26 +457,39 @@ def _preview(
                 CountType.SINCE_IMAGE_PULLED: "last pulled (or pushed, or restored)",
                 CountType.SINCE_IMAGE_TRANSITIONED: "archived",
             }[sel.count_type]
-            kept_why = f"{event} within the last {_plural(n, 'day')}"
-            due_why = f"{event} more than {_plural(n, 'day')} ago"
+            kept_why = f"{event} within the last {plural(n, 'day')}"
+            due_why = f"{event} more than {plural(n, 'day')} ago"
         marking = "TRANSITION" if rule.action.type is ActionType.TRANSITION else "EXPIRE"
         verb = "archive" if marking == "TRANSITION" else "expire"
         keep_outcome, due_outcome = len(outcomes), len(outcomes) + 1
         outcomes.append((priority, "KEEP", f"rule {priority} selected it first and keeps it: {kept_why}"))
         outcomes.append((priority, marking, f"rule {priority} marks it to {verb}: {due_why}"))
-        for position, i in enumerate(chosen):
-            seen = selected_by[i]
-            if seen is None:
-                selected_by[i] = [priority]
-            else:
-                seen.append(priority)
-                continue  # a higher-priority rule selected it first: never marked here
-            is_due = position >= cut if due_at is None else due_at[position]
-            first[i] = due_outcome if is_due else keep_outcome
-            if soon_at is not None and not is_due and soon_at[position]:
-                due_soon.append(i)
+        # An image a higher-priority rule selected first is never marked here, but it is still counted
+        # (and this rule is listed among those that selected it).
+        for i in chosen:
+            if first[i] >= 0:
+                later = selected_by[i]
+                if later is None:
+                    selected_by[i] = [priority]
+                else:
+                    later.append(priority)
+        if due_at is None:
+            for i in chosen[:cut]:
+                if first[i] < 0:
+                    first[i] = keep_outcome
+            for i in chosen[cut:]:
+                if first[i] < 0:
+                    first[i] = due_outcome
+        else:
+            for i, due in zip(chosen, due_at, strict=True):
+                if first[i] < 0:
+                    first[i] = due_outcome if due else keep_outcome
+        if soon_at is not None:
+            # Kept by this rule now, due by it within ECR's 24-hour window.
+            due_soon += [i for i, near in zip(chosen, soon_at, strict=True) if near and first[i] == keep_outcome]
 
     none: tuple[int | None, str, str] = (None, "KEEP", "no rule selects it: kept")
+    first_by = [None if f < 0 else outcomes[f][0] for f in first]
     decided = [none if f < 0 else outcomes[f] for f in first]
 
     # Images a remaining index references are never expired or archived (ImageReferencedByManifestList).
@@ -503,18 +534,20 @@ def _preview(
 
     # Build the output with comprehensions over shared outcomes (fast on 100,000 images).
     soon_images = set(due_soon)
-    tags = [list(t) for t in images.tags]
+    tags = [t if type(t) is list else list(t) for t in images.tags]
     image_reasons: list[dict[str, Any]] = [
         {
             "imageDigest": digest,
             "imageTags": tag_list,
             "decision": outcome[1],
             "appliedRulePriority": outcome[0],
-            "selectedBy": seen or [],
+            "selectedBy": [] if by is None else [by] if later is None else [by, *later],
             "reason": outcome[2],
             "dueSoon": False,
         }
-        for digest, tag_list, outcome, seen in zip(images.digests, tags, decided, selected_by, strict=True)
+        for digest, tag_list, outcome, by, later in zip(
+            images.digests, tags, decided, first_by, selected_by, strict=True
+        )
     ]
     for i in soon_images:
         if decided[i][1] == "KEEP":
@@ -536,20 +569,25 @@ def _preview(
         )
         if outcome[1] != "KEEP"
     ]
+    # Images and bytes per outcome, summed once per outcome rather than looked up per image.
+    counts = Counter(decided)
+    byte_sums: dict[tuple[int | None, str, str], int] = dict.fromkeys(counts, 0)
+    if any(images.sizes):
+        for outcome, size in zip(decided, images.sizes, strict=True):
+            byte_sums[outcome] += size or 0
     per_rule: dict[int | None, list[int]] = {}
     expiring_bytes = transitioning_bytes = transitioning = 0
-    sizes = images.sizes
-    for i, outcome in enumerate(decided):
+    for outcome, count in counts.items():
         if outcome[1] == "KEEP":
             continue
         entry = per_rule.setdefault(outcome[0], [0, 0])
-        entry[0] += 1
-        entry[1] += sizes[i]
+        entry[0] += count
+        entry[1] += byte_sums[outcome]
         if outcome[1] == "TRANSITION":
-            transitioning += 1
-            transitioning_bytes += sizes[i]
+            transitioning += count
+            transitioning_bytes += byte_sums[outcome]
         else:
-            expiring_bytes += sizes[i]
+            expiring_bytes += byte_sums[outcome]
     expiring = len(results) - transitioning
     return {
         "previewResults": results,
