@@ -62,3 +62,43 @@ def test_cdk_json_carries_every_recommended_feature_flag_of_the_pinned_aws_cdk_l
     recommended = _recommended_flags()
     assert len(recommended) > 50
     assert {k: context.get(k) for k in recommended} == recommended
+
+
+def _console_session() -> list[tuple[str, str]]:
+    block = README.split("An example session with the files in `examples/lifecycle/`", 1)[1]
+    block = block.split("```console\n", 1)[1].split("\n```", 1)[0]
+    steps: list[tuple[str, str]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], ""))
+        else:
+            command, output = steps[-1]
+            steps[-1] = (command, output + line + "\n")
+    return steps
+
+
+@pytest.fixture(scope="module")
+def example_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from aws_cdk import App
+
+    from examples.app import build_app
+
+    out = tmp_path_factory.mktemp("cdk.out")
+    build_app(App(outdir=str(out))).synth()
+    return out
+
+
+@pytest.mark.parametrize(("command", "expected"), _console_session(), ids=[c for c, _ in _console_session()])
+def test_the_readme_cli_session_prints_what_readme_shows(command: str, expected: str, example_assembly: Path) -> None:
+    import shlex
+    import subprocess
+    import sys
+
+    args = shlex.split(command)
+    assert args[0] == "ecr-patterns"
+    real = [a.replace("cdk.out/", f"{example_assembly}/") for a in args[1:]]
+    done = subprocess.run(
+        [sys.executable, "-m", "ecr_patterns.cli", *real], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    output = (done.stdout + done.stderr).replace(f"{example_assembly}/manifest.json", "cdk.out/manifest.json")
+    assert output.rstrip("\n") == expected.rstrip("\n")

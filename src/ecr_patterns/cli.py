@@ -50,7 +50,7 @@ def _what_it_is(data: Any) -> str | None:
     if not isinstance(data, dict):
         return None
     if "artifacts" in data and "version" in data:
-        return "a cloud assembly manifest (cdk.out/manifest.json): give a stack template, cdk.out/<Stack>.template.json"
+        return "a cloud assembly manifest: give a stack template such as cdk.out/<Stack>.template.json"
     if "imageDetails" in data:
         return "describe-images output: give it with --images"
     if "images" in data and "failures" in data:

@@ -299,17 +299,15 @@ class _TagIndex:
         return self._cache[key]
 
 
-def _describe(rule: PolicyRule) -> str:
+def _describe(rule: PolicyRule, count: int) -> str:
+    """``3 images tagged prod*``, ``1 untagged image``, ``2 archived images``: what the rule selects."""
     sel = rule.selection
+    archived = "archived " if sel.effective_storage_class is StorageClass.ARCHIVE else ""
     if sel.tag_status is TagStatus.TAGGED:
-        what = "images tagged " + " + ".join(
-            [f"{p}*" for p in sel.tag_prefix_list or ()] + [f"'{p}'" for p in sel.tag_pattern_list or ()]
-        )
-    else:
-        what = f"{sel.tag_status.value} images"
-    if sel.effective_storage_class is StorageClass.ARCHIVE:
-        what = "archived " + what
-    return what
+        tags = " + ".join([f"{p}*" for p in sel.tag_prefix_list or ()] + [f"'{p}'" for p in sel.tag_pattern_list or ()])
+        return f"{plural(count, archived + 'image')} tagged {tags}"
+    status = "untagged " if sel.tag_status is TagStatus.UNTAGGED else ""
+    return plural(count, f"{archived}{status}image")
 
 
 def _selected(
@@ -383,10 +381,10 @@ def preview_lifecycle_policy(
             gc.enable()
 
 
-def _kept_by_count(n: int, total: int, what: str) -> str:
+def _kept_by_count(n: int, rule: PolicyRule, total: int) -> str:
     if total <= n:
-        return f"one of only {plural(total, 'image')} of {what}; the rule keeps the newest {n}"
-    return f"among the newest {n} of {plural(total, 'image')} of {what}"
+        return f"one of only {_describe(rule, total)}; the rule keeps the newest {n}"
+    return f"among the newest {n} of the {_describe(rule, total)}"
 
 
 def _preview(
@@ -434,13 +432,12 @@ def _preview(
         sel = rule.selection
         chosen = _selected(rule, images, index, every, followers)
         n = sel.count_number
-        what = _describe(rule)
         soon_at: list[bool] | None = None
         if sel.count_type is CountType.IMAGE_COUNT_MORE_THAN:
             cut = n  # chosen is newest first: positions >= n are due
             due_at = None
-            kept_why = _kept_by_count(n, len(chosen), what)
-            due_why = f"beyond the newest {n} of {plural(len(chosen), 'image')} of {what}"
+            kept_why = _kept_by_count(n, rule, len(chosen))
+            due_why = f"beyond the newest {n} of the {_describe(rule, len(chosen))}"
         else:
             limit, soon = now_ts - n * _DAY, now_ts + _DAY - n * _DAY
             if sel.count_type is CountType.SINCE_IMAGE_TRANSITIONED:
