@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -270,11 +271,8 @@ class _TagIndex:
         return re.findall("^[^\n]*" + re.escape(literal) + "[^\n]*$", self._text, re.MULTILINE)
 
     def _images(self, tags: Iterable[str]) -> frozenset[int]:
-        by_tag = self.by_tag
-        found: set[int] = set()
-        for tag in tags:
-            found.update(by_tag[tag])
-        return frozenset(found)
+        # map + chain + frozenset: the union of every tag's images at C speed.
+        return frozenset(chain.from_iterable(map(self.by_tag.__getitem__, tags)))
 
     def images_with_prefix(self, prefix: str) -> frozenset[int]:
         key = ("prefix", prefix)
@@ -290,12 +288,18 @@ class _TagIndex:
                 candidates = [pattern] if pattern in self.by_tag else []
             elif parts[0]:  # a literal head narrows to one sorted range
                 candidates = self._tags_with_prefix(parts[0])
-            elif max(parts, key=len):  # otherwise the longest literal part must occur
-                candidates = self._tags_containing(max(parts, key=len))
+            elif max(parts, key=len):
+                # No literal head: one C-speed scan of every distinct tag (one per line) for whole-line
+                # matches of the pattern itself, with '*' as any run of characters within the line.
+                if self._text is None:
+                    self._text = "\n".join(self.sorted_tags)
+                line = "^" + "[^\n]*".join(re.escape(p) for p in parts) + "$"
+                self._cache[key] = self._images(re.findall(line, self._text, re.MULTILINE))
+                return self._cache[key]
             else:  # only wildcards
                 candidates = self.sorted_tags
             regex = re.compile(".*".join(re.escape(p) for p in parts), re.DOTALL)
-            self._cache[key] = self._images(t for t in candidates if regex.fullmatch(t))
+            self._cache[key] = self._images(filter(regex.fullmatch, candidates))
         return self._cache[key]
 
 
