@@ -350,3 +350,15 @@ def test_count_sentences_name_what_the_rule_selects(
 ) -> None:
     reasons = preview_lifecycle_policy({"rules": [rule_json]}, images, now=NOW)["imageReasons"]
     assert reasons[1]["reason"].endswith(expected)
+
+
+def test_datetimes_with_the_tzinfo_boto3_uses_are_read() -> None:
+    # boto3 parses times with dateutil's tzinfo classes, which are not hashable.
+    from dateutil import tz
+
+    pushed = (NOW - timedelta(days=40)).astimezone(tz.tzlocal())
+    policy = {"rules": [rule(1, "untagged", "sinceImagePushed", 30)]}
+    images = [
+        {"imageDigest": "sha256:A", "imagePushedAt": pushed, "lastRecordedPullTime": pushed.astimezone(tz.tzutc())}
+    ]
+    assert decisions(policy, images) == {"A": "EXPIRE"}

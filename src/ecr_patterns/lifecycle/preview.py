@@ -138,7 +138,8 @@ _TZINFO = attrgetter("tzinfo")
 
 def _all_aware(values: list[Any]) -> bool:
     """Whether every value is a timezone-aware datetime, checked at C speed (what boto3 returns)."""
-    return set(map(type, values)) <= {datetime} and None not in set(map(_TZINFO, values))
+    # A list, not a set: tzinfo objects need not be hashable (dateutil's, which boto3 uses, are not).
+    return set(map(type, values)) <= {datetime} and None not in list(map(_TZINFO, values))
 
 
 def _aware(values: list[Any], field: str) -> list[datetime]:
