@@ -4,7 +4,7 @@ bytes, every timestamp form AWS tools print, and sentences a person can read."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,28 +15,13 @@ from ecr_patterns import ValidationError
 from ecr_patterns.lifecycle import LifecyclePolicy, preview_lifecycle_policy
 from ecr_patterns.lifecycle.model import CountType, PolicyRule, Selection, TagStatus
 from ecr_patterns.lifecycle.preview import INDEX_MEDIA_TYPES
+from tests.lifecycle.builders import NOW, image, rule
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 
-def image(name: str, tags: list[str], days_ago: float, **extra: Any) -> dict[str, Any]:
-    return {
-        "imageDigest": f"sha256:{name}",
-        "imageTags": tags,
-        "imagePushedAt": NOW - timedelta(days=days_ago),
-        **extra,
-    }
-
-
-def rule(priority: int, status: str, count_type: str, number: int, **selection: Any) -> dict[str, Any]:
-    sel: dict[str, Any] = {"tagStatus": status, "countType": count_type, "countNumber": number, **selection}
-    if count_type != "imageCountMoreThan":
-        sel["countUnit"] = "days"
-    action = selection.pop("action", {"type": "expire"})
-    sel.pop("action", None)
-    return {"rulePriority": priority, "selection": sel, "action": action}
+ARCHIVE = {"type": "transition", "targetStorageClass": "archive"}
 
 
 def decisions(policy: dict[str, Any], images: list[dict[str, Any]], **kwargs: Any) -> dict[str, str]:
@@ -61,8 +46,7 @@ def test_restored_image_counts_its_age_from_the_restore_for_since_image_pushed()
 
 
 def test_a_pull_older_than_the_restore_is_replaced_by_the_restore_for_since_image_pulled() -> None:
-    archive = {"action": {"type": "transition", "targetStorageClass": "archive"}}
-    policy = {"rules": [rule(1, "any", "sinceImagePulled", 30, **archive)]}
+    policy = {"rules": [rule(1, "any", "sinceImagePulled", 30, action=ARCHIVE)]}
     images = [
         image(
             "RESTORED",
@@ -203,10 +187,9 @@ def test_an_image_meeting_an_age_rule_within_24_hours_is_named_due_soon_while_ec
 
 
 def test_bytes_expiring_and_moving_to_archive_are_summed_overall_and_per_rule() -> None:
-    archive = {"action": {"type": "transition", "targetStorageClass": "archive"}}
     policy = {
         "rules": [
-            rule(1, "tagged", "sinceImagePushed", 30, tagPrefixList=["old"], **archive),
+            rule(1, "tagged", "sinceImagePushed", 30, tagPrefixList=["old"], action=ARCHIVE),
             rule(2, "untagged", "sinceImagePushed", 1),
         ]
     }

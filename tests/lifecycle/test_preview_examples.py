@@ -3,31 +3,14 @@ transcribed by hand (repository contents, policy, stated outcome), plus archive 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from ecr_patterns import ValidationError
 from ecr_patterns.lifecycle import preview_lifecycle_policy
-
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-
-
-def image(name: str, tags: list[str], days_ago: float, **extra: Any) -> dict[str, Any]:
-    return {
-        "imageDigest": f"sha256:{name}",
-        "imageTags": tags,
-        "imagePushedAt": NOW - timedelta(days=days_ago),
-        **extra,
-    }
-
-
-def rule(priority: int, status: str, count_type: str, number: int, **selection: Any) -> dict[str, Any]:
-    sel: dict[str, Any] = {"tagStatus": status, "countType": count_type, "countNumber": number, **selection}
-    if count_type != "imageCountMoreThan":
-        sel["countUnit"] = "days"
-    return {"rulePriority": priority, "selection": sel, "action": {"type": "expire"}}
+from tests.lifecycle.builders import NOW, image, rule
 
 
 def expired(policy: dict[str, Any], images: list[dict[str, Any]]) -> set[str]:
