@@ -174,3 +174,59 @@ def test_model_round_trips_policy_json() -> None:
     policy = {"rules": [r(1, PROD_5), r(2, PULLED_30, ARCHIVE), r(3, TRANSITIONED_90)]}
     assert LifecyclePolicy.from_json(policy).to_json() == policy
     assert LifecyclePolicy.from_json(LifecyclePolicy.from_json(policy).to_text()).to_json() == policy
+
+
+def test_accepts_exactly_50_rules_and_refuses_51_the_quota_that_cannot_be_raised() -> None:
+    def policy(count: int) -> dict[str, Any]:
+        rules = [r(i + 1, {**PROD_5, "tagPrefixList": [f"p{i}"]}) for i in range(count - 1)]
+        return {"rules": [*rules, r(count, ANY_10)]}
+
+    assert lifecycle_policy_violations(policy(50)) == []
+    (problem,) = lifecycle_policy_violations(policy(51))
+    assert (problem.code, problem.value) == ("lifecycle.rule-count", "51 rules")
+
+
+@pytest.mark.parametrize(
+    ("policy", "field", "suggestion"),
+    [
+        ({**VALID, "version": 1}, "version", None),  # "version" is not in ECR's policy template
+        ({"rules": [{**r(1, ANY_10), "name": "x"}]}, "name", None),
+        ({"rules": [r(1, {**PROD_5, "tagPrefixlist": ["prod"]})]}, "selection.tagPrefixlist", "tagPrefixList"),
+        ({"rules": [r(1, {**ANY_10, "countnumber": 3})]}, "selection.countnumber", "countNumber"),
+        ({"rules": [r(1, ANY_10, {"type": "expire", "foo": 1})]}, "action.foo", None),
+        (
+            {"rules": [r(1, ANY_10, {"type": "transition", "targetStorageclass": "archive"})]},
+            "action.targetStorageclass",
+            "targetStorageClass",
+        ),
+    ],
+)
+def test_refuses_unknown_keys_at_every_level_naming_the_allowed_ones(
+    policy: Any, field: str, suggestion: str | None
+) -> None:
+    found = [v for v in lifecycle_policy_violations(policy) if v.code == "lifecycle.unknown-key"]
+    assert [v.field for v in found] == [field]
+    assert "ECR allows only" in found[0].fix
+    if suggestion:
+        assert f"did you mean {suggestion!r}?" in found[0].fix
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {
+            "rules": [
+                r(1, {**{k: v for k, v in PROD_5.items() if k != "tagPrefixList"}, "tagPatternList": ["*a*b*c*d"]})
+            ]
+        },
+        {"rules": [r(1, {**TRANSITIONED_90, "countNumber": 90})]},  # archived 90 days: the minimum
+        {"rules": [r(1, {**UNTAGGED_14, "countUnit": "days"})]},
+        {"rules": [r(7, ANY_10)]},  # priorities need not start at 1 nor be sequential
+        {"rules": [r(3, PROD_5), r(10, ANY_10)]},
+        {"rules": [r(1, PROD_5), r(2, {**PROD_5, "tagPrefixList": ["prod", "v"]})]},  # different tag sets
+        {"rules": [r(1, PULLED_30, ARCHIVE), r(2, TRANSITIONED_90)]},  # one any rule per storage class
+        {"rules": [{**r(1, ANY_10), "description": "keep ten"}]},
+    ],
+)
+def test_accepts_the_edge_of_each_constraint(policy: Any) -> None:
+    assert lifecycle_policy_violations(policy) == []
