@@ -33,7 +33,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,9 +69,10 @@ class _Images:
     archived_at: Sequence[float | None]
     archive: Sequence[bool]
     sizes: Sequence[int]
-    subjects: Sequence[str | None]
-    indexes: Sequence[bool]
-    """Whether each image is an image index (manifest list), by its manifest media type."""
+    referrers: list[tuple[str, str]]
+    """(referrer digest, subject digest) of every image with a ``subjectManifestDigest``."""
+    index_digests: frozenset[str]
+    """Digests of the image indexes (manifest lists), by their manifest media type."""
 
     @cached_property
     def any_archived(self) -> bool:
@@ -174,18 +175,31 @@ def _load_images(image_details: Iterable[Any]) -> _Images:
             return [d.get(key, default) for d in details] if key in present else [default] * len(details)
 
         pushed_in = _aware([d["imagePushedAt"] for d in details], "imagePushedAt")
-        pushed_ts = [m.timestamp() for m in pushed_in]
-        activations_in = _optional_times(
-            [d.get("lastActivatedAt") for d in details] if "lastActivatedAt" in present else [None] * len(details),
-            "lastActivatedAt",
+        effective = [m.timestamp() for m in pushed_in]
+        pulls_in = (
+            _optional_times(column("lastRecordedPullTime"), "lastRecordedPullTime")
+            if "lastRecordedPullTime" in present
+            else None
         )
-        if any(a is not None for a in activations_in):
-            # A restored image counts from its restore (lastActivatedAt), when that is later than its push.
-            effective = [t if a is None or a <= t else a for t, a in zip(pushed_ts, activations_in, strict=True)]
-        else:
-            effective = pushed_ts
-        # Newest first; sorted is stable with reverse=True, so ties keep their input order. The image dicts
-        # are put in that order once (C speed), and every other column is read from them in order.
+        # Never pulled: counts from the push (or the restore).
+        pulled_in = (
+            effective.copy()
+            if pulls_in is None
+            else [p if q is None else q for p, q in zip(effective, pulls_in, strict=True)]
+        )
+        if "lastActivatedAt" in present:
+            # A restored image counts from its restore (lastActivatedAt) when that is later than its push, and
+            # its restore replaces a pull older than it. Only the (few) restored images are touched.
+            for k, d in enumerate(details):
+                if d.get("lastActivatedAt") is not None:
+                    restored = _moment(d["lastActivatedAt"], "lastActivatedAt", str(d.get("imageDigest"))).timestamp()
+                    if restored > effective[k]:
+                        effective[k] = restored
+                    pull = None if pulls_in is None else pulls_in[k]
+                    if pull is None or pull < restored:
+                        pulled_in[k] = effective[k]
+        # Newest first; sorted is stable with reverse=True, so ties keep their input order. Each column is put in
+        # that order at C speed (itemgetter).
         order = sorted(range(len(details)), key=effective.__getitem__, reverse=True)
         pick = itemgetter(*order) if len(order) > 1 else None
 
@@ -198,39 +212,34 @@ def _load_images(image_details: Iterable[Any]) -> _Images:
         raw_tags = ordered([d.get("imageTags") or () for d in details])
         pushed_at = ordered(pushed_in)
         pushed = ordered(effective)
+        pulled = ordered(pulled_in)
         absent: Sequence[Any] = (None,) * len(details)
-        pulls = (
-            ordered(_optional_times(column("lastRecordedPullTime"), "lastRecordedPullTime"))
-            if "lastRecordedPullTime" in present
-            else absent
-        )
         archived = (
             ordered(_optional_times(column("lastArchivedAt"), "lastArchivedAt"))
             if "lastArchivedAt" in present
             else absent
         )
-        activations = ordered(activations_in) if effective is not pushed_ts else None
         statuses = (
             ordered([d.get("imageStatus") or d.get("storageClass") for d in details])
             if ("imageStatus" in present or "storageClass" in present)
             else absent
         )
-        subjects = ordered(column("subjectManifestDigest")) if "subjectManifestDigest" in present else absent
         sizes = ordered(column("imageSizeInBytes", 0)) if "imageSizeInBytes" in present else (0,) * len(details)
-        media = ordered(column("imageManifestMediaType")) if "imageManifestMediaType" in present else absent
+        referrers = (
+            [(d["imageDigest"], d["subjectManifestDigest"]) for d in details if d.get("subjectManifestDigest")]
+            if "subjectManifestDigest" in present
+            else []
+        )
+        index_digests = (
+            frozenset(d["imageDigest"] for d in details if d.get("imageManifestMediaType") in INDEX_MEDIA_TYPES)
+            if "imageManifestMediaType" in present
+            else frozenset()
+        )
     except (KeyError, TypeError, AttributeError, ValueError, OverflowError, ValidationError):
         problems = _image_problems(details) or [
             Violation("image_details", "?", "cannot be read", code=Code.PREVIEW_IMAGE)
         ]
         raise ValidationError(problems, context="image_details") from None
-    if activations is None:
-        pulled = [p if q is None else q for p, q in zip(pushed, pulls, strict=True)]
-    else:
-        # A pull older than the restore is replaced by the restore time.
-        pulled = [
-            p if q is None or (a is not None and q < a) else q
-            for p, q, a in zip(pushed, pulls, activations, strict=True)
-        ]
     return _Images(
         digests=digests,
         tags=raw_tags,
@@ -242,8 +251,8 @@ def _load_images(image_details: Iterable[Any]) -> _Images:
         if any(statuses)
         else [False] * len(statuses),
         sizes=sizes,
-        subjects=subjects,
-        indexes=[m in INDEX_MEDIA_TYPES for m in media] if any(media) else [False] * len(media),
+        referrers=referrers,
+        index_digests=index_digests,
     )
 
 
@@ -252,13 +261,10 @@ class _TagIndex:
     literal parts of patterns at C speed."""
 
     def __init__(self, images: _Images) -> None:
-        by_tag: dict[str, list[int]] = {}
+        by_tag: defaultdict[str, list[int]] = defaultdict(list)
         for index, tags in enumerate(images.tags):
             for tag in tags:
-                if tag in by_tag:
-                    by_tag[tag].append(index)
-                else:
-                    by_tag[tag] = [index]
+                by_tag[tag].append(index)
         self.by_tag = by_tag
         self.sorted_tags = sorted(by_tag)
         self._text: str | None = None
@@ -410,7 +416,7 @@ def _preview(
     images = _load_images(image_details)
     index = _TagIndex(images)
     every = range(len(images.digests))
-    wanted = {s for s in images.subjects if s is not None}
+    wanted = {digest for pair in images.referrers for digest in pair}
     if index_children:
         wanted.update(index_children)
         for kids in index_children.values():
@@ -423,11 +429,11 @@ def _preview(
 
     # Referrers whose subject is listed follow it (ECR: "within 24 hours of their subject").
     subject_of: dict[int, int] = {}
-    if any(images.subjects):
+    if images.referrers:
         where = positions()
-        for i, subject in enumerate(images.subjects):
-            if subject is not None and subject in where and where[subject] != i:
-                subject_of[i] = where[subject]
+        for referrer, subject in images.referrers:
+            if subject in where and subject != referrer:
+                subject_of[where[referrer]] = where[subject]
     followers = frozenset(subject_of)
     if followers:
         every = [i for i in every if i not in followers]  # type: ignore[assignment]
@@ -498,18 +504,16 @@ def _preview(
             due_soon += [i for i, near in zip(chosen, soon_at, strict=True) if near and first[i] == keep_outcome]
 
     none: tuple[int | None, str, str] = (None, "KEEP", "no rule selects it: kept")
-    first_by = [None if f < 0 else outcomes[f][0] for f in first]
     decided = [none if f < 0 else outcomes[f] for f in first]
+    first_by = list(map(itemgetter(0), decided))  # before referrers and indexes change a decision
 
     # Images a remaining index references are never expired or archived (ImageReferencedByManifestList).
     unresolved: list[str] = []
-    if any(images.indexes) or index_children:
+    if images.index_digests or index_children:
         where = positions()
         children = index_children or {}
-        for i, is_index in enumerate(images.indexes):
-            digest = images.digests[i]
-            if is_index and digest not in children:
-                unresolved.append(digest)
+        if images.index_digests.difference(children):
+            unresolved = [d for d in images.digests if d in images.index_digests and d not in children]
         for parent, kids in children.items():
             p = where.get(parent)
             if p is None or decided[p][1] == "EXPIRE":
