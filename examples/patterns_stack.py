@@ -34,7 +34,7 @@ class PatternsStack(Stack):
         prod = ProdRepository(self, "Prod")
         prod.grant_pull_to_accounts(PROD_ACCOUNT)
         prod.grant_pull_to_organization(ORGANIZATION_ID)
-        prod.grant_lambda_pull(PROD_ACCOUNT)
+        prod.grant_pull_to_lambda(PROD_ACCOUNT)
 
         # Custom lifecycle: keep the newest 50 prod images, expire dev images after 30 days,
         # release candidates after 14, untagged after 3, keep 500 overall.

@@ -143,3 +143,8 @@ def test_fails_on_an_imported_repository(stack: cdk.Stack) -> None:
     imported = ecr.Repository.from_repository_name(stack, "Imported", "team/app")
     with pytest.raises(ValidationError, match="is imported"):
         grants.grant_pull_to_accounts(imported, "111111111111")
+
+
+def test_the_old_method_name_on_the_pattern_warns_too(stack: cdk.Stack) -> None:
+    with pytest.warns(DeprecationWarning, match="grant_pull_to_lambda"):
+        SecureRepository(stack, "Repo").grant_lambda_pull("333333333333")

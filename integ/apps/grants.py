@@ -25,7 +25,7 @@ def build(app: cdk.App) -> cdk.Stack:
     account = common.account(app)
     repository.grant_pull_to_accounts(account)
     repository.grant_pull_to_organization(ORGANIZATION)
-    repository.grant_lambda_pull(account, grant_accounts=False)
+    repository.grant_pull_to_lambda(account, grant_accounts=False)
     return stack
 
 
