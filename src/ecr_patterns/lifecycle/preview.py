@@ -334,12 +334,6 @@ def _selected(
     """Indices of the images this rule selects, before counting (newest first for count rules).
     ``followers`` (referrers whose subject is listed) are never selected: they follow their subject
     (``every`` leaves them out already)."""
-    return _selected_all(rule, images, index, every, followers)
-
-
-def _selected_all(
-    rule: PolicyRule, images: _Images, index: _TagIndex, every: Sequence[int], followers: frozenset[int]
-) -> list[int]:
     sel = rule.selection
     archive = sel.effective_storage_class is StorageClass.ARCHIVE
     if sel.tag_status is TagStatus.ANY:
@@ -424,16 +418,12 @@ def _preview(
     # Positions of the digests that referrers and indexes name (not of every image: fewer dict inserts).
     position_of = {d: i for i, d in enumerate(images.digests) if d in wanted} if wanted else {}
 
-    def positions() -> dict[str, int]:
-        return position_of
-
     # Referrers whose subject is listed follow it (ECR: "within 24 hours of their subject").
     subject_of: dict[int, int] = {}
     if images.referrers:
-        where = positions()
         for referrer, subject in images.referrers:
-            if subject in where and subject != referrer:
-                subject_of[where[referrer]] = where[subject]
+            if subject in position_of and subject != referrer:
+                subject_of[position_of[referrer]] = position_of[subject]
     followers = frozenset(subject_of)
     if followers:
         every = [i for i in every if i not in followers]  # type: ignore[assignment]
@@ -510,16 +500,15 @@ def _preview(
     # Images a remaining index references are never expired or archived (ImageReferencedByManifestList).
     unresolved: list[str] = []
     if images.index_digests or index_children:
-        where = positions()
         children = index_children or {}
         if images.index_digests.difference(children):
             unresolved = [d for d in images.digests if d in images.index_digests and d not in children]
         for parent, kids in children.items():
-            p = where.get(parent)
+            p = position_of.get(parent)
             if p is None or decided[p][1] == "EXPIRE":
                 continue  # the index is gone (or going): it protects nothing
             for kid in kids:
-                k = where.get(kid)
+                k = position_of.get(kid)
                 if k is not None and decided[k][1] != "KEEP":
                     decided[k] = (
                         decided[k][0],
