@@ -1,8 +1,9 @@
 """DevRepository and ProdRepository with their preset defaults, side by side.
 
 Dev: mutable tags, 7-day/10-image lifecycle, DESTROY with ``empty_on_delete`` (gone after the
-destroy, images and all). Prod: immutable tags, 14-day/30-image lifecycle, RETAIN (it and its
-images survive the destroy; the suite deletes it afterwards).
+destroy, images and all). Prod: immutable tags, an archive-only lifecycle (untagged images after 14
+days, all but the newest 30), RETAIN (it and its images survive the destroy; the suite deletes it
+afterwards).
 """
 
 from __future__ import annotations
