@@ -264,8 +264,10 @@ def _environment(stack: Stack) -> Environment:
 def _filters_for(
     stack: Stack, scanning: Callable[[], list[tuple[Environment, tuple[str, ...]]]]
 ) -> Callable[[], tuple[str, ...]]:
-    """The registry scanning filters that cover ``stack``'s repositories (same account and region)."""
+    """The registry scanning filters that cover ``stack``'s repositories (same account and region),
+    computed once per stack on the first repository that asks."""
 
+    @cache
     def filters() -> tuple[str, ...]:
         configurations = scanning()
         if not configurations:
