@@ -25,7 +25,7 @@ from constructs import IConstruct, IValidation
 
 from ecr_patterns import defaults
 from ecr_patterns.compliance.rules.open_access import every_star_statement_restricted
-from ecr_patterns.errors import Code, Problems
+from ecr_patterns.errors import Code, Problems, ValidationError
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -57,14 +57,14 @@ def _pull(repository: ecr.IRepository, grantee: iam.IGrantable) -> iam.Grant:
     """aws-cdk's grant primitive with the pull actions. An imported repository (no ``CfnRepository`` in
     this app) is an error: aws-cdk would return a grant whose statement goes nowhere."""
     if not isinstance(repository.node.default_child, CfnResource):
-        problems = Problems()
-        problems.add(
+        path = repository.node.path
+        raise ValidationError.single(
             "repository",
-            repository.node.path,
+            path,
             "is imported, so this app cannot change its repository policy; grant on the repository where it is defined",
             code=Code.GRANT_IMPORTED,
+            context=path,
         )
-        problems.raise_if_any(context=lambda: repository.node.path)
     return repository.grant(grantee, *defaults.PULL_ACTIONS)
 
 
@@ -91,17 +91,16 @@ def grant_pull_to_organization(repository: ecr.IRepository, organization_id: str
 
     :param organization_id: ``o-`` followed by 10 to 32 lowercase letters or digits.
     """
-    problems = Problems()
     if not (isinstance(organization_id, str) and Token.is_unresolved(organization_id)) and (
         not isinstance(organization_id, str) or not _ORG_ID.match(organization_id)
     ):
-        problems.add(
+        raise ValidationError.single(
             "organization_id",
             organization_id,
             "an organization id looks like 'o-a1b2c3d4e5' (o- and 10-32 [a-z0-9])",
             code=Code.GRANT_ORGANIZATION,
+            context=repository.node.path,
         )
-    problems.raise_if_any(context=lambda: repository.node.path)
     grant = _pull(repository, iam.OrganizationPrincipal(organization_id))
     _check_scanners_at_synth(repository)
     return grant

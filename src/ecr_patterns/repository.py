@@ -146,8 +146,8 @@ class SecureRepository(ecr.Repository):
             for rule in lifecycle_rules:
                 try:
                     model.append(to_policy_rule(rule))
-                except Exception as err:  # ValidationError from the conversion
-                    _collect(problems, err)
+                except ValidationError as err:
+                    problems.extend(err)
         problems.raise_if_any(context=where)
         # Validated before Node sees anything; rendered on the L1 below, by the one renderer (a class's
         # default policy holds no token: rendered once per process).
@@ -231,22 +231,19 @@ class SecureRepository(ecr.Repository):
         }
         given = {k: v for k, v in keywords.items() if v is not None}
         if rule is not None and given:
-            problems = Problems()
-            problems.add(
+            raise ValidationError.single(
                 "add_lifecycle_rule",
                 sorted(given),
                 "give one aws_ecr.LifecycleRule or its fields as keywords, not both",
                 code=Code.REPOSITORY_ARGUMENTS,
+                context=self.node.path,
             )
-            problems.raise_if_any(context=lambda: self.node.path)
         if rule is None:
             rule = ecr.LifecycleRule(**given)  # type: ignore[arg-type]
         try:
             converted = to_policy_rule(rule)
-        except Exception as err:
-            problems = Problems()
-            _collect(problems, err)
-            problems.raise_if_any(context=lambda: self.node.path)
+        except ValidationError as err:
+            raise ValidationError(err.violations, context=self.node.path) from err
         self._set_policy_rules([*self._current_user_rules(), converted])
 
     def add_lifecycle_policy_rule(self, *rules: PolicyRule) -> None:
@@ -437,12 +434,6 @@ def _path_of(scope: Construct, id: str) -> Callable[[], str]:
         return f"{parent}/{id}" if parent else id
 
     return where
-
-
-def _collect(problems: Problems, err: Exception) -> None:
-    if not isinstance(err, ValidationError):
-        raise err
-    problems.extend(err)
 
 
 def _encryption_type(

@@ -16,7 +16,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from ecr_patterns.errors import Code, Problems
+from ecr_patterns.errors import Code, Problems, ValidationError
 
 SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
 """Severities in increasing order; basic scans also report UNDEFINED, which is never matched."""
@@ -109,14 +109,13 @@ def notify_on_image_push(
     }
     if tag_prefixes is not None:
         if not tag_prefixes or not all(isinstance(p, str) and p for p in tag_prefixes):
-            problems = Problems()
-            problems.add(
+            raise ValidationError.single(
                 "tag_prefixes",
                 tag_prefixes,
                 "give non-empty prefixes, or None for every push",
                 code=Code.EVENTS_ARGUMENT,
+                context=repository.node.path,
             )
-            problems.raise_if_any(context=lambda: repository.node.path)
         detail["image-tag"] = [{"prefix": p} for p in tag_prefixes]
     scope: Construct = repository  # type: ignore[assignment]
     base = "ImagePushed" if tag_prefixes is None else "ImagePushed" + "".join(p.title() for p in tag_prefixes)[:40]
