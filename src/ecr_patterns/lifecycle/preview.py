@@ -33,13 +33,13 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_left
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from itertools import chain
-from operator import attrgetter, itemgetter
+from itertools import chain, compress, filterfalse, repeat
+from operator import attrgetter, is_not, itemgetter, not_
 from typing import Any
 
 from ecr_patterns._text import plural
@@ -55,6 +55,11 @@ from ecr_patterns.lifecycle.model import (
 from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
 
 _DAY = 86_400.0
+
+
+def _consume(iterator: Iterator[Any]) -> None:
+    """Run an iterator to its end at C speed (the ``consume`` recipe of ``itertools``)."""
+    deque(iterator, maxlen=0)
 
 
 @dataclass
@@ -149,13 +154,16 @@ def _aware(values: list[Any], field: str) -> list[datetime]:
     return [_moment(v, field, "image") for v in values]
 
 
-def _optional_times(values: list[Any], field: str) -> list[float | None]:
-    present = [v for v in values if v is not None]
+def _optional_times(values: list[Any], field: str, default: Sequence[float] | None = None) -> list[Any]:
+    """Epoch seconds (floats) of optional times: a missing one is ``None``, or ``default``'s value at its position."""
+    # fallback may be an endless repeat(None): zip stops at the values.
+    fallback: Iterable[float | None] = repeat(None) if default is None else default
+    present = list(compress(values, map(is_not, values, repeat(None))))  # C-speed filter
     if not present:
-        return [None] * len(values)
+        return [None] * len(values) if default is None else list(default)
     if _all_aware(present):
-        return [None if v is None else v.timestamp() for v in values]
-    return [None if v is None else _moment(v, field, "image").timestamp() for v in values]
+        return [d if v is None else v.timestamp() for v, d in zip(values, fallback, strict=False)]
+    return [d if v is None else _moment(v, field, "image").timestamp() for v, d in zip(values, fallback, strict=False)]
 
 
 INDEX_MEDIA_TYPES = frozenset(
@@ -176,28 +184,20 @@ def _load_images(image_details: Iterable[Any]) -> _Images:
 
         pushed_in = _aware([d["imagePushedAt"] for d in details], "imagePushedAt")
         effective = [m.timestamp() for m in pushed_in]
-        pulls_in = (
-            _optional_times(column("lastRecordedPullTime"), "lastRecordedPullTime")
-            if "lastRecordedPullTime" in present
-            else None
-        )
-        # Never pulled: counts from the push (or the restore).
-        pulled_in = (
-            effective.copy()
-            if pulls_in is None
-            else [p if q is None else q for p, q in zip(effective, pulls_in, strict=True)]
-        )
+        # Never pulled: counts from the push.
+        pulls_in = column("lastRecordedPullTime")
+        pulled_in: list[float] = _optional_times(pulls_in, "lastRecordedPullTime", default=effective)
         if "lastActivatedAt" in present:
             # A restored image counts from its restore (lastActivatedAt) when that is later than its push, and
             # its restore replaces a pull older than it. Only the (few) restored images are touched.
-            for k, d in enumerate(details):
-                if d.get("lastActivatedAt") is not None:
-                    restored = _moment(d["lastActivatedAt"], "lastActivatedAt", str(d.get("imageDigest"))).timestamp()
-                    if restored > effective[k]:
-                        effective[k] = restored
-                    pull = None if pulls_in is None else pulls_in[k]
-                    if pull is None or pull < restored:
-                        pulled_in[k] = effective[k]
+            activated = column("lastActivatedAt")
+            for k in compress(range(len(details)), map(is_not, activated, repeat(None))):  # C-speed filter
+                restored = _moment(activated[k], "lastActivatedAt", str(details[k].get("imageDigest"))).timestamp()
+                if restored > effective[k]:
+                    effective[k] = restored
+                pull = pulls_in[k]
+                if pull is None or _moment(pull, "lastRecordedPullTime", "image").timestamp() < restored:
+                    pulled_in[k] = effective[k]
         # Newest first; sorted is stable with reverse=True, so ties keep their input order. Each column is put in
         # that order at C speed (itemgetter).
         order = sorted(range(len(details)), key=effective.__getitem__, reverse=True)
@@ -209,7 +209,7 @@ def _load_images(image_details: Iterable[Any]) -> _Images:
         digests = ordered([d["imageDigest"] for d in details])
         if set(map(type, digests)) - {str} or "" in digests:  # C-speed checks
             raise TypeError("digest")
-        raw_tags = ordered([d.get("imageTags") or () for d in details])
+        raw_tags = ordered([d.get("imageTags") or [] for d in details])
         pushed_at = ordered(pushed_in)
         pushed = ordered(effective)
         pulled = ordered(pulled_in)
@@ -340,7 +340,7 @@ def _selected(
         pool: Iterable[int] = every
     elif sel.tag_status is TagStatus.UNTAGGED:
         tags = images.tags
-        pool = [i for i in every if not tags[i]]
+        pool = list(compress(every, map(not_, map(tags.__getitem__, every))))  # C-speed filter
     else:
         sets = [index.images_with_prefix(p) for p in sel.tag_prefix_list or ()]
         sets += [index.images_matching(p) for p in sel.tag_pattern_list or ()]
@@ -380,6 +380,8 @@ def preview_lifecycle_policy(
         response; ``imageReasons``, one entry per image (newest first) with the decision, the rules that
         selected it, why, and ``dueSoon``; ``rules``, per rule its action, images and bytes; ``totals``
         (bytes expiring and archiving, images due soon); ``unresolvedIndexes`` and ``couldNotRuleOut``.
+        Equal nested values (an image's tag list, the action objects) are shared between entries, not
+        copied: treat the result as read-only, or ``copy.deepcopy`` it before changing it.
     """
     model = validate_lifecycle_policy(policy.to_json() if isinstance(policy, LifecyclePolicy) else policy)
     # The preview allocates a few hundred thousand short-lived, acyclic objects; pausing the
@@ -416,7 +418,9 @@ def _preview(
         for kids in index_children.values():
             wanted.update(kids)
     # Positions of the digests that referrers and indexes name (not of every image: fewer dict inserts).
-    position_of = {d: i for i, d in enumerate(images.digests) if d in wanted} if wanted else {}
+    position_of: dict[str, int] = {}
+    if wanted:  # C-speed: the (digest, position) pairs whose digest is wanted
+        position_of = dict(compress(zip(images.digests, every, strict=True), map(wanted.__contains__, images.digests)))
 
     # Referrers whose subject is listed follow it (ECR: "within 24 hours of their subject").
     subject_of: dict[int, int] = {}
@@ -426,24 +430,27 @@ def _preview(
                 subject_of[position_of[referrer]] = position_of[subject]
     followers = frozenset(subject_of)
     if followers:
-        every = [i for i in every if i not in followers]  # type: ignore[assignment]
+        every = list(filterfalse(followers.__contains__, every))  # type: ignore[assignment]
 
-    # Per image: the index (into ``outcomes``) of the first rule that selected it, and every
-    # rule that selected it. An outcome is (rule priority, decision, reason) shared by many images.
-    first: list[int] = [-1] * len(images.digests)
-    selected_by: list[list[int] | None] = [None] * len(images.digests)
-    """Per image, the rules that selected it after the first one (the first is in its outcome)."""
-    due_soon: list[int] = []
+    # Each rule first selects from the whole repository on its own: its images (newest first for count
+    # rules) and, per image, the outcome it gives them. An outcome is (rule priority, decision, reason),
+    # shared by many images.
     outcomes: list[tuple[int | None, str, str]] = []
+    plans: list[tuple[int, list[int], list[int]]] = []
+    """Per rule in priority order: its priority, the images it selects and the outcome (an index into
+    ``outcomes``) it gives each of them."""
+    soon_candidates: list[tuple[int, list[int]]] = []
+    """Per age rule: its keep outcome and the images it keeps now that meet it within 24 hours."""
     for rule in rules:
         priority = rule.rule_priority or 0
         sel = rule.selection
         chosen = _selected(rule, images, index, every, followers)
         n = sel.count_number
-        soon_at: list[bool] | None = None
+        keep_outcome, due_outcome = len(outcomes), len(outcomes) + 1
         if sel.count_type is CountType.IMAGE_COUNT_MORE_THAN:
-            cut = n  # chosen is newest first: positions >= n are due
-            due_at = None
+            # chosen is newest first: the first n are kept, the rest are due.
+            kept = min(n, len(chosen))
+            given = [keep_outcome] * kept + [due_outcome] * (len(chosen) - kept)
             kept_why = _kept_by_count(n, rule, len(chosen))
             due_why = f"beyond the newest {n} of the {_describe(rule, len(chosen))}"
         else:
@@ -454,9 +461,10 @@ def _preview(
             else:
                 column = images.pulled if sel.count_type is CountType.SINCE_IMAGE_PULLED else images.pushed
                 times = [column[i] for i in chosen]
-            due_at = [t < limit for t in times]
-            soon_at = [t < soon for t in times]
-            cut = -1
+            given = [due_outcome if t < limit else keep_outcome for t in times]
+            near = [i for i, t in zip(chosen, times, strict=True) if limit <= t < soon]
+            if near:
+                soon_candidates.append((keep_outcome, near))
             event = {
                 CountType.SINCE_IMAGE_PUSHED: "pushed (or restored)",
                 CountType.SINCE_IMAGE_PULLED: "last pulled (or pushed, or restored)",
@@ -466,36 +474,24 @@ def _preview(
             due_why = f"{event} more than {plural(n, 'day')} ago"
         marking = "TRANSITION" if rule.action.type is ActionType.TRANSITION else "EXPIRE"
         verb = "archive" if marking == "TRANSITION" else "expire"
-        keep_outcome, due_outcome = len(outcomes), len(outcomes) + 1
         outcomes.append((priority, "KEEP", f"rule {priority} selected it first and keeps it: {kept_why}"))
         outcomes.append((priority, marking, f"rule {priority} marks it to {verb}: {due_why}"))
-        # An image a higher-priority rule selected first is never marked here, but it is still counted
-        # (and this rule is listed among those that selected it).
-        for i in chosen:
-            if first[i] >= 0:
-                later = selected_by[i]
-                if later is None:
-                    selected_by[i] = [priority]
-                else:
-                    later.append(priority)
-        if due_at is None:
-            for i in chosen[:cut]:
-                if first[i] < 0:
-                    first[i] = keep_outcome
-            for i in chosen[cut:]:
-                if first[i] < 0:
-                    first[i] = due_outcome
-        else:
-            for i, due in zip(chosen, due_at, strict=True):
-                if first[i] < 0:
-                    first[i] = due_outcome if due else keep_outcome
-        if soon_at is not None:
-            # Kept by this rule now, due by it within ECR's 24-hour window.
-            due_soon += [i for i, near in zip(chosen, soon_at, strict=True) if near and first[i] == keep_outcome]
+        plans.append((priority, chosen, given))
+
+    # An image is decided by the first rule that selects it, whether that rule marks or keeps it; a
+    # lower-priority rule still counts it (above) and is listed among the rules that selected it.
+    # Both are C-speed passes: outcomes written from the lowest priority up, so the highest wins.
+    first: list[int] = [-1] * len(images.digests)
+    for _, chosen, given in reversed(plans):
+        _consume(map(first.__setitem__, chosen, given))
+    selected_by: list[list[int]] = [[] for _ in first]
+    for priority, chosen, _ in plans:
+        _consume(map(list.append, map(selected_by.__getitem__, chosen), repeat(priority)))
+    # Kept by their rule now, due by it within ECR's 24-hour window.
+    due_soon = {i for keep_outcome, near in soon_candidates for i in near if first[i] == keep_outcome}
 
     none: tuple[int | None, str, str] = (None, "KEEP", "no rule selects it: kept")
     decided = [none if f < 0 else outcomes[f] for f in first]
-    first_by = list(map(itemgetter(0), decided))  # before referrers and indexes change a decision
 
     # Images a remaining index references are never expired or archived (ImageReferencedByManifestList).
     unresolved: list[str] = []
@@ -535,34 +531,34 @@ def _preview(
     )
 
     # Build the output with comprehensions over shared outcomes (fast on 100,000 images).
-    soon_images = set(due_soon)
-    tags = [t if type(t) is list else list(t) for t in images.tags]
+    tags = images.tags if set(map(type, images.tags)) <= {list} else [list(t) for t in images.tags]
     image_reasons: list[dict[str, Any]] = [
         {
             "imageDigest": digest,
             "imageTags": tag_list,
             "decision": outcome[1],
             "appliedRulePriority": outcome[0],
-            "selectedBy": [] if by is None else [by] if later is None else [by, *later],
+            "selectedBy": by,
             "reason": outcome[2],
             "dueSoon": False,
         }
-        for digest, tag_list, outcome, by, later in zip(
-            images.digests, tags, decided, first_by, selected_by, strict=True
-        )
+        for digest, tag_list, outcome, by in zip(images.digests, tags, decided, selected_by, strict=True)
     ]
-    for i in soon_images:
-        if decided[i][1] == "KEEP":
+    due_soon_count = 0
+    for i in due_soon:
+        if decided[i][1] == "KEEP":  # an index or a referrer's subject may have changed the decision
+            due_soon_count += 1
             image_reasons[i]["dueSoon"] = True
             image_reasons[i]["reason"] += " (due within ECR's 24-hour window: it may go before tomorrow)"
+    # One action object per kind, shared by the results (a third faster than one per image; see the
+    # docstring: the result is read-only).
+    expire, transition = {"type": "EXPIRE"}, {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"}
     results = [
         {
             "imageDigest": digest,
             "imageTags": tag_list,
             "imagePushedAt": pushed_at,
-            "action": {"type": "EXPIRE"}
-            if outcome[1] == "EXPIRE"
-            else {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"},
+            "action": expire if outcome[1] == "EXPIRE" else transition,
             "appliedRulePriority": outcome[0],
             "storageClass": "ARCHIVE" if archived else "STANDARD",
         }
@@ -572,11 +568,16 @@ def _preview(
         if outcome[1] != "KEEP"
     ]
     # Images and bytes per outcome, summed once per outcome rather than looked up per image.
-    counts = Counter(decided)
-    byte_sums: dict[tuple[int | None, str, str], int] = dict.fromkeys(counts, 0)
+    counts: Mapping[tuple[int | None, str, str], int]
     if any(images.sizes):
-        for outcome, size in zip(decided, images.sizes, strict=True):
-            byte_sums[outcome] += size or 0
+        # Sizes grouped by outcome at C speed, then summed per group.
+        groups: dict[tuple[int | None, str, str], list[int | None]] = {o: [] for o in dict.fromkeys(decided)}
+        _consume(map(list.append, map(groups.__getitem__, decided), images.sizes))
+        counts = {o: len(g) for o, g in groups.items()}
+        byte_sums = {o: sum(filter(None, g)) for o, g in groups.items()}
+    else:
+        counts = Counter(decided)
+        byte_sums = dict.fromkeys(counts, 0)
     per_rule: dict[int | None, list[int]] = {}
     expiring_bytes = transitioning_bytes = transitioning = 0
     for outcome, count in counts.items():
@@ -613,7 +614,7 @@ def _preview(
         "totals": {
             "expiringImageBytes": expiring_bytes,
             "transitioningImageBytes": transitioning_bytes,
-            "dueSoonImageCount": sum(1 for r in image_reasons if r["dueSoon"]) if soon_images else 0,
+            "dueSoonImageCount": due_soon_count,
         },
         "unresolvedIndexes": unresolved,
         "couldNotRuleOut": could_not_rule_out,
