@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
+from ecr_patterns._audit_command import audit_command
 from ecr_patterns._text import plural
 from ecr_patterns.errors import ValidationError
 
@@ -359,6 +360,9 @@ def _print_table(result: dict[str, Any], *, limit: int | None) -> None:
             f"--repository-name): could not rule out that they reference "
             f"{plural(len(result['couldNotRuleOut']), 'untagged image')} marked above"
         )
+
+
+cli.add_command(audit_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -66,6 +66,8 @@ class Code(StrEnum):
     COMPLIANCE_CONFIG = "compliance.config"
     COMPLIANCE_SUPPRESSION = "compliance.suppression"
     COMPLIANCE_SCOPE = "compliance.scope"
+    # the live audit
+    AUDIT_SCOPE = "audit.scope"
 
 
 CODE_DESCRIPTIONS: dict[Code, str] = {
@@ -112,6 +114,7 @@ CODE_DESCRIPTIONS: dict[Code, str] = {
     Code.COMPLIANCE_CONFIG: "an unknown rule id or level in a compliance configuration",
     Code.COMPLIANCE_SUPPRESSION: "a suppression or acknowledgement without a known rule id or a reason",
     Code.COMPLIANCE_SCOPE: "a compliance helper given something that is not a repository defined in this app",
+    Code.AUDIT_SCOPE: "the audit's regions, roles or accounts cannot be read as a scope",
 }
 
 

@@ -96,11 +96,40 @@ def test_registry_scan_filters_count_only_push_and_continuous_scans() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mutability", "expected"), [("IMMUTABLE", C), ("MUTABLE", N), ("IMMUTABLE_WITH_EXCLUSION", N), (None, N)]
+    ("mutability", "expected"),
+    [("IMMUTABLE", C), ("MUTABLE", N), ("IMMUTABLE_WITH_EXCLUSION", N), ("MUTABLE_WITH_EXCLUSION", N), (None, N)],
 )
 def test_tag_immutability(mutability: str | None, expected: Status) -> None:
     props = {"ImageTagMutability": mutability} if mutability else {}
     assert status(tag_immutability, repo(props)) is expected
+
+
+def kms(key: Any = None, kind: str = "KMS") -> dict[str, Any]:
+    return repo({"EncryptionConfiguration": {"EncryptionType": kind, **({"KmsKey": key} if key else {})}})
+
+
+@pytest.mark.parametrize(
+    ("resource", "manager", "expected"),
+    [
+        # Security Hub ECR.5 / AWS Config ecr-repository-cmk-encryption-enabled: "NON_COMPLIANT if the repository is
+        # encrypted using AES256 or the default KMS key ('aws/ecr')".
+        (kms(), None, N),  # KMS without a key is aws/ecr
+        (kms("alias/aws/ecr"), None, N),
+        (kms("arn:aws:kms:us-east-1:111111111111:alias/aws/ecr"), None, N),
+        (kms({"Fn::GetAtt": ["Key", "Arn"]}), None, C),  # a key of the app
+        (kms("arn:aws:kms:us-east-1:111111111111:key/1234"), None, C),
+        (kms("arn:aws:kms:us-east-1:111111111111:key/1234"), "AWS", N),  # live: DescribeKey says AWS managed
+        (kms("arn:aws:kms:us-east-1:111111111111:key/1234"), "CUSTOMER", C),
+        (kms("arn:aws:kms:us-east-1:111111111111:key/1234", "KMS_DSSE"), "CUSTOMER", C),
+        (repo({"EncryptionConfiguration": {"EncryptionType": "AES256"}}), None, N),
+    ],
+)
+def test_a_customer_managed_key_requirement_fails_aes256_and_aws_ecr(
+    resource: dict[str, Any], manager: str | None, expected: Status
+) -> None:
+    context = ctx(require_customer_managed_key=True, kms_key_manager=manager)
+    assert status(encryption, resource, context) is expected
+    assert status(encryption, resource) is C  # without the requirement every explicit encryption passes
 
 
 def test_encryption() -> None:

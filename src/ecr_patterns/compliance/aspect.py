@@ -60,6 +60,8 @@ class EcrCompliance:
     :param rules: default every rule.
     :param levels: per rule id, ``"error"`` or ``"warning"``; default each rule's own level.
     :param require_kms: default ``False``.
+    :param require_customer_managed_key: default ``False``; ``True`` also makes the AWS managed key
+        ``aws/ecr`` a finding (Security Hub ECR.5).
     """
 
     def __init__(
@@ -68,8 +70,14 @@ class EcrCompliance:
         rules: Sequence[Rule] | None = None,
         levels: Mapping[str, str | Level] | None = None,
         require_kms: bool = False,
+        require_customer_managed_key: bool = False,
     ) -> None:
-        self._config = ComplianceConfig.build(rules=rules, levels=levels, require_kms=require_kms)
+        self._config = ComplianceConfig.build(
+            rules=rules,
+            levels=levels,
+            require_kms=require_kms,
+            require_customer_managed_key=require_customer_managed_key,
+        )
         self._visited: _Visited | None = None
         self._checked_scopes: set[str] = set()
         self._stage_errors: dict[str, list[str]] = {}
@@ -129,6 +137,7 @@ class EcrCompliance:
             template={},
             registry_scan_filters=() if scanned else filters(),
             require_kms=self._config.require_kms,
+            require_customer_managed_key=self._config.require_customer_managed_key,
         )
         findings = check_resource("", resource, ctx, self._config)
         if findings and not options_read:

@@ -47,11 +47,15 @@ class ComplianceConfig:
     :param rules: default every rule in ``ALL_RULES``.
     :param levels: per rule id, ``"error"`` or ``"warning"``; default each rule's own level.
     :param require_kms: default ``False``; ``True`` makes AES256 an EcrPatterns-Encryption finding.
+    :param require_customer_managed_key: default ``False``; ``True`` also makes the AWS managed key
+        ``aws/ecr`` a finding (Security Hub ECR.5): in a template, a ``KmsKey`` left out or naming
+        ``alias/aws/ecr``; in a live audit, a key ``kms:DescribeKey`` reports as AWS managed.
     """
 
     rules: tuple[Rule, ...] = ALL_RULES
     levels: Mapping[str, Level] = field(default_factory=dict)
     require_kms: bool = False
+    require_customer_managed_key: bool = False
 
     @classmethod
     def build(
@@ -60,6 +64,7 @@ class ComplianceConfig:
         rules: Sequence[Rule] | None = None,
         levels: Mapping[str, str | Level] | None = None,
         require_kms: bool = False,
+        require_customer_managed_key: bool = False,
     ) -> ComplianceConfig:
         chosen = tuple(rules) if rules is not None else ALL_RULES
         known = {r.id for r in chosen}
@@ -80,7 +85,12 @@ class ComplianceConfig:
                 )
         if problems:
             raise ValidationError(problems, context="compliance configuration")
-        return cls(rules=chosen, levels=parsed, require_kms=require_kms)
+        return cls(
+            rules=chosen,
+            levels=parsed,
+            require_kms=require_kms,
+            require_customer_managed_key=require_customer_managed_key,
+        )
 
     def level_of(self, rule: Rule) -> Level:
         return self.levels.get(rule.id, rule.level)
@@ -186,7 +196,9 @@ def check_templates(
         scanned = tuple(f for other, fs in filters.items() if covers(other, env) for f in fs)
         for logical_id, resource in (template.get("Resources") or {}).items():
             if resource.get("Type") == REPOSITORY_TYPE:
-                ctx = RuleContext(logical_id, template, scanned, config.require_kms)
+                ctx = RuleContext(
+                    logical_id, template, scanned, config.require_kms, config.require_customer_managed_key
+                )
                 findings += check_resource(logical_id, resource, ctx, config, template_path=path)
     return findings
 

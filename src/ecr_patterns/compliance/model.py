@@ -70,6 +70,10 @@ class RuleContext:
     registry_scan_filters: tuple[str, ...] = ()
     """Wildcard repository filters of registry scanning configurations (scan on push or continuous)."""
     require_kms: bool = False
+    require_customer_managed_key: bool = False
+    kms_key_manager: str | None = None
+    """For a live repository: ``"AWS"`` or ``"CUSTOMER"``, as ``kms:DescribeKey`` reports the key's
+    ``KeyManager``; ``None`` in a template (the key is judged by how the template names it)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class Rule:
     explanation: str
     fix: str
     check: Callable[[Mapping[str, Any], RuleContext], Outcome] = field(repr=False, compare=False)
+    live: bool = True
+    """Whether the rule can judge a live repository (``False`` for template-only settings such as the
+    deletion policy, which ECR does not know)."""
 
 
 @dataclass(frozen=True)

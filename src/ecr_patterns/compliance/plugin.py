@@ -37,6 +37,8 @@ class EcrCompliancePlugin:
     :param rules: default every rule (``ecr_patterns.compliance.ALL_RULES``).
     :param levels: per rule id, ``"error"`` or ``"warning"``; default each rule's own level.
     :param require_kms: default ``False``; ``True`` makes non-KMS encryption a finding.
+    :param require_customer_managed_key: default ``False``; ``True`` also makes the AWS managed key
+        ``aws/ecr`` a finding (Security Hub ECR.5).
     """
 
     def __init__(
@@ -45,8 +47,14 @@ class EcrCompliancePlugin:
         rules: Sequence[Rule] | None = None,
         levels: Mapping[str, str | Level] | None = None,
         require_kms: bool = False,
+        require_customer_managed_key: bool = False,
     ) -> None:
-        self._config = ComplianceConfig.build(rules=rules, levels=levels, require_kms=require_kms)
+        self._config = ComplianceConfig.build(
+            rules=rules,
+            levels=levels,
+            require_kms=require_kms,
+            require_customer_managed_key=require_customer_managed_key,
+        )
         self.last_findings: list[Finding] = []
 
     @property

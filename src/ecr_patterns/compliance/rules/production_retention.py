@@ -40,4 +40,5 @@ RULE = Rule(
     explanation="Production images must never be lost by accident (a stack delete or replacement).",
     fix="Use ProdRepository (RETAIN, no empty_on_delete), or RemovalPolicy.RETAIN on the repository.",
     check=check,
+    live=False,  # a deletion policy and EmptyOnDelete exist only in a template: ECR does not know them
 )

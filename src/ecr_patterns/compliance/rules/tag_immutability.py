@@ -14,6 +14,10 @@ def check(resource: Mapping[str, Any], ctx: RuleContext) -> Outcome:
         return Outcome.ok()
     if mutability == "IMMUTABLE_WITH_EXCLUSION":
         return Outcome.fail("tags matching the exclusion filters can be overwritten", "Properties.ImageTagMutability")
+    if mutability == "MUTABLE_WITH_EXCLUSION":
+        return Outcome.fail(
+            "tags not matching the exclusion filters can be overwritten", "Properties.ImageTagMutability"
+        )
     return Outcome.fail(
         f"ImageTagMutability is {mutability}: any tag can be overwritten", "Properties.ImageTagMutability"
     )

@@ -1,0 +1,186 @@
+"""What a live repository's lifecycle policy really does, from the offline preview on its live images.
+
+The projection over the next 90 days is an estimate, said so wherever it is shown: future pushes arrive at the
+rate of the last 30 days, each one like a recent image (same tags, same size), and no image is pulled. ECR's
+documentation gives no forecast of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ecr_patterns._text import plural
+from ecr_patterns.errors import ValidationError
+from ecr_patterns.lifecycle.model import LifecyclePolicy, StorageClass, TagStatus
+from ecr_patterns.lifecycle.preview import preview_lifecycle_policy
+from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
+
+HORIZON_DAYS = 90
+RATE_WINDOW_DAYS = 30
+MAX_PROJECTED_IMAGES = 100_000
+"""At most this many future pushes are simulated (memory stays bounded on a very busy repository)."""
+
+
+@dataclass(frozen=True)
+class EffectFinding:
+    rule_id: str
+    message: str
+    fix: str
+    level: str = "warning"
+
+
+@dataclass
+class LifecycleEffect:
+    """Images and bytes a policy acts on at the next evaluation, and what it misses."""
+
+    images: int = 0
+    stored_bytes: int = 0
+    expiring_images: int = 0
+    expiring_bytes: int = 0
+    archiving_images: int = 0
+    archiving_bytes: int = 0
+    due_soon_images: int = 0
+    pushes_per_day: float = 0.0
+    projected_marked_images: int | None = None
+    """Images the policy expires or archives within 90 days at the current push rate (estimate)."""
+    findings: list[EffectFinding] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "images": self.images,
+            "storedBytes": self.stored_bytes,
+            "expiringImages": self.expiring_images,
+            "expiringBytes": self.expiring_bytes,
+            "archivingImages": self.archiving_images,
+            "archivingBytes": self.archiving_bytes,
+            "dueSoonImages": self.due_soon_images,
+            "bytesAfterNextEvaluation": self.stored_bytes - self.expiring_bytes - self.archiving_bytes,
+            "pushesPerDay": round(self.pushes_per_day, 3),
+            "projectedMarkedImages90Days": self.projected_marked_images,
+        }
+
+
+def _pushed(image: Mapping[str, Any]) -> datetime | None:
+    value = image.get("imagePushedAt")
+    return value if isinstance(value, datetime) else None
+
+
+def _bounds_every_tagged_image(policy: LifecyclePolicy) -> bool:
+    """Whether some rule selects every tagged image of standard storage: ``tagStatus: any``, or ``tagged`` with
+    the pattern ``*``."""
+    for rule in policy.rules:
+        sel = rule.selection
+        if sel.effective_storage_class is not StorageClass.STANDARD:
+            continue
+        if sel.tag_status is TagStatus.ANY or (
+            sel.tag_status is TagStatus.TAGGED and "*" in (sel.tag_pattern_list or ())
+        ):
+            return True
+    return False
+
+
+def _future_images(images: Sequence[Mapping[str, Any]], now: datetime) -> tuple[list[dict[str, Any]], float]:
+    """Pushes over the next 90 days at the last 30 days' rate, each like a recent image (estimate)."""
+    since = now - timedelta(days=RATE_WINDOW_DAYS)
+    recent = sorted(
+        (i for i in images if (_pushed(i) or since) > since and not i.get("subjectManifestDigest")),
+        key=lambda i: _pushed(i) or since,
+        reverse=True,
+    )
+    rate = len(recent) / RATE_WINDOW_DAYS
+    count = min(round(rate * HORIZON_DAYS), MAX_PROJECTED_IMAGES)
+    if not count:
+        return [], rate
+    step = timedelta(days=HORIZON_DAYS) / count
+    future = [
+        {
+            "imageDigest": f"sha256:projected-{k}",
+            "imageTags": list(recent[k % len(recent)].get("imageTags") or []),
+            "imagePushedAt": now + step * (k + 1),
+            "imageSizeInBytes": recent[k % len(recent)].get("imageSizeInBytes", 0),
+        }
+        for k in range(count)
+    ]
+    return future, rate
+
+
+def lifecycle_effect(
+    policy_text: str | None,
+    images: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime,
+    index_children: Mapping[str, Sequence[str]] | None = None,
+) -> LifecycleEffect | None:
+    """The policy's effect on ``images`` (every page, every status) at ``now``; ``None`` without a policy, or
+    for one the validator rejects (the compliance rule EcrPatterns-LifecyclePolicy reports that)."""
+    effect = LifecycleEffect(images=len(images), stored_bytes=sum(int(i.get("imageSizeInBytes") or 0) for i in images))
+    if policy_text is None:
+        return None
+    try:
+        policy = validate_lifecycle_policy(policy_text)
+    except ValidationError:
+        return None
+    result = preview_lifecycle_policy(policy, images, now=now, index_children=index_children)
+    totals = result["totals"]
+    effect.expiring_images = result["summary"]["expiringImageTotalCount"]
+    effect.archiving_images = sum(t["imageTotalCount"] for t in result["summary"]["transitioningImageTotalCounts"])
+    effect.expiring_bytes = totals["expiringImageBytes"]
+    effect.archiving_bytes = totals["transitioningImageBytes"]
+    effect.due_soon_images = totals["dueSoonImageCount"]
+    if not images:
+        return effect
+
+    reasons = result["imageReasons"]
+    deciding = {r["selectedBy"][0] for r in reasons if r["selectedBy"]}
+    selecting = {p for r in reasons for p in r["selectedBy"]}
+    for rule in policy.rules:
+        priority = rule.rule_priority
+        if priority not in selecting:
+            effect.findings.append(
+                EffectFinding(
+                    "EcrPatterns-LifecycleRuleSelectsNothing",
+                    f"rule {priority} selects none of the {plural(len(images), 'image')}",
+                    "check its tag prefixes or patterns against the repository's tags, or remove the rule",
+                )
+            )
+        elif priority not in deciding:
+            effect.findings.append(
+                EffectFinding(
+                    "EcrPatterns-LifecycleRuleShadowed",
+                    f"rule {priority} decides nothing: every image it selects was selected first by a "
+                    "higher-priority rule",
+                    "give the rule a higher priority (a lower rulePriority) or narrow the rules before it",
+                )
+            )
+    if not _bounds_every_tagged_image(policy):
+        unselected = sum(1 for r in reasons if r["imageTags"] and not r["selectedBy"])
+        effect.findings.append(
+            EffectFinding(
+                "EcrPatterns-LifecycleGrowthUnbounded",
+                "no rule bounds the tagged images (no tagStatus any rule, no tagged rule with the pattern *): "
+                f"{plural(unselected, 'tagged image')} match no rule and are kept forever",
+                "add a last rule such as keep_last(n) with tagStatus any, or archive old tagged images",
+            )
+        )
+
+    future, effect.pushes_per_day = _future_images(images, now)
+    horizon = now + timedelta(days=HORIZON_DAYS)
+    projected = preview_lifecycle_policy(policy, [*images, *future], now=horizon, index_children=index_children)
+    summary = projected["summary"]
+    effect.projected_marked_images = summary["expiringImageTotalCount"] + sum(
+        t["imageTotalCount"] for t in summary["transitioningImageTotalCounts"]
+    )
+    if effect.projected_marked_images == 0 and effect.expiring_images + effect.archiving_images == 0:
+        effect.findings.append(
+            EffectFinding(
+                "EcrPatterns-LifecycleExpiresNothing",
+                f"the policy expires or archives nothing now nor over the next {HORIZON_DAYS} days at the current "
+                f"push rate ({effect.pushes_per_day:.2f} pushes a day over the last {RATE_WINDOW_DAYS} days; an "
+                "estimate): it exists (Security Hub ECR.3 passes) but bounds nothing",
+                "add rules that select the images this repository really holds (tagged ones included)",
+            )
+        )
+    return effect

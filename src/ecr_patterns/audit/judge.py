@@ -1,0 +1,212 @@
+"""Judge what was read with the synth-time rules: live state becomes the resource shape those rules take
+(``AWS::ECR::Repository`` properties), so each rule exists once and judges a template and a live repository
+alike. Rules about template-only settings (``Rule.live`` false, such as the deletion policy) do not run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from ecr_patterns.audit.effect import lifecycle_effect
+from ecr_patterns.audit.reader import LiveRegistry, LiveRepository, Unreadable
+from ecr_patterns.audit.report import COULD_NOT_READ, AuditFinding, AuditReport, RepositoryResult
+from ecr_patterns.audit.standards import STANDARDS, disagreement, verdicts
+from ecr_patterns.compliance.engine import SCANNING_TYPE, ComplianceConfig, check_resource, registry_scan_filters
+from ecr_patterns.compliance.model import REPOSITORY_TYPE, RuleContext, Status
+from ecr_patterns.compliance.rules import scan_on_push
+
+READ_FIX = "give the audit the read-only IAM policy in README (or retry later, if throttled)"
+
+
+def as_template_resource(repository: LiveRepository) -> dict[str, Any]:
+    """A live repository in the shape of a template's ``AWS::ECR::Repository`` (what the rules take)."""
+    described = repository.description
+    encryption = described.get("encryptionConfiguration") or {}
+    props: dict[str, Any] = {
+        "RepositoryName": repository.name,
+        "ImageTagMutability": described.get("imageTagMutability", "MUTABLE"),
+        "ImageScanningConfiguration": {
+            "ScanOnPush": bool((described.get("imageScanningConfiguration") or {}).get("scanOnPush"))
+        },
+        # A repository always has an encryption configuration; ECR's default is AES256 (API reference).
+        "EncryptionConfiguration": {"EncryptionType": encryption.get("encryptionType", "AES256")},
+    }
+    if encryption.get("kmsKey"):
+        props["EncryptionConfiguration"]["KmsKey"] = encryption["kmsKey"]
+    exclusions = described.get("imageTagMutabilityExclusionFilters") or []
+    if exclusions:
+        props["ImageTagMutabilityExclusionFilters"] = [
+            {
+                "ImageTagMutabilityExclusionFilterType": f.get("filterType"),
+                "ImageTagMutabilityExclusionFilterValue": f.get("filter"),
+            }
+            for f in exclusions
+        ]
+    if repository.lifecycle_policy_text is not None:
+        props["LifecyclePolicy"] = {"LifecyclePolicyText": repository.lifecycle_policy_text}
+    if repository.repository_policy_text:
+        try:
+            props["RepositoryPolicyText"] = json.loads(repository.repository_policy_text)
+        except json.JSONDecodeError:
+            props["RepositoryPolicyText"] = {"Statement": []}
+    if repository.tags:
+        props["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in repository.tags]
+    return {"Type": REPOSITORY_TYPE, "Properties": props}
+
+
+def scanning_as_template(configuration: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A registry scanning configuration (``get_registry_scanning_configuration``) as a template resource."""
+    if not configuration:
+        return {"Resources": {}}
+    rules = [
+        {
+            "ScanFrequency": rule.get("scanFrequency"),
+            "RepositoryFilters": [
+                {"Filter": f.get("filter"), "FilterType": f.get("filterType")}
+                for f in rule.get("repositoryFilters", [])
+            ],
+        }
+        for rule in configuration.get("rules", [])
+    ]
+    props = {"ScanType": configuration.get("scanType"), "Rules": rules}
+    return {"Resources": {"RegistryScanning": {"Type": SCANNING_TYPE, "Properties": props}}}
+
+
+def _could_not_read(
+    unreadable: Iterable[Unreadable], account: str | None, region: str, repository: LiveRepository | None
+) -> list[AuditFinding]:
+    return [
+        AuditFinding(
+            COULD_NOT_READ,
+            u.level,
+            account,
+            region,
+            repository.name if repository else None,
+            repository.arn if repository else None,
+            f"could not read the {u.what}" + (f" of {repository.name}" if repository else "") + f": {u.error}",
+            READ_FIX,
+        )
+        for u in unreadable
+    ]
+
+
+def _registry_json(registry: LiveRegistry) -> dict[str, Any]:
+    return {
+        "account": registry.account,
+        "region": registry.target.region,
+        "roleArn": registry.target.role_arn,
+        "repositories": len(registry.repositories),
+        "scanningConfiguration": registry.scanning_configuration,
+        "registryPolicy": registry.registry_policy,
+        "replicationConfiguration": registry.replication_configuration,
+        "pullThroughCacheRules": registry.pull_through_cache_rules,
+        "repositoryCreationTemplates": registry.creation_templates,
+        "unreadable": [{"what": u.what, "error": u.error, "level": u.level} for u in registry.unreadable],
+    }
+
+
+def judge_estate(
+    registries: Iterable[LiveRegistry],
+    config: ComplianceConfig | None = None,
+    *,
+    now: datetime | None = None,
+    scope: Mapping[str, Any] | None = None,
+) -> AuditReport:
+    """The findings of every live-capable rule and of the lifecycle-effect checks on what was read.
+
+    :param config: default ``ComplianceConfig()``: every rule at its own level.
+    :param now: default ``None``: the current UTC time (the lifecycle preview's evaluation time).
+    :param scope: default ``None``; what was asked for, copied into the report.
+    """
+    config = config or ComplianceConfig()
+    live_config = replace(config, rules=tuple(r for r in config.rules if r.live))
+    moment = now or datetime.now(UTC)
+    results: list[RepositoryResult] = []
+    findings: list[AuditFinding] = []
+    registries = list(registries)
+    for registry in registries:
+        region = registry.target.region
+        findings += _could_not_read(registry.unreadable, registry.account, region, None)
+        filters = registry_scan_filters([scanning_as_template(registry.scanning_configuration)])
+        for repository in sorted(registry.repositories, key=lambda r: r.name):
+            account = repository.account or registry.account or ""
+            resource = as_template_resource(repository)
+            ctx = RuleContext(
+                repository.name,
+                {},
+                filters,
+                config.require_kms,
+                config.require_customer_managed_key,
+                repository.key_manager,
+            )
+            views = verdicts(resource, repository.key_manager, _registry_covers(repository.name, filters))
+            own: list[AuditFinding] = _could_not_read(repository.unreadable, account, region, repository)
+            for finding in check_resource(repository.name, resource, ctx, live_config):
+                standards = STANDARDS.get(finding.rule_id)
+                own.append(
+                    AuditFinding(
+                        finding.rule_id,
+                        str(finding.level),
+                        account,
+                        region,
+                        repository.name,
+                        repository.arn,
+                        finding.message,
+                        finding.fix,
+                        standards.to_json() if standards else {},
+                        disagreement(views.get(finding.rule_id, {})),
+                        finding.location,
+                    )
+                )
+            effect = None
+            if repository.images is not None:
+                effect = lifecycle_effect(
+                    repository.lifecycle_policy_text,
+                    repository.images,
+                    now=moment,
+                    index_children=repository.index_children,
+                )
+            for item in effect.findings if effect else []:
+                own.append(
+                    AuditFinding(
+                        item.rule_id,
+                        item.level,
+                        account,
+                        region,
+                        repository.name,
+                        repository.arn,
+                        item.message,
+                        item.fix,
+                        STANDARDS["EcrPatterns-LifecyclePolicy"].to_json(),
+                        "ECR.3, AWS Config and prowler pass it: a policy exists"
+                        if repository.lifecycle_policy_text
+                        else None,
+                        "Properties.LifecyclePolicy",
+                    )
+                )
+            images = repository.images
+            results.append(
+                RepositoryResult(
+                    repository.name,
+                    repository.arn,
+                    account,
+                    region,
+                    len(images) if images is not None else None,
+                    sum(int(i.get("imageSizeInBytes") or 0) for i in images) if images is not None else None,
+                    effect.to_json() if effect else None,
+                    views,
+                    own,
+                )
+            )
+            findings += own
+    return AuditReport(moment, dict(scope or {}), [_registry_json(r) for r in registries], results, findings)
+
+
+def _registry_covers(name: str, filters: tuple[str, ...]) -> bool:
+    """Whether registry scanning alone covers a repository: the scan rule's own filter matching, on a
+    repository that does not scan on push itself."""
+    probe = {"Type": REPOSITORY_TYPE, "Properties": {"RepositoryName": name}}
+    return scan_on_push.check(probe, RuleContext(name, {}, filters)).status is Status.COMPLIANT
