@@ -15,10 +15,12 @@ NODE_STAMP := node_modules/.installed
 TOOLS := .tools
 SCANNERS_STAMP := $(TOOLS)/scanners/.installed
 MINISTACK_STAMP := $(TOOLS)/ministack/.installed
+SARIF_STAMP := $(TOOLS)/sarif/.installed
+CHROMIUM_STAMP := $(TOOLS)/chromium.installed
 
 .PHONY: setup synth test lint unit integ bench clean
 
-setup: $(PY_STAMP) $(NODE_STAMP) $(SCANNERS_STAMP) $(MINISTACK_STAMP)
+setup: $(PY_STAMP) $(NODE_STAMP) $(SCANNERS_STAMP) $(MINISTACK_STAMP) $(SARIF_STAMP) $(CHROMIUM_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +45,22 @@ $(MINISTACK_STAMP): tools/ministack.txt
 	$(PYTHON) -m venv $(TOOLS)/ministack
 	$(TOOLS)/ministack/bin/python -m pip install --quiet --upgrade pip
 	$(TOOLS)/ministack/bin/python -m pip install --quiet -r tools/ministack.txt
+	touch $@
+
+# Microsoft's SARIF Multitool, which validates the audit's SARIF against the SARIF 2.1.0 schema in tests.
+$(SARIF_STAMP): tools/sarif/package.json tools/sarif/package-lock.json $(PY_STAMP)
+	mkdir -p $(TOOLS)/sarif
+	cp tools/sarif/package.json tools/sarif/package-lock.json $(TOOLS)/sarif/
+	cd $(TOOLS)/sarif && $(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium renders the audit's HTML report in a test (about 16 s from apt on these machines).
+$(CHROMIUM_STAMP):
+	mkdir -p $(TOOLS)
+	if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "install Debian's chromium (apt-get install chromium) for the HTML report test" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
 	touch $@
 
 # Synthesize the example app offline: no AWS credentials or account needed.

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "sarif", "asff", "html")
 
 
 class _Problem(click.ClickException):
@@ -124,7 +124,7 @@ def audit_command(
         data["baseline"] = {"new": [f.to_json() for f in new], "fixed": fixed}
         findings = new
     report.findings = findings
-    text = json.dumps(data, indent=2, default=str) if output_format == "json" else None
+    text = _render(output_format, report, data)
     if text is None:
         from rich.console import Console
 
@@ -142,6 +142,25 @@ def audit_command(
     else:
         click.echo(text)
     raise click.exceptions.Exit(report.exit_code(fail_on))
+
+
+def _render(output_format: str, report: Any, data: dict[str, Any]) -> str | None:
+    """The report as text in ``output_format``; ``None`` for the table (printed with rich)."""
+    if output_format == "json":
+        return json.dumps(data, indent=2, default=str)
+    if output_format == "sarif":
+        from ecr_patterns.audit.sarif import to_sarif
+
+        return json.dumps(to_sarif(report), indent=2)
+    if output_format == "asff":
+        from ecr_patterns.audit.asff import to_asff
+
+        return json.dumps(to_asff(report), indent=2)
+    if output_format == "html":
+        from ecr_patterns.audit.html import to_html
+
+        return to_html(report)
+    return None
 
 
 def _run(audit: Any, targets: Any, session: Any, config: Any, prefix: str | None, moment: Any, workers: int) -> Any:

@@ -30,6 +30,7 @@ class EffectFinding:
     message: str
     fix: str
     level: str = "warning"
+    subject: str | None = None
 
 
 @dataclass
@@ -144,6 +145,7 @@ def lifecycle_effect(
                     "EcrPatterns-LifecycleRuleSelectsNothing",
                     f"rule {priority} selects none of the {plural(len(images), 'image')}",
                     "check its tag prefixes or patterns against the repository's tags, or remove the rule",
+                    subject=f"rule {priority}",
                 )
             )
         elif priority not in deciding:
@@ -153,6 +155,7 @@ def lifecycle_effect(
                     f"rule {priority} decides nothing: every image it selects was selected first by a "
                     "higher-priority rule",
                     "give the rule a higher priority (a lower rulePriority) or narrow the rules before it",
+                    subject=f"rule {priority}",
                 )
             )
     if not _bounds_every_tagged_image(policy):

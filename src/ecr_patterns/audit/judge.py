@@ -88,6 +88,7 @@ def _could_not_read(
             repository.arn if repository else None,
             f"could not read the {u.what}" + (f" of {repository.name}" if repository else "") + f": {u.error}",
             READ_FIX,
+            subject=u.what,
         )
         for u in unreadable
     ]
@@ -185,6 +186,7 @@ def judge_estate(
                         if repository.lifecycle_policy_text
                         else None,
                         "Properties.LifecyclePolicy",
+                        item.subject,
                     )
                 )
             images = repository.images

@@ -28,11 +28,15 @@ class AuditFinding:
     standards: Mapping[str, str | None] = field(default_factory=dict)
     disagreement: str | None = None
     location: str | None = None
+    subject: str | None = None
+    """What in the resource the finding is about, when a rule can find several things in one resource (a
+    lifecycle rule's priority, the part that could not be read)."""
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        """What identifies the finding across runs (``--baseline``): rule, account, region, resource."""
-        return (self.rule_id, self.account or "", self.region, self.arn or self.repository or "")
+    def key(self) -> tuple[str, str, str, str, str]:
+        """What identifies the finding across runs (``--baseline``, SARIF fingerprints): rule, account, region,
+        resource and subject."""
+        return (self.rule_id, self.account or "", self.region, self.arn or self.repository or "", self.subject or "")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +51,7 @@ class AuditFinding:
             "location": self.location,
             "standards": dict(self.standards),
             "disagreement": self.disagreement,
+            "subject": self.subject,
         }
 
 
@@ -131,6 +136,11 @@ def compare_to_baseline(
     return [f for f in current if f.key not in old], [dict(f) for k, f in old.items() if k not in keys]
 
 
-def _key_of(finding: Mapping[str, Any]) -> tuple[str, str, str, str]:
-    resource = finding.get("repositoryArn") or finding.get("repository") or ""
-    return (str(finding.get("ruleId", "")), str(finding.get("account") or ""), str(finding.get("region", "")), resource)
+def _key_of(finding: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
+    resource = str(finding.get("repositoryArn") or finding.get("repository") or "")
+    rule, account, region = (
+        str(finding.get("ruleId", "")),
+        str(finding.get("account") or ""),
+        str(finding.get("region", "")),
+    )
+    return (rule, account, region, resource, str(finding.get("subject") or ""))
