@@ -73,7 +73,7 @@ def emulator(workdir: Path) -> Iterator[Emulator | None]:
     if mode() != EMULATOR:
         yield None
         return
-    running = Emulator.start(workdir / "emulator.log")
+    running = Emulator.start(workdir / "emulator.log", recording_path=workdir / "moto_recording.jsonl")
     try:
         yield running
     finally:

@@ -66,18 +66,28 @@ class Emulator:
         return f"http://localhost:{self.port}"
 
     @classmethod
-    def start(cls, log_path: Path, *, port: int | None = None, ready_timeout: float = 60.0) -> Emulator:
+    def start(
+        cls,
+        log_path: Path,
+        *,
+        port: int | None = None,
+        ready_timeout: float = 60.0,
+        recording_path: Path | None = None,
+    ) -> Emulator:
         """Start the emulator and return once it answers.
 
         :param log_path: file that receives the server's output (created or truncated).
         :param port: default ``None``: the port in ``ECR_PATTERNS_EMULATOR_PORT`` if set, else a free one.
         :param ready_timeout: seconds to wait for the first answer. Default 60.
+        :param recording_path: default ``None``: moto's default (``moto_recording`` in the working directory);
+            the file moto's request recorder (``/moto-api/recorder/*``) writes, when a test starts it.
         :raises EmulatorError: when it exits or does not answer in time (the process is stopped).
         """
         if port is None:
             port = int(os.environ[PORT_VARIABLE]) if os.environ.get(PORT_VARIABLE) else free_port()
         command = [sys.executable, "-m", "integ.emulator", "-H", "127.0.0.1", "-p", str(port)]
-        return cls.spawn(command, log_path, port=port, ready_timeout=ready_timeout)
+        env = {**os.environ, "MOTO_RECORDER_FILEPATH": str(recording_path)} if recording_path is not None else None
+        return cls.spawn(command, log_path, port=port, ready_timeout=ready_timeout, env=env)
 
     @classmethod
     def start_ministack(cls, python: Path, log_path: Path, *, ready_timeout: float = 60.0) -> Emulator:
