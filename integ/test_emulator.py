@@ -310,6 +310,14 @@ def registry_settings_are_applied(clients: Clients) -> object:
         cloudformation.delete_stack(StackName=stack)
 
 
+def registry_without_caches_or_templates_lists_none(clients: Clients) -> object:
+    _, ecr = clients
+    return (
+        ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"],
+        ecr.describe_repository_creation_templates()["repositoryCreationTemplates"],
+    )
+
+
 # (scenario, what AWS answers, as the ECR and CloudFormation documentation describe it)
 SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
     (configurations_are_applied, (True, "KMS", LIFECYCLE, POLICY)),
@@ -329,6 +337,7 @@ SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
             [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "x*", "filterType": "WILDCARD"}]}],
         ),
     ),
+    (registry_without_caches_or_templates_lists_none, ([], [])),
 ]
 IDS = [scenario.__name__ for scenario, _ in SCENARIOS]
 

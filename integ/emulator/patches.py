@@ -6,8 +6,9 @@ starts moto's server; nothing else applies them, so the test process keeps an un
 moto function, keeps moto's behaviour for everything it does not complete, and makes the
 emulator answer as the ECR and CloudFormation documentation say AWS answers. Only what the
 integration suite's constructs need is completed; what is left out (change-set updates, stack
-outputs of change-set creates, pull-through cache rules, repository creation templates) is
-listed in ``integ/README.md``.
+outputs of change-set creates, creating pull-through cache rules and repository creation templates)
+is listed in ``integ/README.md``. Their describe calls answer with empty lists: moto creates neither
+(no API call, no CloudFormation type), so an emulated registry has none, and the audit can read that.
 
 The patches are written against moto's source at exactly :data:`MOTO_VERSION`: :func:`apply`
 refuses any other version, because a moto upgrade may fix, move or break what they wrap.
@@ -51,6 +52,7 @@ def apply() -> None:
     _patch_method(CloudFormationBackend, "_resolve_update_parameters", _resolve_update_parameters)
     _complete_lifecycle_vocabulary()
     _register_registry_models()
+    _answer_empty_registry_lists()
     _applied = True
 
 
@@ -384,6 +386,23 @@ def _api_shape(value: Any) -> Any:
     if isinstance(value, dict):
         return {k[:1].lower() + k[1:]: _api_shape(v) for k, v in value.items()}
     return value
+
+
+def _answer_empty_registry_lists() -> None:
+    """DescribePullThroughCacheRules and DescribeRepositoryCreationTemplates, which moto 5.2.5 does not
+    implement (its server answers 500, which SDKs retry). moto implements neither CreatePullThroughCacheRule
+    nor CreateRepositoryCreationTemplate nor their CloudFormation types, so no emulated registry has any:
+    the lists are empty, as the ECR API reference shows them for a registry with none."""
+    from moto.ecr.responses import ECRResponse
+
+    def pull_through_cache_rules(self: Any) -> str:
+        return json.dumps({"pullThroughCacheRules": []})
+
+    def creation_templates(self: Any) -> str:
+        return json.dumps({"registryId": self.current_account, "repositoryCreationTemplates": []})
+
+    ECRResponse.describe_pull_through_cache_rules = pull_through_cache_rules  # type: ignore[attr-defined]
+    ECRResponse.describe_repository_creation_templates = creation_templates  # type: ignore[attr-defined]
 
 
 _registry_models: list[type] = []

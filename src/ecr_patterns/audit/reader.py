@@ -24,8 +24,9 @@ from ecr_patterns.lifecycle.live import (
 
 SCANNING_BATCH = 25
 """``batch_get_repository_scanning_configuration`` takes 1-25 repository names (ECR API reference)."""
-DESCRIBE_REPOSITORIES_PAGE = 1000
-"""``describe_repositories``' largest ``maxResults`` (ECR API reference): the fewest calls."""
+PAGE = {"PageSize": 1000}
+"""The largest ``maxResults`` of describe_repositories, describe_pull_through_cache_rules and
+describe_repository_creation_templates (ECR API reference): the fewest calls."""
 READ_ONLY_PREFIXES = ("Describe", "Get", "List", "BatchGet")
 """The ECR operations the audit may call: names starting with these (plus kms:DescribeKey, sts:AssumeRole)."""
 
@@ -179,7 +180,7 @@ def read_registry(clients: _Clients, target: Target, repository_prefix: str | No
             ecr,
             "describe_repositories",
             "repositories",
-            PaginationConfig={"PageSize": DESCRIBE_REPOSITORIES_PAGE},
+            PaginationConfig=PAGE,
         )
     except _read_errors() as err:
         registry.unreadable.append(Unreadable("repositories", _error_text(err)))
@@ -207,12 +208,14 @@ def read_registry(clients: _Clients, target: Target, repository_prefix: str | No
     registry.pull_through_cache_rules = _optional(
         registry,
         "pull-through cache rules",
-        lambda: _pages(ecr, "describe_pull_through_cache_rules", "pullThroughCacheRules"),
+        lambda: _pages(ecr, "describe_pull_through_cache_rules", "pullThroughCacheRules", PaginationConfig=PAGE),
     )
     registry.creation_templates = _optional(
         registry,
         "repository creation templates",
-        lambda: _pages(ecr, "describe_repository_creation_templates", "repositoryCreationTemplates"),
+        lambda: _pages(
+            ecr, "describe_repository_creation_templates", "repositoryCreationTemplates", PaginationConfig=PAGE
+        ),
     )
     by_name = {r.name: r for r in registry.repositories}
     names = list(by_name)

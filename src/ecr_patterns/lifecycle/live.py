@@ -18,6 +18,8 @@ from ecr_patterns.lifecycle.preview import INDEX_MEDIA_TYPES
 
 FIRST_BOTO3_WITH_IMAGE_STATUS = "1.41.0"
 """botocore 1.40.76's ECR model lacks DescribeImages' ``imageStatus`` filter, 1.41.0 has it (bisected)."""
+DESCRIBE_IMAGES_PAGE = 1000
+"""``describe_images``' largest ``maxResults`` (ECR API reference): the fewest calls per repository."""
 BATCH_GET_IMAGE_LIMIT = 100
 """``batch_get_image`` takes at most 100 image ids per call (ECR API reference, BatchGetImage)."""
 
@@ -52,7 +54,9 @@ def list_repository_images(
     if registry_id:
         args["registryId"] = registry_id
     try:
-        pages = list(ecr.get_paginator("describe_images").paginate(**args))
+        pages = list(
+            ecr.get_paginator("describe_images").paginate(**args, PaginationConfig={"PageSize": DESCRIBE_IMAGES_PAGE})
+        )
     except ParamValidationError as err:
         if "imageStatus" in str(err):
             import botocore
