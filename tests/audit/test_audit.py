@@ -501,3 +501,63 @@ def test_the_bootstrap_like_policy_is_the_cdk_bootstrap_templates_own() -> None:
             break
         block.append(line)
     assert json.loads("\n".join(block)) == BOOTSTRAP_LIKE
+
+
+def _template(prefix: str, **settings: Any) -> dict[str, Any]:
+    return {
+        "prefix": prefix,
+        "appliedFor": ["PULL_THROUGH_CACHE", "CREATE_ON_PUSH"],
+        "imageTagMutability": "IMMUTABLE",
+        "encryptionConfiguration": {"encryptionType": "KMS"},
+        "lifecyclePolicy": json.dumps(KEEP_LAST_3),
+        **settings,
+    }
+
+
+def test_a_creation_template_is_judged_as_the_repositories_it_makes() -> None:
+    registry = _registry_of()
+    registry.creation_templates = [_template("ROOT"), _template("cache", imageTagMutability="MUTABLE")]
+    report = judge_estate([registry])
+    found = {(f.repository, f.rule_id) for f in report.findings}
+    assert ("creation template cache", "EcrPatterns-TagImmutability") in found
+    # no name and no scanning setting: only a '*' registry filter covers what a template makes
+    assert ("creation template ROOT", "EcrPatterns-ScanOnPush") in found
+    registry.scanning_configuration = {
+        "scanType": "BASIC",
+        "rules": [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}],
+    }
+    covered = {(f.repository, f.rule_id) for f in judge_estate([registry]).findings}
+    assert ("creation template ROOT", "EcrPatterns-ScanOnPush") not in covered
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("prod/api", "prod"),  # a prefix is a namespace: an assumed / ends it (API reference)
+        ("prod/team/api", "prod/team"),  # the longest prefix wins
+        ("production", "ROOT"),  # 'prod' does not match 'production'
+        ("other", "ROOT"),
+    ],
+)
+def test_the_template_that_applies_is_the_longest_namespace_prefix_else_root(name: str, expected: str) -> None:
+    from ecr_patterns.audit.judge import template_for
+
+    templates = [_template("ROOT"), _template("prod"), _template("prod/team")]
+    found = template_for(name, templates)
+    assert found is not None
+    assert found["prefix"] == expected
+
+
+def test_a_repository_that_differs_from_its_creation_template_is_reported() -> None:
+    repo = _repository("cache/nginx", [], json.dumps(KEEP_LAST_3), imageTagMutability="MUTABLE")
+    same = _repository("cache/redis", [], json.dumps(KEEP_LAST_3))
+    registry = _registry_of(repo, same)
+    registry.creation_templates = [_template("cache")]
+    report = judge_estate([registry])
+    (mismatch,) = [f for f in report.findings if f.rule_id == "EcrPatterns-CreationTemplateMismatch"]
+    assert mismatch.repository == "cache/nginx"
+    assert "ImageTagMutability" in mismatch.message
+    assert {r.name: r.creation_template for r in report.repositories} == {
+        "cache/nginx": "cache",
+        "cache/redis": "cache",
+    }

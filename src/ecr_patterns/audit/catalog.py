@@ -44,6 +44,13 @@ EFFECT_RULES = (
         "Give it a lower rulePriority or narrow the rules before it.",
     ),
     AuditRule(
+        "EcrPatterns-CreationTemplateMismatch",
+        "warning",
+        "A repository differs from the creation template whose prefix matches its name: changed since ECR created it, "
+        "or not created through the template.",
+        "Make the repository and its template agree, or narrow the template's prefix.",
+    ),
+    AuditRule(
         COULD_NOT_READ,
         "error",
         "Part of the estate could not be read (AccessDenied, throttling past the retries, an unknown region or an "

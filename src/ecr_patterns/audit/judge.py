@@ -18,6 +18,7 @@ from ecr_patterns.compliance.engine import SCANNING_TYPE, ComplianceConfig, chec
 from ecr_patterns.compliance.model import REPOSITORY_TYPE, RuleContext, Status
 from ecr_patterns.compliance.rules import scan_on_push
 
+TEMPLATE_MISMATCH = "EcrPatterns-CreationTemplateMismatch"
 READ_FIX = "give the audit the read-only IAM policy in README (or retry later, if throttled)"
 
 
@@ -55,6 +56,69 @@ def as_template_resource(repository: LiveRepository) -> dict[str, Any]:
     if repository.tags:
         props["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in repository.tags]
     return {"Type": REPOSITORY_TYPE, "Properties": props}
+
+
+def creation_template_as_resource(template: Mapping[str, Any]) -> dict[str, Any]:
+    """A repository creation template (``describe_repository_creation_templates``) as the repository it makes,
+    in the rules' shape. A template has no scanning setting (registry scanning decides) and no name (only a
+    ``*`` registry filter covers every name it may make)."""
+    encryption = template.get("encryptionConfiguration") or {}
+    props: dict[str, Any] = {
+        "ImageTagMutability": template.get("imageTagMutability", "MUTABLE"),
+        "ImageScanningConfiguration": {"ScanOnPush": False},
+        "EncryptionConfiguration": {"EncryptionType": encryption.get("encryptionType", "AES256")},
+    }
+    if encryption.get("kmsKey"):
+        props["EncryptionConfiguration"]["KmsKey"] = encryption["kmsKey"]
+    if template.get("lifecyclePolicy"):
+        props["LifecyclePolicy"] = {"LifecyclePolicyText": template["lifecyclePolicy"]}
+    if template.get("repositoryPolicy"):
+        try:
+            props["RepositoryPolicyText"] = json.loads(template["repositoryPolicy"])
+        except json.JSONDecodeError:
+            props["RepositoryPolicyText"] = {"Statement": []}
+    if template.get("resourceTags"):
+        props["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in template["resourceTags"]]
+    return {"Type": REPOSITORY_TYPE, "Properties": props}
+
+
+ROOT_PREFIX = "ROOT"
+"""The prefix of the template for every repository no other template matches (ECR API reference,
+CreateRepositoryCreationTemplate: "To apply a template to all repositories in your registry that don't have an
+associated creation template, you can use ROOT as the prefix")."""
+
+
+def _applies(prefix: str, name: str) -> bool:
+    # "There is always an assumed / applied to the end of the prefix": prod matches prod/api, not production.
+    return name.startswith(prefix.rstrip("/") + "/")
+
+
+def template_for(name: str, templates: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The creation template ECR applies to a repository named ``name``: the longest matching prefix (a prefix
+    is a namespace: ``prod`` matches ``prod/api``), else the ``ROOT`` template."""
+    found = [t for t in templates if t.get("prefix") != ROOT_PREFIX and _applies(str(t.get("prefix", "")), name)]
+    if found:
+        return max(found, key=lambda t: len(str(t.get("prefix", ""))))
+    return next((t for t in templates if t.get("prefix") == ROOT_PREFIX), None)
+
+
+def _differences(repository: Mapping[str, Any], template: Mapping[str, Any]) -> list[str]:
+    """The rules' settings in which a repository differs from the repository its template makes."""
+    out = []
+    mine, theirs = repository.get("Properties") or {}, template.get("Properties") or {}
+    for key in ("ImageTagMutability", "EncryptionConfiguration"):
+        if mine.get(key) != theirs.get(key):
+            out.append(f"{key} {json.dumps(mine.get(key))} (template: {json.dumps(theirs.get(key))})")
+    policies = [(p.get("LifecyclePolicy") or {}).get("LifecyclePolicyText") for p in (mine, theirs)]
+    parsed = []
+    for text in policies:
+        try:
+            parsed.append(json.loads(text) if text else None)
+        except json.JSONDecodeError:
+            parsed.append(text)
+    if parsed[0] != parsed[1]:
+        out.append("the lifecycle policy" + (" (the template has none)" if parsed[1] is None else ""))
+    return out
 
 
 def scanning_as_template(configuration: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -132,6 +196,31 @@ def judge_estate(
         region = registry.target.region
         findings += _could_not_read(registry.unreadable, registry.account, region, None)
         filters = registry_scan_filters([scanning_as_template(registry.scanning_configuration)])
+        templates = registry.creation_templates or []
+        for template in templates:
+            prefix = str(template.get("prefix", ""))
+            shape = creation_template_as_resource(template)
+            ctx = RuleContext(
+                f"template {prefix}", {}, filters, config.require_kms, config.require_customer_managed_key
+            )
+            for finding in check_resource(prefix, shape, ctx, live_config):
+                standards = STANDARDS.get(finding.rule_id)
+                findings.append(
+                    AuditFinding(
+                        finding.rule_id,
+                        str(finding.level),
+                        registry.account,
+                        region,
+                        f"creation template {prefix}",
+                        None,
+                        f"repositories ECR creates from this template: {finding.message}",
+                        finding.fix,
+                        standards.to_json() if standards else {},
+                        None,
+                        finding.location,
+                        f"creation template {prefix}",
+                    )
+                )
         for repository in sorted(registry.repositories, key=lambda r: r.name):
             account = repository.account or registry.account or ""
             resource = as_template_resource(repository)
@@ -189,6 +278,29 @@ def judge_estate(
                         item.subject,
                     )
                 )
+            matching = template_for(repository.name, templates)
+            if matching is not None:
+                differs = _differences(resource, creation_template_as_resource(matching))
+                if differs:
+                    matched = matching.get("prefix")
+                    own.append(
+                        AuditFinding(
+                            TEMPLATE_MISMATCH,
+                            "warning",
+                            account,
+                            region,
+                            repository.name,
+                            repository.arn,
+                            f"differs from the creation template {matched} that matches its name "
+                            f"({', '.join(matching.get('appliedFor') or [])}): {'; '.join(differs)}. If ECR created "
+                            "it through the template it has been changed since; if not, the template does not apply",
+                            "make the repository and its template agree, or narrow the template's prefix",
+                            {},
+                            None,
+                            "Properties",
+                            f"creation template {matched}",
+                        )
+                    )
             images = repository.images
             results.append(
                 RepositoryResult(
@@ -201,6 +313,7 @@ def judge_estate(
                     effect.to_json() if effect else None,
                     views,
                     own,
+                    str(matching.get("prefix")) if matching is not None else None,
                 )
             )
             findings += own

@@ -66,6 +66,8 @@ class RepositoryResult:
     lifecycle: Mapping[str, Any] | None
     verdicts: Mapping[str, Any]
     findings: list[AuditFinding] = field(default_factory=list)
+    creation_template: str | None = None
+    """The prefix of the creation template that matches the repository's name, if any."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,7 @@ class RepositoryResult:
             "storedBytes": self.stored_bytes,
             "lifecycle": dict(self.lifecycle) if self.lifecycle is not None else None,
             "otherTools": dict(self.verdicts),
+            "creationTemplate": self.creation_template,
             "findingCount": len(self.findings),
         }
 
