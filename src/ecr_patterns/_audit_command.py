@@ -51,6 +51,13 @@ def _accounts(accounts: str | None, accounts_file: Path | None) -> list[str]:
 @click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), help="A previous JSON report.")
 @click.option("--require-kms", is_flag=True, help="AES256 is a finding.")
 @click.option("--require-customer-managed-key", is_flag=True, help="aws/ecr is a finding too (Security Hub ECR.5).")
+@click.option("--layers", is_flag=True, help="Read every image manifest to count bytes per unique layer.")
+@click.option(
+    "--prices",
+    "prices_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help='JSON {"standardPerGbMonth": .., "archivePerGbMonth": .., "restorePerGb": ..} (USD).',
+)
 @click.option("--max-workers", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--now", help="Evaluation time of the lifecycle preview, ISO 8601 (default: now, UTC).")
 def audit_command(
@@ -66,12 +73,15 @@ def audit_command(
     baseline: Path | None,
     require_kms: bool,
     require_customer_managed_key: bool,
+    layers: bool,
+    prices_file: Path | None,
     max_workers: int,
     now: str | None,
 ) -> None:
     """Audit every repository of the given accounts and regions (read-only): the compliance rules, the other
     tools' verdicts, and what each lifecycle policy really does."""
     from ecr_patterns.audit import audit, compare_to_baseline, targets_for
+    from ecr_patterns.audit.effect import Prices
     from ecr_patterns.compliance.engine import ComplianceConfig
     from ecr_patterns.errors import ValidationError
     from ecr_patterns.lifecycle.live import LiveRepositoryError
@@ -90,6 +100,12 @@ def audit_command(
             raise _Problem(f"cannot read the baseline {baseline}: {err}") from None
         if not isinstance(previous, dict) or "findings" not in previous:
             raise _Problem(f"the baseline {baseline} is not an ecr-patterns audit JSON report")
+    prices = None
+    if prices_file is not None:
+        try:
+            prices = Prices.from_json(json.loads(prices_file.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError, ValueError, AttributeError, TypeError) as err:
+            raise _Problem(f"cannot read the prices {prices_file}: {err}") from None
     try:
         import boto3
     except ImportError:
@@ -113,7 +129,19 @@ def audit_command(
         raise _Problem("; ".join(f"{v.field} {v.value!r}: {v.fix}" for v in err.violations)) from None
     config = ComplianceConfig.build(require_kms=require_kms, require_customer_managed_key=require_customer_managed_key)
     try:
-        report = _run(audit, targets, session, config, repository_prefix, moment, max_workers)
+        report = _run(
+            audit,
+            targets,
+            {
+                "session": session,
+                "config": config,
+                "repository_prefix": repository_prefix,
+                "now": moment,
+                "max_workers": max_workers,
+                "layers": layers,
+                "prices": prices,
+            },
+        )
     except LiveRepositoryError as err:
         raise _Problem(str(err)) from None
 
@@ -163,10 +191,10 @@ def _render(output_format: str, report: Any, data: dict[str, Any]) -> str | None
     return None
 
 
-def _run(audit: Any, targets: Any, session: Any, config: Any, prefix: str | None, moment: Any, workers: int) -> Any:
+def _run(audit: Any, targets: Any, options: dict[str, Any]) -> Any:
     """The audit, with a progress bar on a terminal (stderr)."""
     if not sys.stderr.isatty():
-        return audit(targets, session=session, config=config, repository_prefix=prefix, now=moment, max_workers=workers)
+        return audit(targets, **options)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
@@ -175,12 +203,4 @@ def _run(audit: Any, targets: Any, session: Any, config: Any, prefix: str | None
         def advance(done: int, found: int) -> None:
             progress.update(task, completed=done, total=found)
 
-        return audit(
-            targets,
-            session=session,
-            config=config,
-            repository_prefix=prefix,
-            now=moment,
-            max_workers=workers,
-            on_progress=advance,
-        )
+        return audit(targets, on_progress=advance, **options)

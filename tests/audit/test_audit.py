@@ -561,3 +561,140 @@ def test_a_repository_that_differs_from_its_creation_template_is_reported() -> N
         "cache/nginx": "cache",
         "cache/redis": "cache",
     }
+
+
+def test_layers_shared_by_a_kept_image_free_nothing_when_the_other_image_expires(session: Any) -> None:
+    # keep the newest 1: the older image expires, but the layer it shares with the kept one stays stored.
+    ecr = session.client("ecr")
+    ecr.create_repository(repositoryName="layers-app")
+    ecr.put_lifecycle_policy(
+        repositoryName="layers-app",
+        lifecyclePolicyText=json.dumps(
+            {
+                "rules": [
+                    {
+                        "rulePriority": 1,
+                        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1},
+                        "action": {"type": "expire"},
+                    }
+                ]
+            }
+        ),
+    )
+    shared = {"digest": f"sha256:{'a' * 64}", "size": 5000, "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip"}
+    for i, own_size in enumerate((700, 300)):
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "digest": f"sha256:{i + 1:064x}",
+                "size": 10,
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+            },
+            "layers": [
+                shared,
+                {"digest": f"sha256:{i + 100:064x}", "size": own_size, "mediaType": shared["mediaType"]},
+            ],
+        }
+        ecr.put_image(
+            repositoryName="layers-app",
+            imageManifest=json.dumps(manifest),
+            imageTag=f"v{i}",
+            imageManifestMediaType="application/vnd.oci.image.manifest.v1+json",
+        )
+    report = audit(targets_for(["us-east-1"]), session=session, layers=True)
+    (repo,) = [r for r in report.repositories if r.name == "layers-app"]
+    assert repo.lifecycle is not None
+    layers = repo.lifecycle["layers"]
+    assert layers["storedBytes"] == 5000 + 700 + 300 + 10 + 10
+    assert layers["expiringBytes"] in (700 + 10, 300 + 10)  # the expiring image's own layer and config only
+    assert repo.lifecycle["expiringImages"] == 1
+    without = audit(targets_for(["us-east-1"]), session=session)
+    assert next(r for r in without.repositories if r.name == "layers-app").lifecycle["layers"] is None
+
+
+def test_money_uses_the_price_table_and_leaves_unknown_prices_out() -> None:
+    from ecr_patterns.audit.effect import Prices
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    images = [
+        {
+            "imageDigest": f"sha256:{i:064x}",
+            "imageTags": [f"v{i}"],
+            "imagePushedAt": now - timedelta(days=i),
+            "imageSizeInBytes": 10**9,
+        }
+        for i in range(5)
+    ]
+    repo = _repository("r", images, json.dumps(KEEP_LAST_3))
+    default = judge_estate([_registry_of(repo)], now=now).repositories[0].lifecycle
+    assert default is not None
+    assert default["monthlyCost"] == {
+        "standardNow": 0.5,
+        "standardAfterNextEvaluation": 0.3,
+        "archiveAfterNextEvaluation": None,
+    }
+    custom = Prices.from_json({"standardPerGbMonth": 0.2, "archivePerGbMonth": 0.01})
+    priced = judge_estate([_registry_of(repo)], now=now, prices=custom).repositories[0].lifecycle
+    assert priced is not None
+    assert priced["monthlyCost"]["standardNow"] == 1.0
+    with pytest.raises(ValueError, match="unknown price keys"):
+        Prices.from_json({"standard": 1})
+    with pytest.raises(ValueError, match=">= 0"):
+        Prices.from_json({"standardPerGbMonth": -1})
+
+
+def test_images_kept_only_by_their_last_recorded_pull_are_counted() -> None:
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    policy = {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "selection": {
+                    "tagStatus": "any",
+                    "countType": "sinceImagePulled",
+                    "countUnit": "days",
+                    "countNumber": 30,
+                },
+                "action": {
+                    "type": "transition",
+                    "targetStorageClass": "archive",
+                },  # the only action of sinceImagePulled
+            }
+        ]
+    }
+    old = now - timedelta(days=100)
+    images = [
+        # pushed long ago, pulled yesterday: only the pull keeps it
+        {
+            "imageDigest": "sha256:" + "1" * 64,
+            "imageTags": ["a"],
+            "imagePushedAt": old,
+            "lastRecordedPullTime": now - timedelta(days=1),
+        },
+        # pushed recently: its push keeps it too
+        {
+            "imageDigest": "sha256:" + "2" * 64,
+            "imageTags": ["b"],
+            "imagePushedAt": now - timedelta(days=2),
+            "lastRecordedPullTime": now - timedelta(days=1),
+        },
+        # pulled long ago: it moves to archive
+        {"imageDigest": "sha256:" + "3" * 64, "imageTags": ["c"], "imagePushedAt": old, "lastRecordedPullTime": old},
+    ]
+    report = judge_estate([_registry_of(_repository("r", images, json.dumps(policy)))], now=now)
+    effect = report.repositories[0].lifecycle
+    assert effect is not None
+    assert effect["keptByPullOnly"] == 1
+    (note,) = [f for f in report.findings if f.rule_id == "EcrPatterns-LifecycleKeptByPullOnly"]
+    assert note.level == "note"
+    assert "Inspector" in note.message
+
+
+def test_bad_prices_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    offline_aws(monkeypatch)
+    prices = tmp_path / "prices.json"
+    prices.write_text('{"standardPerGbMonth": "cheap"}')
+    code, _, err = _cli("audit", "--region", "us-east-1", "--prices", str(prices))
+    assert code == 2
+    assert "standardPerGbMonth" in err

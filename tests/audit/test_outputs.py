@@ -121,7 +121,7 @@ def test_sarif_results_are_located_by_repository_arn_and_carry_rule_metadata(rep
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == [r.id for r in AUDIT_RULES]
-    assert all(r["help"]["text"] and r["defaultConfiguration"]["level"] in ("error", "warning") for r in rules)
+    assert all(r["help"]["text"] and r["defaultConfiguration"]["level"] in ("error", "warning", "note") for r in rules)
     scan = next(r for r in rules if r["id"] == "EcrPatterns-ScanOnPush")
     assert scan["properties"]["standards"]["securityHub"] == "ECR.1"
     plain = [r for r in run["results"] if r["properties"]["account"] and "plain-app" in json.dumps(r["locations"])]

@@ -15,7 +15,7 @@ from ecr_patterns.audit.report import AuditFinding, AuditReport
 
 SCHEMA_VERSION = "2018-10-08"
 BATCH_LIMIT = 100
-SEVERITY = {"error": "HIGH", "warning": "MEDIUM"}
+SEVERITY = {"error": "HIGH", "warning": "MEDIUM", "note": "INFORMATIONAL"}
 TYPES = ["Software and Configuration Checks/AWS Security Best Practices"]
 
 

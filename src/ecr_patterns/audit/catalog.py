@@ -44,6 +44,13 @@ EFFECT_RULES = (
         "Give it a lower rulePriority or narrow the rules before it.",
     ),
     AuditRule(
+        "EcrPatterns-LifecycleKeptByPullOnly",
+        "note",
+        "Images a sinceImagePulled rule would mark by their push time are kept only by their last recorded pull: "
+        "ECR records every pull but Amazon Inspector's, so a third-party scanner keeps images looking in use.",
+        "Exclude scanner, replication and backup roles with ECR's pull-time update exclusions.",
+    ),
+    AuditRule(
         "EcrPatterns-CreationTemplateMismatch",
         "warning",
         "A repository differs from the creation template whose prefix matches its name: changed since ECR created it, "

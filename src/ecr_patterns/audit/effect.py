@@ -14,7 +14,7 @@ from typing import Any
 
 from ecr_patterns._text import plural
 from ecr_patterns.errors import ValidationError
-from ecr_patterns.lifecycle.model import LifecyclePolicy, StorageClass, TagStatus
+from ecr_patterns.lifecycle.model import CountType, LifecyclePolicy, StorageClass, TagStatus
 from ecr_patterns.lifecycle.preview import preview_lifecycle_policy
 from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
 
@@ -47,6 +47,11 @@ class LifecycleEffect:
     pushes_per_day: float = 0.0
     projected_marked_images: int | None = None
     """Images the policy expires or archives within 90 days at the current push rate (estimate)."""
+    kept_by_pull_only: int = 0
+    """Images a ``sinceImagePulled`` rule keeps only because of their last recorded pull."""
+    layers: dict[str, int] | None = None
+    """With layer manifests: unique layer bytes stored, freed by expiring images, moving to archive."""
+    cost: dict[str, float | None] | None = None
     findings: list[EffectFinding] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -61,6 +66,9 @@ class LifecycleEffect:
             "bytesAfterNextEvaluation": self.stored_bytes - self.expiring_bytes - self.archiving_bytes,
             "pushesPerDay": round(self.pushes_per_day, 3),
             "projectedMarkedImages90Days": self.projected_marked_images,
+            "keptByPullOnly": self.kept_by_pull_only,
+            "layers": self.layers,
+            "monthlyCost": self.cost,
         }
 
 
@@ -108,15 +116,108 @@ def _future_images(images: Sequence[Mapping[str, Any]], now: datetime) -> tuple[
     return future, rate
 
 
+@dataclass(frozen=True)
+class Prices:
+    """Prices per GB-month (GB = 10^9 bytes) in USD, for the money columns; override them with ``--prices``.
+
+    The standard price is the us-east-1 figure of the ECR pricing page (aws.amazon.com/ecr/pricing) as
+    third-party guides quote it in 2026-03; that page could not be read here, so check it for your region. The
+    archive storage and restore prices are left unset (``None``: not computed) for the same reason. ECR's User
+    Guide ("Archiving an image") documents that archived images have a 90-day minimum storage duration.
+    """
+
+    standard_per_gb_month: float = 0.10
+    archive_per_gb_month: float | None = None
+    restore_per_gb: float | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Prices:
+        allowed = {"standardPerGbMonth", "archivePerGbMonth", "restorePerGb"}
+        unknown = set(data) - allowed
+        if unknown:
+            raise ValueError(f"unknown price keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+        values = {k: data.get(k) for k in allowed}
+        for key, value in values.items():
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+                raise ValueError(f"{key} must be a number >= 0, not {value!r}")
+        return cls(
+            float(values["standardPerGbMonth"] if values["standardPerGbMonth"] is not None else 0.10),
+            None if values["archivePerGbMonth"] is None else float(values["archivePerGbMonth"]),
+            None if values["restorePerGb"] is None else float(values["restorePerGb"]),
+        )
+
+
+GB = 1_000_000_000
+
+
+def _time(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) else None
+
+
+def kept_only_by_pull(
+    policy: LifecyclePolicy, images: Sequence[Mapping[str, Any]], reasons: Sequence[Mapping[str, Any]], now: datetime
+) -> int:
+    """Images a ``sinceImagePulled`` rule decides to keep that it would mark by their push (or restore) time:
+    only their last recorded pull keeps them. ECR records every pull but Amazon Inspector's, so a scanner's
+    pulls count (issue 14's pull-time exclusions remove them)."""
+    pulled_rules = {
+        r.rule_priority: r.selection.count_number
+        for r in policy.rules
+        if r.selection.count_type is CountType.SINCE_IMAGE_PULLED
+    }
+    if not pulled_rules:
+        return 0
+    by_digest = {str(i.get("imageDigest")): i for i in images}
+    count = 0
+    for reason in reasons:
+        priority = reason["appliedRulePriority"]
+        if reason["decision"] != "KEEP" or priority not in pulled_rules or not reason["selectedBy"]:
+            continue
+        image = by_digest.get(reason["imageDigest"], {})
+        times = [t for t in (_time(image.get("imagePushedAt")), _time(image.get("lastActivatedAt"))) if t]
+        pulled = _time(image.get("lastRecordedPullTime"))
+        if times and pulled is not None and max(times) < now - timedelta(days=pulled_rules[priority]):
+            count += 1
+    return count
+
+
+def layer_bytes(
+    layers_of: Mapping[str, Sequence[tuple[str, int]]], reasons: Sequence[Mapping[str, Any]]
+) -> dict[str, int]:
+    """Unique layer bytes: stored, freed when the expiring images go (layers no other image shares) and moving
+    to archive. A layer shared by a kept and an expiring image frees nothing. Whether ECR bills a layer shared
+    between storage classes or repositories once is not documented."""
+    decision = {r["imageDigest"]: r["decision"] for r in reasons}
+    users: dict[str, set[str]] = {}
+    size: dict[str, int] = {}
+    for digest, layers in layers_of.items():
+        for layer, nbytes in layers:
+            users.setdefault(layer, set()).add(decision.get(digest, "KEEP"))
+            size[layer] = nbytes
+    return {
+        "storedBytes": sum(size.values()),
+        "expiringBytes": sum(size[layer] for layer, u in users.items() if u == {"EXPIRE"}),
+        "archivingBytes": sum(size[layer] for layer, u in users.items() if u == {"TRANSITION"}),
+    }
+
+
 def lifecycle_effect(
     policy_text: str | None,
     images: Sequence[Mapping[str, Any]],
     *,
     now: datetime,
     index_children: Mapping[str, Sequence[str]] | None = None,
+    layers_of: Mapping[str, Sequence[tuple[str, int]]] | None = None,
+    prices: Prices | None = None,
 ) -> LifecycleEffect | None:
     """The policy's effect on ``images`` (every page, every status) at ``now``; ``None`` without a policy, or
-    for one the validator rejects (the compliance rule EcrPatterns-LifecyclePolicy reports that)."""
+    for one the validator rejects (the compliance rule EcrPatterns-LifecyclePolicy reports that).
+
+    :param index_children: default ``None``: no image index's manifest known.
+    :param layers_of: default ``None``: bytes are the images' ``imageSizeInBytes``; with each image's
+        (layer digest, size) pairs, bytes are also counted per unique layer.
+    :param prices: default ``Prices()``.
+    """
     effect = LifecycleEffect(images=len(images), stored_bytes=sum(int(i.get("imageSizeInBytes") or 0) for i in images))
     if policy_text is None:
         return None
@@ -131,10 +232,22 @@ def lifecycle_effect(
     effect.expiring_bytes = totals["expiringImageBytes"]
     effect.archiving_bytes = totals["transitioningImageBytes"]
     effect.due_soon_images = totals["dueSoonImageCount"]
+    reasons = result["imageReasons"]
+    if layers_of is not None:
+        effect.layers = layer_bytes(layers_of, reasons)
+    price = prices or Prices()
+    stored = effect.layers["storedBytes"] if effect.layers else effect.stored_bytes
+    freed = effect.layers["expiringBytes"] if effect.layers else effect.expiring_bytes
+    moved = effect.layers["archivingBytes"] if effect.layers else effect.archiving_bytes
+    archive_cost = None if price.archive_per_gb_month is None else moved / GB * price.archive_per_gb_month
+    effect.cost = {
+        "standardNow": round(stored / GB * price.standard_per_gb_month, 4),
+        "standardAfterNextEvaluation": round((stored - freed - moved) / GB * price.standard_per_gb_month, 4),
+        "archiveAfterNextEvaluation": None if archive_cost is None else round(archive_cost, 4),
+    }
     if not images:
         return effect
 
-    reasons = result["imageReasons"]
     deciding = {r["selectedBy"][0] for r in reasons if r["selectedBy"]}
     selecting = {p for r in reasons for p in r["selectedBy"]}
     for rule in policy.rules:
@@ -158,6 +271,19 @@ def lifecycle_effect(
                     subject=f"rule {priority}",
                 )
             )
+    effect.kept_by_pull_only = kept_only_by_pull(policy, images, reasons, now)
+    if effect.kept_by_pull_only:
+        effect.findings.append(
+            EffectFinding(
+                "EcrPatterns-LifecycleKeptByPullOnly",
+                f"{plural(effect.kept_by_pull_only, 'image')} that a sinceImagePulled rule would otherwise mark "
+                "are kept only by their last recorded pull; ECR records every pull but Amazon Inspector's, so a "
+                "third-party scanner's pulls keep images looking in use",
+                "exclude scanner, replication and backup roles with ECR's pull-time update exclusions "
+                "(AWS::ECR::PullTimeUpdateExclusion)",
+                level="note",
+            )
+        )
     if not _bounds_every_tagged_image(policy):
         unselected = sum(1 for r in reasons if r["imageTags"] and not r["selectedBy"])
         effect.findings.append(

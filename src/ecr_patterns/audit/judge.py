@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from ecr_patterns.audit.effect import lifecycle_effect
+from ecr_patterns.audit.effect import Prices, lifecycle_effect
 from ecr_patterns.audit.reader import LiveRegistry, LiveRepository, Unreadable
 from ecr_patterns.audit.report import COULD_NOT_READ, AuditFinding, AuditReport, RepositoryResult
 from ecr_patterns.audit.standards import STANDARDS, disagreement, verdicts
@@ -179,12 +179,14 @@ def judge_estate(
     *,
     now: datetime | None = None,
     scope: Mapping[str, Any] | None = None,
+    prices: Prices | None = None,
 ) -> AuditReport:
     """The findings of every live-capable rule and of the lifecycle-effect checks on what was read.
 
     :param config: default ``ComplianceConfig()``: every rule at its own level.
     :param now: default ``None``: the current UTC time (the lifecycle preview's evaluation time).
     :param scope: default ``None``; what was asked for, copied into the report.
+    :param prices: default ``Prices()`` (see :class:`ecr_patterns.audit.effect.Prices`).
     """
     config = config or ComplianceConfig()
     live_config = replace(config, rules=tuple(r for r in config.rules if r.live))
@@ -258,6 +260,8 @@ def judge_estate(
                     repository.images,
                     now=moment,
                     index_children=repository.index_children,
+                    layers_of=repository.layers_of,
+                    prices=prices,
                 )
             for item in effect.findings if effect else []:
                 own.append(

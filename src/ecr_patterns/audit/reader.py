@@ -17,10 +17,12 @@ from functools import partial
 from typing import Any
 
 from ecr_patterns.lifecycle.live import (
+    BATCH_GET_IMAGE_LIMIT,
     LiveRepositoryError,
     image_index_children,
     list_repository_images,
 )
+from ecr_patterns.lifecycle.preview import INDEX_MEDIA_TYPES
 
 SCANNING_BATCH = 25
 """``batch_get_repository_scanning_configuration`` takes 1-25 repository names (ECR API reference)."""
@@ -73,6 +75,8 @@ class LiveRepository:
     images: list[dict[str, Any]] | None = None
     """Every image of every status; ``None`` when they could not be read."""
     index_children: dict[str, list[str]] = field(default_factory=dict)
+    layers_of: dict[str, list[tuple[str, int]]] | None = None
+    """With ``layers``: per image digest, the (digest, size) of its config and layers, from its manifest."""
     key_manager: str | None = None
     """``AWS`` or ``CUSTOMER`` for a KMS key, as ``kms:DescribeKey`` says; ``None`` without KMS or unknown."""
     unreadable: list[Unreadable] = field(default_factory=list)
@@ -233,8 +237,41 @@ def read_registry(clients: _Clients, target: Target, repository_prefix: str | No
     return registry
 
 
-def read_repository(clients: _Clients, repository: LiveRepository) -> None:
-    """Fill in one repository's policies, tags, key manager and every image (in place)."""
+IMAGE_MANIFEST_TYPES = (
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+)
+
+
+def _manifest_layers(text: str) -> list[tuple[str, int]]:
+    manifest = json.loads(text)
+    parts = [manifest.get("config") or {}, *(manifest.get("layers") or [])]
+    return [(str(p["digest"]), int(p.get("size") or 0)) for p in parts if isinstance(p, Mapping) and p.get("digest")]
+
+
+def read_layers(ecr: Any, repository: LiveRepository, ids: Mapping[str, Any]) -> dict[str, list[tuple[str, int]]]:
+    """Every image manifest's layers (``batch_get_image``, 100 images a call); image indexes have none of their
+    own (their children are images of the repository)."""
+    digests = [
+        str(i["imageDigest"])
+        for i in repository.images or []
+        if i.get("imageManifestMediaType") not in INDEX_MEDIA_TYPES and i.get("imageStatus", "ACTIVE") == "ACTIVE"
+    ]
+    found: dict[str, list[tuple[str, int]]] = {}
+    for start in range(0, len(digests), BATCH_GET_IMAGE_LIMIT):
+        answer = ecr.batch_get_image(
+            **ids,
+            imageIds=[{"imageDigest": d} for d in digests[start : start + BATCH_GET_IMAGE_LIMIT]],
+            acceptedMediaTypes=list(IMAGE_MANIFEST_TYPES),
+        )
+        for image in answer.get("images", []):
+            found[str(image["imageId"]["imageDigest"])] = _manifest_layers(image["imageManifest"])
+    return found
+
+
+def read_repository(clients: _Clients, repository: LiveRepository, *, layers: bool = False) -> None:
+    """Fill in one repository's policies, tags, key manager and every image (in place); with ``layers``, the
+    layers of every active image's manifest too."""
     ecr, name, registry_id = clients.ecr, repository.name, repository.account or None
     ids: dict[str, Any] = {"repositoryName": name}
     if registry_id:
@@ -263,6 +300,8 @@ def read_repository(clients: _Clients, repository: LiveRepository) -> None:
             "image index manifests", lambda: image_index_children(name, images, registry_id=registry_id, client=ecr)
         )
         repository.index_children = children or {}
+        if layers:
+            repository.layers_of = read("image manifests", lambda: read_layers(ecr, repository, ids))
     encryption = repository.description.get("encryptionConfiguration") or {}
     if encryption.get("encryptionType") in ("KMS", "KMS_DSSE") and encryption.get("kmsKey"):
         repository.key_manager = clients.key_manager(str(encryption["kmsKey"]))
@@ -276,6 +315,7 @@ def read_estate(
     max_workers: int = 8,
     max_attempts: int = 10,
     on_progress: Callable[[int, int], None] | None = None,
+    layers: bool = False,
 ) -> list[LiveRegistry]:
     """Read every target concurrently: a bounded thread pool over registries, then over repositories.
 
@@ -285,6 +325,8 @@ def read_estate(
     :param max_attempts: default 10: botocore's adaptive retry mode, at most this many attempts per call (the
         first one included: ``total_max_attempts``).
     :param on_progress: default ``None``; called with (repositories read, repositories found).
+    :param layers: default ``False``; ``True`` also reads every active image's manifest (100 a call) to count
+        bytes per unique layer. Archived images' manifests are not read (they cannot be pulled).
     """
     try:
         import boto3
@@ -324,7 +366,7 @@ def read_estate(
             with progress_lock:
                 found += len(registry.repositories)
             for repository in registry.repositories:
-                read = pool.submit(read_repository, listing[future], repository)
+                read = pool.submit(read_repository, listing[future], repository, layers=layers)
                 read.add_done_callback(repository_done)
                 reads.append(read)
         for read in reads:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from ecr_patterns.audit.effect import Prices
 from ecr_patterns.audit.judge import judge_estate
 from ecr_patterns.audit.reader import Target, read_estate
 from ecr_patterns.audit.report import AuditReport
@@ -66,6 +67,8 @@ def audit(
     now: datetime | None = None,
     max_workers: int = 8,
     on_progress: Callable[[int, int], None] | None = None,
+    layers: bool = False,
+    prices: Prices | None = None,
 ) -> AuditReport:
     """Read every target's registry and repositories (read-only) and judge them with the synth-time rules and
     the lifecycle-effect checks.
@@ -76,10 +79,17 @@ def audit(
     :param now: default ``None``: the current UTC time.
     :param max_workers: default 8 concurrent reads.
     :param on_progress: default ``None``; called with (repositories read, repositories found).
+    :param layers: default ``False``; ``True`` reads every active image's manifest to count unique layer bytes.
+    :param prices: default ``Prices()``: the money columns' prices.
     """
     targets = list(targets)
     registries = read_estate(
-        targets, session=session, repository_prefix=repository_prefix, max_workers=max_workers, on_progress=on_progress
+        targets,
+        session=session,
+        repository_prefix=repository_prefix,
+        max_workers=max_workers,
+        on_progress=on_progress,
+        layers=layers,
     )
     scope = {
         "regions": sorted({t.region for t in targets}),
@@ -87,5 +97,6 @@ def audit(
         "repositoryPrefix": repository_prefix,
         "requireKms": bool(config and config.require_kms),
         "requireCustomerManagedKey": bool(config and config.require_customer_managed_key),
+        "layers": layers,
     }
-    return judge_estate(registries, config, now=now, scope=scope)
+    return judge_estate(registries, config, now=now, scope=scope, prices=prices)
