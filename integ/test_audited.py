@@ -18,7 +18,8 @@ from integ.deployment import Deployment
 from integ.emulator import Emulator
 from integ.target import Target
 
-pytestmark = pytest.mark.stage("pushed")
+SESSION_REGION = "eu-west-1"
+"""The README's audit session runs in a region the deploy cycle does not use."""
 
 READ_PREFIXES = ("Describe", "Get", "List", "BatchGet")
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -66,6 +67,7 @@ def audited(pushed: Pushes, deployment: Deployment, target: Target, emulator: Em
     return done, json.loads(out.read_text()), _operations(recording)
 
 
+@pytest.mark.stage("pushed")
 def test_the_audit_made_only_read_calls_as_the_emulator_saw_them(audited: Any, emulator: Emulator | None) -> None:
     if emulator is None:
         pytest.skip("moto's request recorder exists in the emulator only")
@@ -76,6 +78,7 @@ def test_the_audit_made_only_read_calls_as_the_emulator_saw_them(audited: Any, e
     assert mutating == []
 
 
+@pytest.mark.stage("pushed")
 def test_every_deployed_repository_is_audited(audited: Any, deployment: Deployment) -> None:
     _, report, _ = audited
     names = {r["name"] for r in report["repositories"]}
@@ -83,6 +86,7 @@ def test_every_deployed_repository_is_audited(audited: Any, deployment: Deployme
         assert deployment.repository_name(base) in names
 
 
+@pytest.mark.stage("pushed")
 def test_repositories_built_with_the_patterns_have_no_error_finding(audited: Any, deployment: Deployment) -> None:
     done, report, _ = audited
     patterns = {deployment.repository_name(b) for b in ("secure-defaults", "prod", "dev", "grants", "lifecycle")}
@@ -96,9 +100,30 @@ def test_repositories_built_with_the_patterns_have_no_error_finding(audited: Any
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.stage("pushed")
 def test_the_pushed_image_is_counted_where_it_was_pushed(audited: Any, pushed: Pushes) -> None:
     _, report, _ = audited
     by_name = {r["name"]: r for r in report["repositories"]}
     for name in pushed.digests:
         assert by_name[name]["images"] >= 1
         assert by_name[name]["storedBytes"] > 0
+
+
+def test_the_readme_audit_session_is_what_the_command_prints(emulator: Emulator | None, target: Target) -> None:
+    if emulator is None:
+        pytest.skip("the README session is recorded against the emulator")
+    from tests.audit.estate import seed_estate
+
+    seed_estate(target.session, SESSION_REGION, endpoint_url=target.endpoint_url)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- audit-session -->\n", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    command_line, rest = block.split("\n", 1)
+    printed, exit_line = rest.rsplit("$ echo $?\n", 1)
+    args = command_line.removeprefix("$ ecr-patterns ").split()
+    env = {**target.cli_environment, "AWS_REGION": SESSION_REGION, "AWS_DEFAULT_REGION": SESSION_REGION}
+    env.pop("FORCE_COLOR", None)  # any value forces rich's terminal styles (force-color.org); a reader has none
+    done = subprocess.run(
+        [sys.executable, "-m", "ecr_patterns.cli", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout == printed
+    assert str(done.returncode) == exit_line.strip()

@@ -100,10 +100,12 @@ def push_index(ecr: Any, repository: str, children: list[str], tag: str) -> str:
     return str(answer["image"]["imageId"]["imageDigest"])
 
 
-def seed_estate(session: Any, region: str = "us-east-1", *, prefix: str = "") -> dict[str, str]:
+def seed_estate(
+    session: Any, region: str = "us-east-1", *, prefix: str = "", endpoint_url: str | None = None
+) -> dict[str, str]:
     """A compliant repository, a plain one, a bootstrap-like one and a multi-architecture one; returns
-    {kind: repository name}."""
-    ecr = session.client("ecr", region_name=region)
+    {kind: repository name}. ``endpoint_url``: default ``None`` (moto in-process); the emulator's address."""
+    ecr = session.client("ecr", region_name=region, endpoint_url=endpoint_url)
     names = {
         "compliant": f"{prefix}compliant-app",
         "plain": f"{prefix}plain-app",

@@ -154,7 +154,8 @@ def test_the_bootstrap_like_policy_exists_but_expires_nothing_and_bounds_nothing
         for f in report.findings
         if f.repository == "cdk-hnb659fds-container-assets" and f.rule_id == "EcrPatterns-LifecycleExpiresNothing"
     ]
-    assert "ECR.3" in (nothing.disagreement or "")
+    assert "Security Hub" in (nothing.disagreement or "")
+    assert nothing.standards["securityHub"] == "ECR.3"
 
 
 def test_a_keep_last_policy_expires_the_older_images_at_the_next_evaluation(session: Any) -> None:
@@ -698,3 +699,72 @@ def test_bad_prices_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     code, _, err = _cli("audit", "--region", "us-east-1", "--prices", str(prices))
     assert code == 2
     assert "standardPerGbMonth" in err
+
+
+def _readme_block(marker: str) -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    after = readme.split(f"<!-- {marker} -->\n", 1)[1]
+    return after.split("```", 2)[1].split("\n", 1)[1]
+
+
+def test_the_readme_iam_policy_is_exactly_what_the_audit_calls(session: Any) -> None:
+    seed_estate(session)
+    ecr = session.client("ecr")
+    ecr.create_repository(repositoryName="kms-app", encryptionConfiguration={"encryptionType": "KMS"})
+    recorder = CallRecorder(session)
+    audit(targets_for(["us-east-1"]), session=session, layers=True)
+    policy = json.loads(_readme_block("audit-iam-policy"))
+    (statement,) = policy["Statement"]
+    allowed = set(statement["Action"])
+    assert set(recorder.calls) == allowed  # nothing missing, nothing granted that is not used
+
+
+def test_all_regions_reads_every_region_botocore_lists_for_ecr(monkeypatch: pytest.MonkeyPatch) -> None:
+    offline_aws(monkeypatch)
+    with moto.mock_aws():
+        code, out, _ = _cli("audit", "--all-regions", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    regions = boto3.Session().get_available_regions("ecr")
+    assert json.loads(out)["scope"]["regions"] == sorted(regions)
+    assert len(regions) > 10
+
+
+def test_roles_are_assumed_per_account_and_each_account_is_read_with_its_own_credentials(
+    session: Any, tmp_path: Path
+) -> None:
+    # moto gives an assumed role's credentials the role's account: each account has its own repositories.
+    sts = session.client("sts")
+    for account, name in (("111111111111", "alpha-app"), ("222222222222", "beta-app")):
+        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/Seed", RoleSessionName="seed")["Credentials"]
+        boto3.client(
+            "ecr",
+            region_name="us-east-1",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        ).create_repository(repositoryName=name)
+    accounts = tmp_path / "accounts.txt"
+    accounts.write_text("# the estate\n111111111111\n222222222222  # beta\n")
+    code, out, _ = _cli(
+        "audit",
+        "--region",
+        "us-east-1",
+        "--role-arn",
+        "arn:aws:iam::{account}:role/EcrAudit",
+        "--accounts-file",
+        str(accounts),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert {(r["account"], r["name"]) for r in data["repositories"]} == {
+        ("111111111111", "alpha-app"),
+        ("222222222222", "beta-app"),
+    }
+    assert data["scope"]["roleArns"] == [
+        "arn:aws:iam::111111111111:role/EcrAudit",
+        "arn:aws:iam::222222222222:role/EcrAudit",
+    ]

@@ -275,7 +275,7 @@ def judge_estate(
                         item.message,
                         item.fix,
                         STANDARDS["EcrPatterns-LifecyclePolicy"].to_json(),
-                        "ECR.3, AWS Config and prowler pass it: a policy exists"
+                        "Security Hub, AWS Config and prowler pass it: a policy exists"
                         if repository.lifecycle_policy_text
                         else None,
                         "Properties.LifecyclePolicy",
