@@ -633,12 +633,15 @@ def test_money_uses_the_price_table_and_leaves_unknown_prices_out() -> None:
     assert default["monthlyCost"] == {
         "standardNow": 0.5,
         "standardAfterNextEvaluation": 0.3,
-        "archiveAfterNextEvaluation": None,
+        "archiveAfterNextEvaluation": 0.0,
+        "restorePerGb": None,  # no default restore fee
     }
-    custom = Prices.from_json({"standardPerGbMonth": 0.2, "archivePerGbMonth": 0.01})
+    custom = Prices.from_json({"standardPerGbMonth": 0.2, "archivePerGbMonth": None, "restorePerGb": 0.03})
     priced = judge_estate([_registry_of(repo)], now=now, prices=custom).repositories[0].lifecycle
     assert priced is not None
     assert priced["monthlyCost"]["standardNow"] == 1.0
+    assert priced["monthlyCost"]["archiveAfterNextEvaluation"] is None  # an unknown price is left out
+    assert priced["monthlyCost"]["restorePerGb"] == 0.03
     with pytest.raises(ValueError, match="unknown price keys"):
         Prices.from_json({"standard": 1})
     with pytest.raises(ValueError, match=">= 0"):

@@ -120,14 +120,16 @@ def _future_images(images: Sequence[Mapping[str, Any]], now: datetime) -> tuple[
 class Prices:
     """Prices per GB-month (GB = 10^9 bytes) in USD, for the money columns; override them with ``--prices``.
 
-    The standard price is the us-east-1 figure of the ECR pricing page (aws.amazon.com/ecr/pricing) as
-    third-party guides quote it in 2026-03; that page could not be read here, so check it for your region. The
-    archive storage and restore prices are left unset (``None``: not computed) for the same reason. ECR's User
-    Guide ("Archiving an image") documents that archived images have a 90-day minimum storage duration.
+    aws.amazon.com/ecr/pricing could not be read from here. The defaults are what two independent transcriptions
+    of it give (us-east-1 and ap-northeast-1, 2026-03, the second from the AWS Price List API): standard $0.10,
+    archive $0.10 for an account's first 150 TB of archive ($0.07 above: the tier is account-wide, so a
+    per-repository figure uses the first). The restore fee ($0.03 per GB was seen for ap-northeast-1 only) has
+    no default. ECR's User Guide ("Archiving an image") documents the 90-day minimum storage duration of archived
+    images and that a restore takes up to 20 minutes.
     """
 
     standard_per_gb_month: float = 0.10
-    archive_per_gb_month: float | None = None
+    archive_per_gb_month: float | None = 0.10
     restore_per_gb: float | None = None
 
     @classmethod
@@ -140,11 +142,18 @@ class Prices:
         for key, value in values.items():
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
                 raise ValueError(f"{key} must be a number >= 0, not {value!r}")
+        default = cls()
         return cls(
-            float(values["standardPerGbMonth"] if values["standardPerGbMonth"] is not None else 0.10),
-            None if values["archivePerGbMonth"] is None else float(values["archivePerGbMonth"]),
-            None if values["restorePerGb"] is None else float(values["restorePerGb"]),
+            default.standard_per_gb_month
+            if values["standardPerGbMonth"] is None
+            else float(values["standardPerGbMonth"]),
+            default.archive_per_gb_month if "archivePerGbMonth" not in data else _optional(values["archivePerGbMonth"]),
+            _optional(values["restorePerGb"]),
         )
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 GB = 1_000_000_000
@@ -244,6 +253,7 @@ def lifecycle_effect(
         "standardNow": round(stored / GB * price.standard_per_gb_month, 4),
         "standardAfterNextEvaluation": round((stored - freed - moved) / GB * price.standard_per_gb_month, 4),
         "archiveAfterNextEvaluation": None if archive_cost is None else round(archive_cost, 4),
+        "restorePerGb": price.restore_per_gb,
     }
     if not images:
         return effect
