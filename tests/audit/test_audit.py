@@ -771,3 +771,24 @@ def test_roles_are_assumed_per_account_and_each_account_is_read_with_its_own_cre
         "arn:aws:iam::111111111111:role/EcrAudit",
         "arn:aws:iam::222222222222:role/EcrAudit",
     ]
+
+
+def test_a_terminal_gets_a_progress_bar_fed_by_the_readers_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys as system
+
+    from ecr_patterns._audit_command import _run
+
+    calls: list[tuple[int, int]] = []
+
+    def fake_audit(targets: Any, *, on_progress: Any = None, **options: Any) -> str:
+        assert on_progress is not None, "no progress callback on a terminal"
+        for done in range(1, 4):
+            on_progress(done, 3)
+            calls.append((done, 3))
+        return "report"
+
+    monkeypatch.setattr(system.stderr, "isatty", lambda: True)
+    assert _run(fake_audit, [], {"session": None}) == "report"
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    monkeypatch.setattr(system.stderr, "isatty", lambda: False)
+    assert _run(lambda targets, **options: options.get("on_progress"), [], {}) is None  # no bar off a terminal
