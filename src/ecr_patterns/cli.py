@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from ecr_patterns._audit_command import audit_command
+from ecr_patterns._bootstrap_command import bootstrap
 from ecr_patterns._text import plural
 from ecr_patterns.errors import ValidationError
 
@@ -363,6 +364,7 @@ def _print_table(result: dict[str, Any], *, limit: int | None) -> None:
 
 
 cli.add_command(audit_command)
+cli.add_command(bootstrap)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

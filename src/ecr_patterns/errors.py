@@ -68,6 +68,9 @@ class Code(StrEnum):
     COMPLIANCE_SCOPE = "compliance.scope"
     # the live audit
     AUDIT_SCOPE = "audit.scope"
+    # the hardened CDK bootstrap template
+    BOOTSTRAP_TEMPLATE = "bootstrap.template"
+    BOOTSTRAP_ENCRYPTION = "bootstrap.encryption"
 
 
 CODE_DESCRIPTIONS: dict[Code, str] = {
@@ -115,6 +118,8 @@ CODE_DESCRIPTIONS: dict[Code, str] = {
     Code.COMPLIANCE_SUPPRESSION: "a suppression or acknowledgement without a known rule id or a reason",
     Code.COMPLIANCE_SCOPE: "a compliance helper given something that is not a repository defined in this app",
     Code.AUDIT_SCOPE: "the audit's regions, roles or accounts cannot be read as a scope",
+    Code.BOOTSTRAP_TEMPLATE: "not a CDK bootstrap template with a ContainerAssetsRepository, or a bad option",
+    Code.BOOTSTRAP_ENCRYPTION: "an encryption change asked for a bootstrap that is already deployed",
 }
 
 

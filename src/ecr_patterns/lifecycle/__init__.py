@@ -26,6 +26,7 @@ _LAZY = {
     "preview_lifecycle_policy": "ecr_patterns.lifecycle.preview",
     # archive storage class rules (plain Python, PolicyRule)
     "archive_images_not_pulled_for_days": "ecr_patterns.lifecycle.archive",
+    "archive_images_pushed_more_than_days_ago": "ecr_patterns.lifecycle.archive",
     "delete_archived_images_after_days": "ecr_patterns.lifecycle.archive",
     # the patterns' default policies as engine rules (plain Python, PolicyRule)
     "default_policy_rules": "ecr_patterns.lifecycle.standard",

@@ -130,6 +130,38 @@ def archive_images_not_pulled_for_days(
     )
 
 
+def archive_images_pushed_more_than_days_ago(
+    days: int,
+    *,
+    tag_status: TagStatus | None = None,
+    tag_prefixes: Sequence[str] | None = None,
+    tag_patterns: Sequence[str] | None = None,
+    rule_priority: int | None = None,
+    description: str | None = None,
+) -> PolicyRule:
+    """Move images pushed (or restored) more than ``days`` days ago to archive storage.
+
+    :param days: days since the push, an integer >= 1.
+    :param tag_status: default ``TAGGED`` when a tag list is given, else ``ANY``.
+    :param tag_prefixes: default ``None``.
+    :param tag_patterns: default ``None``.
+    :param rule_priority: default ``None`` (assigned in order of addition).
+    :param description: default "Archive images pushed more than N days ago".
+    """
+    days = _days(days)
+    return _rule(
+        CountType.SINCE_IMAGE_PUSHED,
+        StorageClass.STANDARD,
+        ARCHIVE,
+        days,
+        tag_status,
+        tag_prefixes,
+        tag_patterns,
+        rule_priority,
+        description or f"Archive images pushed more than {days} days ago",
+    )
+
+
 def delete_archived_images_after_days(
     days: int,
     *,

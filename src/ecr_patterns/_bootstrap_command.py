@@ -1,0 +1,155 @@
+"""``ecr-patterns bootstrap template`` and ``ecr-patterns bootstrap check`` (click). Imports only click at load
+time; the work loads when a command runs.
+
+Exit codes: 0 done (``check``: every bootstrap passes); 1 ``check`` found a failing bootstrap; 2 a bad argument,
+file or template (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+class _Problem(click.ClickException):
+    exit_code = 2
+
+
+@click.group("bootstrap")
+def bootstrap() -> None:
+    """CDK's own container-assets repository, hardened."""
+
+
+@bootstrap.command("template")
+@click.option("--from", "source", type=click.Path(path_type=Path, dir_okay=False), help="A template file to edit.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
+@click.option("--kms", is_flag=True, help="KMS with the AWS managed key aws/ecr (a new bootstrap only).")
+@click.option("--kms-key-arn", help="KMS with this customer managed key (a new bootstrap only).")
+@click.option("--scan", type=click.Choice(("repository", "registry")), default="repository", show_default=True)
+@click.option("--existing", is_flag=True, help="The template updates a deployed bootstrap: encryption stays.")
+@click.option("--untagged-days", type=int, help="Expire untagged images after N days (default 365).")
+@click.option("--archive-isolated-after", type=int, help="Archive images cdk gc tagged isolated (default 30).")
+@click.option("--expire-archived-after", type=int, help="Expire archived images N days later (default 90).")
+def template_command(
+    source: Path | None,
+    out: Path | None,
+    kms: bool,
+    kms_key_arn: str | None,
+    scan: str,
+    existing: bool,
+    untagged_days: int | None,
+    archive_isolated_after: int | None,
+    expire_archived_after: int | None,
+) -> None:
+    """Print the CDK CLI's bootstrap template with its container-assets repository hardened: scan on push, a
+    validated lifecycle policy that works with `cdk gc`, Retain, and KMS for new bootstraps."""
+    from ecr_patterns.bootstrap.source import BootstrapSourceError, cli_bootstrap_template
+    from ecr_patterns.bootstrap.template import harden_bootstrap_template
+    from ecr_patterns.errors import ValidationError
+
+    try:
+        text = source.read_text(encoding="utf-8") if source is not None else cli_bootstrap_template()
+    except OSError as err:
+        raise _Problem(f"cannot read the template {source}: {err.strerror or err}") from None
+    except BootstrapSourceError as err:
+        raise _Problem(str(err)) from None
+    try:
+        hardened = harden_bootstrap_template(
+            text,
+            scan=scan,
+            kms=kms,
+            kms_key_arn=kms_key_arn,
+            existing=existing,
+            untagged_days=untagged_days,
+            archive_isolated_after_days=archive_isolated_after,
+            expire_archived_after_days=expire_archived_after,
+        )
+    except ValidationError as err:
+        raise _Problem("; ".join(f"[{v.code}] {v.field} {v.value!r}: {v.fix}" for v in err.violations)) from None
+    if out is not None:
+        out.write_text(hardened.text, encoding="utf-8")
+    else:
+        click.echo(hardened.text, nl=False)
+    click.echo(f"ContainerAssetsRepository hardened ({len(hardened.changes)} changes):", err=True)
+    for change in hardened.changes:
+        click.echo(f"  - {change}", err=True)
+    click.echo(f"Lifecycle policy: valid ({len(hardened.policy.rules)} rules).", err=True)
+    if not (kms or kms_key_arn):
+        click.echo(
+            "Encryption unchanged: EncryptionConfiguration is create-only (a change replaces the repository); "
+            "--kms or --kms-key-arn only for a new bootstrap or a new ContainerAssetsRepositoryName.",
+            err=True,
+        )
+    target = out or "hardened-bootstrap.yaml"
+    click.echo(f"Next: cdk bootstrap --template {target} aws://<account>/<region>", err=True)
+
+
+@bootstrap.command("check")
+@click.option("--region", "regions", multiple=True, help="A region (repeatable); default the session's region.")
+@click.option("--qualifier", help="The bootstrap qualifier; its stack is CDKToolkit unless --toolkit-stack-name.")
+@click.option("--toolkit-stack-name", default="CDKToolkit", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(("table", "json")), default="table", show_default=True)
+def check_command(regions: tuple[str, ...], qualifier: str | None, toolkit_stack_name: str, output_format: str) -> None:
+    """Read-only: each region's bootstrap stack, its container-assets repository's Security Hub ECR.1/2/3/5
+    status and what its lifecycle policy does, and the command that fixes it."""
+    try:
+        import boto3
+    except ImportError:
+        raise _Problem("the check needs boto3: pip install 'ecr-patterns[aws]'") from None
+    from ecr_patterns.bootstrap.check import check_bootstrap, fix_command
+
+    session = boto3.Session()
+    chosen = list(regions) or ([session.region_name] if session.region_name else [])
+    if not chosen:
+        raise _Problem("give --region (repeatable): no region is configured")
+    statuses = check_bootstrap(chosen, session=session, toolkit_stack_name=toolkit_stack_name)
+    failing = False
+    data = []
+    for status in statuses:
+        if qualifier and status.qualifier and status.qualifier != qualifier:
+            status.error = f"the stack {status.stack} has the qualifier {status.qualifier}, not {qualifier}"
+        passed = status.found and not status.error and all(status.controls.get(c) for c in ("ECR.1", "ECR.2", "ECR.3"))
+        effect = status.report.repositories[0].lifecycle if status.report and status.report.repositories else None
+        # With the cdk gc rule, images no stack references are bounded by `cdk gc --action=tag` marking them.
+        bounded = status.works_with_cdk_gc or not any(
+            f.rule_id in ("EcrPatterns-LifecycleExpiresNothing", "EcrPatterns-LifecycleGrowthUnbounded")
+            for f in (status.report.findings if status.report else [])
+        )
+        failing = failing or not passed or not bounded
+        entry = status.to_json()
+        entry["passes"] = passed and bounded
+        entry["fix"] = None if passed and bounded else fix_command(status)
+        data.append(entry)
+        if output_format == "table":
+            head = f"{status.region} {status.stack}"
+            if status.error:
+                click.echo(f"{head}: {status.error}")
+                continue
+            controls = ", ".join(
+                f"{c} {'pass' if ok else 'FAIL' if ok is not None else 'unknown'}" for c, ok in status.controls.items()
+            )
+            click.echo(f"{head}: {status.repository} (variant {status.variant!r}, version {status.version})")
+            click.echo(f"  Security Hub: {controls}")
+            if effect:
+                click.echo(
+                    f"  lifecycle: {effect['images']} images; the next evaluation expires {effect['expiringImages']} "
+                    f"and archives {effect['archivingImages']}"
+                    + (
+                        "; images cdk gc marks isolated are archived, then expired"
+                        if status.works_with_cdk_gc
+                        else ""
+                        if bounded
+                        else "; the policy bounds nothing (it exists only for ECR.3)"
+                    )
+                )
+            for finding in status.report.findings if status.report else []:
+                click.echo(f"  {finding.level}: [{finding.rule_id}] {finding.message}")
+            if entry["fix"]:
+                click.echo(f"  fix: {entry['fix']}")
+    if output_format == "json":
+        click.echo(json.dumps(data, indent=2, default=str))
+    sys.stdout.flush()
+    raise click.exceptions.Exit(1 if failing else 0)

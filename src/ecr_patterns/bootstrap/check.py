@@ -1,0 +1,131 @@
+"""``bootstrap check``: the deployed bootstrap stacks' container-assets repositories, judged read-only with the
+audit's reader and rules (plain Python, boto3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ecr_patterns.audit.judge import judge_estate
+from ecr_patterns.audit.reader import Target, read_estate
+from ecr_patterns.audit.report import AuditReport
+from ecr_patterns.bootstrap.policy import ISOLATED_PATTERN
+from ecr_patterns.compliance.engine import ComplianceConfig
+
+DEFAULT_TOOLKIT_STACK = "CDKToolkit"
+REPOSITORY_OUTPUT = "ImageRepositoryName"
+"""The bootstrap template's output naming the container-assets repository."""
+CONTROLS = {
+    "ECR.1": "EcrPatterns-ScanOnPush",
+    "ECR.2": "EcrPatterns-TagImmutability",
+    "ECR.3": "EcrPatterns-LifecyclePolicy",
+    "ECR.5": "EcrPatterns-Encryption",
+}
+
+
+@dataclass
+class BootstrapStatus:
+    region: str
+    stack: str
+    found: bool
+    repository: str | None = None
+    variant: str | None = None
+    qualifier: str | None = None
+    version: str | None = None
+    controls: dict[str, bool | None] = field(default_factory=dict)
+    """Security Hub ECR.1/2/3/5 as their documentation decides them (``None``: not known)."""
+    error: str | None = None
+    report: AuditReport | None = None
+    works_with_cdk_gc: bool = False
+    """Whether the lifecycle policy archives the images ``cdk gc --action=tag`` marks isolated."""
+
+    def to_json(self) -> dict[str, Any]:
+        repo = self.report.repositories[0] if self.report and self.report.repositories else None
+        return {
+            "region": self.region,
+            "stack": self.stack,
+            "found": self.found,
+            "repository": self.repository,
+            "bootstrapVariant": self.variant,
+            "qualifier": self.qualifier,
+            "bootstrapVersion": self.version,
+            "securityHub": self.controls,
+            "lifecycle": dict(repo.lifecycle) if repo and repo.lifecycle else None,
+            "findings": [f.to_json() for f in self.report.findings] if self.report else [],
+            "worksWithCdkGc": self.works_with_cdk_gc,
+            "error": self.error,
+        }
+
+
+def check_bootstrap(
+    regions: Sequence[str],
+    *,
+    session: Any | None = None,
+    toolkit_stack_name: str = DEFAULT_TOOLKIT_STACK,
+    now: datetime | None = None,
+) -> list[BootstrapStatus]:
+    """Each region's bootstrap stack and its container-assets repository, read-only (``DescribeStacks`` and the
+    audit's ECR reads).
+
+    :param session: default ``None``: ``boto3.Session()``.
+    :param toolkit_stack_name: default ``CDKToolkit`` (``cdk bootstrap --toolkit-stack-name``).
+    :param now: default ``None``: the current UTC time.
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    session = session or boto3.Session()
+    out: list[BootstrapStatus] = []
+    for region in regions:
+        status = BootstrapStatus(region, toolkit_stack_name, found=False)
+        try:
+            stacks = session.client("cloudformation", region_name=region).describe_stacks(StackName=toolkit_stack_name)
+            stack = stacks["Stacks"][0]
+        except (BotoCoreError, ClientError) as err:
+            code = getattr(err, "response", {}).get("Error", {}).get("Code", "")
+            status.error = (
+                f"no stack {toolkit_stack_name} in {region}: not bootstrapped there (or another --toolkit-stack-name)"
+                if code == "ValidationError"
+                else f"cannot read the stack {toolkit_stack_name}: {err}"
+            )
+            out.append(status)
+            continue
+        status.found = True
+        outputs = {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs", [])}
+        parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in stack.get("Parameters", [])}
+        status.repository = outputs.get(REPOSITORY_OUTPUT)
+        status.variant = parameters.get("BootstrapVariant")
+        status.qualifier = parameters.get("Qualifier")
+        status.version = outputs.get("BootstrapVersion")
+        if not status.repository:
+            status.error = f"the stack has no {REPOSITORY_OUTPUT} output: not a CDK bootstrap stack"
+            out.append(status)
+            continue
+        registries = read_estate([Target(region)], session=session, repository_prefix=status.repository)
+        for registry in registries:
+            registry.repositories = [r for r in registry.repositories if r.name == status.repository]
+        report = judge_estate(registries, ComplianceConfig(), now=now)
+        status.report = report
+        if not report.repositories:
+            status.error = f"the repository {status.repository} the stack names does not exist"
+        else:
+            live = next(r for g in registries for r in g.repositories)
+            status.works_with_cdk_gc = ISOLATED_PATTERN in (live.lifecycle_policy_text or "")
+            verdicts = report.repositories[0].verdicts
+            status.controls = {
+                control: (verdicts.get(rule) or {}).get("securityHub") for control, rule in CONTROLS.items()
+            }
+        out.append(status)
+    return out
+
+
+def fix_command(status: BootstrapStatus, *, template: str = "hardened-bootstrap.yaml") -> str:
+    """The commands that harden this bootstrap in place."""
+    qualifier = f" --qualifier {status.qualifier}" if status.qualifier and status.qualifier != "hnb659fds" else ""
+    stack = f" --toolkit-stack-name {status.stack}" if status.stack != DEFAULT_TOOLKIT_STACK else ""
+    return (
+        f"ecr-patterns bootstrap template --existing --out {template} && "
+        f"cdk bootstrap --template {template}{qualifier}{stack} aws://<account>/{status.region}"
+    )

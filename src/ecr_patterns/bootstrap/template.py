@@ -1,0 +1,339 @@
+"""Harden the CDK bootstrap template's ``ContainerAssetsRepository``, editing only its lines (plain Python).
+
+The template is edited as text, line by line inside the resource's block (and the ``BootstrapVariant``
+default), so that every other byte, comments included, stays as the CDK CLI wrote it: a diff against the
+CLI's template shows only these changes. The result is then parsed and checked: everything outside the
+resource and the variant must be equal to the input, and the resource must carry what was asked for.
+
+What changes (``aws-cdk`` 2.1148.1, bootstrap version 33: the resource has ``ImageTagMutability: IMMUTABLE``,
+one untagged-after-365-days rule, no scanning, no encryption configuration and no deletion policy):
+
+- ``ImageScanningConfiguration: ScanOnPush: true``, unless registry scanning covers it (``scan="registry"``);
+- the lifecycle policy of :func:`ecr_patterns.bootstrap.policy.bootstrap_lifecycle_policy`;
+- ``DeletionPolicy`` and ``UpdateReplacePolicy: Retain``: a stack delete keeps the images;
+- ``EncryptionConfiguration`` KMS, only for a new bootstrap: ``EncryptionConfiguration`` is a create-only
+  property of ``AWS::ECR::Repository`` (CloudFormation's resource schema), so changing it replaces the
+  repository, and a non-empty repository without ``EmptyOnDelete`` then fails to delete;
+- ``BootstrapVariant``'s default: "To prevent accidents, the CDK CLI will not overwrite bootstrap stacks with
+  a different variant" (the template's own description of the parameter).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecr_patterns.bootstrap.policy import bootstrap_lifecycle_policy
+from ecr_patterns.compliance.model import SUPPRESSIONS_KEY
+from ecr_patterns.errors import Code, Problems, ValidationError
+from ecr_patterns.lifecycle.model import LifecyclePolicy
+
+RESOURCE = "ContainerAssetsRepository"
+VARIANT = "ecr-patterns: hardened container assets on AWS CDK Default Resources"
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)$")
+
+
+@dataclass(frozen=True)
+class HardenedTemplate:
+    text: str
+    changes: list[str] = field(default_factory=list)
+    policy: LifecyclePolicy = field(default_factory=LifecyclePolicy)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _significant(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _block_end(lines: list[str], start: int, indent: int) -> int:
+    """The index after the block that starts at ``start`` (a key at ``indent``): the next significant line
+    at ``indent`` or less."""
+    end = start + 1
+    while end < len(lines) and not (_significant(lines[end]) and _indent(lines[end]) <= indent):
+        end += 1
+    # trailing blank or comment lines belong to what follows
+    while end - 1 > start and not _significant(lines[end - 1]):
+        end -= 1
+    return end
+
+
+def _find_key(lines: list[str], start: int, end: int, key: str, indent: int | None = None) -> int | None:
+    pattern = re.compile(rf"^(\s*){re.escape(key)}:(\s|$)")
+    for i in range(start, end):
+        found = pattern.match(lines[i])
+        if found and (indent is None or len(found.group(1)) == indent):
+            return i
+    return None
+
+
+class _CfnLoader:
+    """A YAML loader that keeps CloudFormation's short-form tags (``!Ref x``) as ``{"!Ref": x}``."""
+
+    @staticmethod
+    def load(text: str) -> Any:
+        import yaml
+
+        class Loader(yaml.SafeLoader):
+            pass
+
+        def tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+            if isinstance(node, yaml.ScalarNode):
+                value: Any = loader.construct_scalar(node)
+            elif isinstance(node, yaml.SequenceNode):
+                value = loader.construct_sequence(node, deep=True)
+            elif isinstance(node, yaml.MappingNode):
+                value = loader.construct_mapping(node, deep=True)
+            else:  # pragma: no cover - YAML has no other node kinds
+                raise TypeError(type(node).__name__)
+            return {f"!{suffix}": value}
+
+        Loader.add_multi_constructor("!", tagged)
+        return yaml.load(text, Loader=Loader)  # a SafeLoader subclass: no arbitrary objects
+
+
+def parse_template(text: str) -> dict[str, Any]:
+    """A CloudFormation template (YAML or JSON) as data; short-form tags are kept as ``{"!Tag": value}``."""
+    try:
+        data = _CfnLoader.load(text)
+    except Exception as err:  # yaml.YAMLError and its kin: the input is not YAML
+        raise ValidationError.single(
+            "template", text[:60], f"is not a YAML or JSON template ({err})", code=Code.BOOTSTRAP_TEMPLATE
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
+        raise ValidationError.single(
+            "template", text[:60], "is not a CloudFormation template (no Resources)", code=Code.BOOTSTRAP_TEMPLATE
+        )
+    return data
+
+
+def harden_bootstrap_template(
+    text: str,
+    *,
+    scan: str = "repository",
+    kms: bool = False,
+    kms_key_arn: str | None = None,
+    existing: bool = False,
+    untagged_days: int | None = None,
+    archive_isolated_after_days: int | None = None,
+    expire_archived_after_days: int | None = None,
+) -> HardenedTemplate:
+    """The CDK bootstrap template ``text`` with its container-assets repository hardened.
+
+    :param scan: default ``"repository"``: scan on push set on the repository; ``"registry"`` when registry
+        scanning covers it (the template then records why it does not scan itself).
+    :param kms: default ``False``; ``True`` encrypts with the AWS managed key ``aws/ecr`` (new bootstraps only).
+    :param kms_key_arn: default ``None``; a customer managed key's ARN (new bootstraps only).
+    :param existing: default ``False``; ``True`` says the template replaces a deployed bootstrap stack: an
+        encryption change is then refused, since it would replace the repository.
+    :param untagged_days: default 365; see :func:`ecr_patterns.bootstrap.policy.bootstrap_lifecycle_policy`.
+    :param archive_isolated_after_days: default 30.
+    :param expire_archived_after_days: default 90.
+    :raises ValidationError: every problem at once: no such resource, an encryption change on an existing
+        bootstrap, a bad key ARN or scan mode, days out of range.
+    """
+    problems = Problems()
+    if scan not in ("repository", "registry"):
+        problems.add("scan", scan, "use 'repository' or 'registry'", code=Code.BOOTSTRAP_TEMPLATE)
+    if kms_key_arn is not None and not KMS_KEY_ARN.match(kms_key_arn):
+        problems.add(
+            "kms_key_arn",
+            kms_key_arn,
+            "a KMS key or alias ARN such as arn:aws:kms:us-east-1:111111111111:key/1234abcd-...",
+            code=Code.BOOTSTRAP_TEMPLATE,
+        )
+    encrypt = kms or kms_key_arn is not None
+    if encrypt and existing:
+        problems.add(
+            "kms",
+            kms_key_arn or "aws/ecr",
+            "EncryptionConfiguration is create-only: on a deployed bootstrap it replaces the repository (and a "
+            "repository with images then fails to delete). Bootstrap a new qualifier, or pass a new "
+            "ContainerAssetsRepositoryName, without --existing",
+            code=Code.BOOTSTRAP_ENCRYPTION,
+        )
+    days = {
+        k: v
+        for k, v in {
+            "untagged_days": untagged_days,
+            "archive_isolated_after_days": archive_isolated_after_days,
+            "expire_archived_after_days": expire_archived_after_days,
+        }.items()
+        if v is not None
+    }
+    policy: LifecyclePolicy | None = None
+    try:
+        policy = bootstrap_lifecycle_policy(**days)
+    except ValidationError as err:
+        problems.extend(err)
+    original = parse_template(text)
+    resource = (original.get("Resources") or {}).get(RESOURCE)
+    if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::ECR::Repository":
+        problems.add(
+            "template",
+            RESOURCE,
+            f"has no {RESOURCE} of type AWS::ECR::Repository: give the CDK CLI's bootstrap template "
+            "(cdk bootstrap --show-template)",
+            code=Code.BOOTSTRAP_TEMPLATE,
+        )
+    problems.raise_if_any(context="bootstrap template")
+    if policy is None:  # pragma: no cover - raise_if_any raised
+        raise RuntimeError("no policy")
+
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    changes: list[str] = []
+    start = _find_key(lines, 0, len(lines), RESOURCE)
+    if start is None:
+        raise ValidationError.single("template", RESOURCE, "is not a key of the template", code=Code.BOOTSTRAP_TEMPLATE)
+    res_indent = _indent(lines[start])
+    end = _block_end(lines, start, res_indent)
+    body = [i for i in range(start + 1, end) if _significant(lines[i])]
+    attr = _indent(lines[body[0]])
+    props_at = _find_key(lines, start + 1, end, "Properties", attr)
+    if props_at is None:
+        raise ValidationError.single("template", RESOURCE, "has no Properties to edit", code=Code.BOOTSTRAP_TEMPLATE)
+    props_end = _block_end(lines, props_at, attr)
+    prop_lines = [i for i in range(props_at + 1, props_end) if _significant(lines[i])]
+    prop = _indent(lines[prop_lines[0]]) if prop_lines else attr + 2
+    step = prop - attr
+
+    def pad(n: int) -> str:
+        return " " * n
+
+    def replace_property(block: list[str], key: str, why: str) -> None:
+        """Put ``block`` (lines of one property, with their newline) in place of ``key``, or in alphabetical
+        order among the properties when absent."""
+        nonlocal props_end, end
+        props_begin = props_at + 1
+        at = _find_key(lines, props_begin, props_end, key, prop)
+        if at is not None:
+            stop = _block_end(lines, at, prop)
+            lines[at:stop] = block
+            delta = len(block) - (stop - at)
+        else:
+            keys = [
+                (i, lines[i].strip().split(":")[0])
+                for i in range(props_begin, props_end)
+                if _significant(lines[i]) and _indent(lines[i]) == prop
+            ]
+            after = [i for i, k in keys if k > key]
+            at = after[0] if after else props_end
+            # a comment right above the next property belongs to it
+            while at > props_begin and lines[at - 1].strip().startswith("#") and _indent(lines[at - 1]) == prop:
+                at -= 1
+            lines[at:at] = block
+            delta = len(block)
+        props_end += delta
+        end += delta
+        changes.append(why)
+
+    if encrypt:
+        block = [f"{pad(prop)}EncryptionConfiguration:{newline}", f"{pad(prop + step)}EncryptionType: KMS{newline}"]
+        if kms_key_arn:
+            block.append(f"{pad(prop + step)}KmsKey: {kms_key_arn}{newline}")
+        replace_property(
+            block,
+            "EncryptionConfiguration",
+            f"EncryptionConfiguration: KMS with {kms_key_arn or 'the AWS managed key aws/ecr'} (a new bootstrap only)",
+        )
+    if scan == "repository":
+        replace_property(
+            [f"{pad(prop)}ImageScanningConfiguration:{newline}", f"{pad(prop + step)}ScanOnPush: true{newline}"],
+            "ImageScanningConfiguration",
+            "ImageScanningConfiguration: scan on push (Security Hub ECR.1)",
+        )
+    policy_json = json.dumps(policy.to_json(), indent=2).splitlines()
+    replace_property(
+        [
+            f"{pad(prop)}LifecyclePolicy:{newline}",
+            f"{pad(prop + step)}LifecyclePolicyText: |{newline}",
+            *(f"{pad(prop + 2 * step)}{line}{newline}" for line in policy_json),
+        ],
+        "LifecyclePolicy",
+        "LifecyclePolicy: untagged images after "
+        f"{policy.rules[0].selection.count_number} days, images cdk gc marked isolated to archive after "
+        f"{policy.rules[1].selection.count_number} days, archived ones expired "
+        f"{policy.rules[2].selection.count_number} days later",
+    )
+
+    def set_attribute(key: str, value_lines: list[str], why: str) -> None:
+        nonlocal end
+        at = _find_key(lines, start + 1, end, key, attr)
+        if at is not None:
+            stop = _block_end(lines, at, attr)
+            lines[at:stop] = value_lines
+            end += len(value_lines) - (stop - at)
+        else:
+            type_at = _find_key(lines, start + 1, end, "Type", attr)
+            insert = (type_at + 1) if type_at is not None else start + 1
+            lines[insert:insert] = value_lines
+            end += len(value_lines)
+        changes.append(why)
+
+    # Each attribute goes right after Type: written last first, they read DeletionPolicy, UpdateReplacePolicy,
+    # Metadata.
+    suppressions = []
+    if not encrypt:
+        suppressions.append(
+            (
+                "EcrPatterns-Encryption",
+                "ECR's default AES256: EncryptionConfiguration is create-only, so an existing bootstrap keeps it",
+            )
+        )
+    if scan == "registry":
+        suppressions.append(("EcrPatterns-ScanOnPush", "registry scanning covers the container-assets repository"))
+    if suppressions:
+        meta = [f"{pad(attr)}Metadata:{newline}", f"{pad(attr + step)}{SUPPRESSIONS_KEY}:{newline}"]
+        for rule_id, reason in suppressions:
+            meta.append(f"{pad(attr + step)}- id: {rule_id}{newline}")
+            meta.append(f"{pad(attr + step)}  reason: {json.dumps(reason)}{newline}")
+        set_attribute("Metadata", meta, "Metadata: why " + " and ".join(r for r, _ in suppressions) + " stand aside")
+    set_attribute(
+        "UpdateReplacePolicy", [f"{pad(attr)}UpdateReplacePolicy: Retain{newline}"], "UpdateReplacePolicy: Retain"
+    )
+    set_attribute("DeletionPolicy", [f"{pad(attr)}DeletionPolicy: Retain{newline}"], "DeletionPolicy: Retain")
+
+    variant_at = _find_key(lines, 0, len(lines), "BootstrapVariant")
+    if variant_at is not None:
+        variant_end = _block_end(lines, variant_at, _indent(lines[variant_at]))
+        default_at = _find_key(lines, variant_at + 1, variant_end, "Default")
+        if default_at is not None:
+            lines[default_at] = f"{pad(_indent(lines[default_at]))}Default: {json.dumps(VARIANT)}{newline}"
+            changes.append(f"BootstrapVariant: {VARIANT!r}")
+    hardened = "".join(lines)
+    _check(original, parse_template(hardened), encrypt=encrypt, scan=scan)
+    return HardenedTemplate(hardened, changes, policy)
+
+
+def _check(original: Mapping[str, Any], hardened: Mapping[str, Any], *, encrypt: bool, scan: str) -> None:
+    """Everything but the resource and the variant's default is as it was; the resource is as asked."""
+
+    def without_edits(template: Mapping[str, Any]) -> dict[str, Any]:
+        copy = json.loads(json.dumps(template, default=str))
+        copy["Resources"].pop(RESOURCE, None)
+        copy.get("Parameters", {}).get("BootstrapVariant", {}).pop("Default", None)
+        return dict(copy)
+
+    if without_edits(original) != without_edits(hardened):
+        raise AssertionError("the edit changed the template outside ContainerAssetsRepository")
+    resource = hardened["Resources"][RESOURCE]
+    props = resource["Properties"]
+    before = original["Resources"][RESOURCE].get("Properties") or {}
+    edited = ("LifecyclePolicy", "ImageScanningConfiguration", "EncryptionConfiguration")
+    for key, value in before.items():
+        if key not in edited and props.get(key) != value:
+            raise AssertionError(f"the edit changed {RESOURCE}.{key}")
+    if resource.get("DeletionPolicy") != "Retain" or resource.get("UpdateReplacePolicy") != "Retain":
+        raise AssertionError("the deletion policies were not written")
+    if scan == "repository" and props.get("ImageScanningConfiguration") != {"ScanOnPush": True}:
+        raise AssertionError("scan on push was not written")
+    if encrypt and (props.get("EncryptionConfiguration") or {}).get("EncryptionType") != "KMS":
+        raise AssertionError("the encryption configuration was not written")
+    json.loads(props["LifecyclePolicy"]["LifecyclePolicyText"])
