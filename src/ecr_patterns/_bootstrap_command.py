@@ -84,7 +84,8 @@ def template_command(
             err=True,
         )
     target = out or "hardened-bootstrap.yaml"
-    click.echo(f"Next: cdk bootstrap --template {target} aws://<account>/<region>", err=True)
+    force = " --force" if existing else ""  # the CLI keeps a bootstrap of another variant without it
+    click.echo(f"Next: cdk bootstrap --template {target}{force} aws://<account>/<region>", err=True)
 
 
 @bootstrap.command("check")

@@ -70,7 +70,7 @@ def test_the_default_bootstrap_fails_ecr_1_and_its_policy_bounds_nothing(session
         "EcrPatterns-LifecycleGrowthUnbounded",
     } <= rules
     assert status["fix"].startswith("ecr-patterns bootstrap template --existing --out hardened-bootstrap.yaml && ")
-    assert "cdk bootstrap --template hardened-bootstrap.yaml aws://<account>/us-east-1" in status["fix"]
+    assert "cdk bootstrap --template hardened-bootstrap.yaml --force aws://<account>/us-east-1" in status["fix"]
 
 
 def test_the_hardened_bootstrap_passes_and_works_with_cdk_gc(session: Any) -> None:

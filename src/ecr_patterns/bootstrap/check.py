@@ -12,6 +12,7 @@ from ecr_patterns.audit.judge import judge_estate
 from ecr_patterns.audit.reader import Target, read_estate
 from ecr_patterns.audit.report import AuditReport
 from ecr_patterns.bootstrap.policy import ISOLATED_PATTERN
+from ecr_patterns.bootstrap.template import RESOURCE
 from ecr_patterns.compliance.engine import ComplianceConfig
 
 DEFAULT_TOOLKIT_STACK = "CDKToolkit"
@@ -75,6 +76,7 @@ def check_bootstrap(
     """
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     session = session or boto3.Session()
     out: list[BootstrapStatus] = []
@@ -83,7 +85,7 @@ def check_bootstrap(
         try:
             stacks = session.client("cloudformation", region_name=region).describe_stacks(StackName=toolkit_stack_name)
             stack = stacks["Stacks"][0]
-        except (BotoCoreError, ClientError) as err:
+        except (BotoCoreError, ClientError, ResponseParserError) as err:  # a 500 page is not XML
             code = getattr(err, "response", {}).get("Error", {}).get("Code", "")
             status.error = (
                 f"no stack {toolkit_stack_name} in {region}: not bootstrapped there (or another --toolkit-stack-name)"
@@ -95,12 +97,16 @@ def check_bootstrap(
         status.found = True
         outputs = {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs", [])}
         parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in stack.get("Parameters", [])}
-        status.repository = outputs.get(REPOSITORY_OUTPUT)
+        status.repository = (
+            outputs.get(REPOSITORY_OUTPUT)
+            or _physical_id(session, region, toolkit_stack_name)
+            or _named_by_the_template(stack, parameters, region)
+        )
         status.variant = parameters.get("BootstrapVariant")
         status.qualifier = parameters.get("Qualifier")
         status.version = outputs.get("BootstrapVersion")
         if not status.repository:
-            status.error = f"the stack has no {REPOSITORY_OUTPUT} output: not a CDK bootstrap stack"
+            status.error = f"the stack has no {RESOURCE} and no {REPOSITORY_OUTPUT} output: not a CDK bootstrap stack"
             out.append(status)
             continue
         registries = read_estate([Target(region)], session=session, repository_prefix=status.repository)
@@ -121,11 +127,41 @@ def check_bootstrap(
     return out
 
 
+def _physical_id(session: Any, region: str, stack: str) -> str | None:
+    """The repository's name from the stack's resource (``DescribeStackResource``), for a stack whose outputs
+    are missing (moto loses them on change-set creates)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    try:
+        found = session.client("cloudformation", region_name=region).describe_stack_resource(
+            StackName=stack, LogicalResourceId=RESOURCE
+        )
+    except (BotoCoreError, ClientError, ResponseParserError):
+        return None
+    return str(found["StackResourceDetail"].get("PhysicalResourceId") or "") or None
+
+
+def _named_by_the_template(stack: Any, parameters: dict[str, Any], region: str) -> str | None:
+    """The name the bootstrap template gives the repository: ``ContainerAssetsRepositoryName`` when set, else
+    ``cdk-${Qualifier}-container-assets-${AWS::AccountId}-${AWS::Region}`` (its ``RepositoryName``)."""
+    if parameters.get("ContainerAssetsRepositoryName"):
+        return str(parameters["ContainerAssetsRepositoryName"])
+    qualifier = parameters.get("Qualifier")
+    parts = str(stack.get("StackId", "")).split(":")
+    account = parts[4] if len(parts) > 4 else ""
+    if not qualifier or not account:
+        return None
+    return f"cdk-{qualifier}-container-assets-{account}-{region}"
+
+
 def fix_command(status: BootstrapStatus, *, template: str = "hardened-bootstrap.yaml") -> str:
-    """The commands that harden this bootstrap in place."""
+    """The commands that harden this bootstrap in place. ``--force``: the CDK CLI will not overwrite a bootstrap
+    stack of another ``BootstrapVariant`` without it ("Not overwriting it with a template containing ...",
+    measured with CDK CLI 2.1148.1)."""
     qualifier = f" --qualifier {status.qualifier}" if status.qualifier and status.qualifier != "hnb659fds" else ""
     stack = f" --toolkit-stack-name {status.stack}" if status.stack != DEFAULT_TOOLKIT_STACK else ""
     return (
         f"ecr-patterns bootstrap template --existing --out {template} && "
-        f"cdk bootstrap --template {template}{qualifier}{stack} aws://<account>/{status.region}"
+        f"cdk bootstrap --template {template} --force{qualifier}{stack} aws://<account>/{status.region}"
     )

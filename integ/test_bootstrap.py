@@ -1,0 +1,106 @@
+"""CDK's bootstrap, checked and hardened in the deploy target: ``bootstrap check`` on the default bootstrap
+the cycle deployed, and a new bootstrap from ``ecr-patterns bootstrap template`` deployed with the real
+``cdk bootstrap --template``, read back through the ECR API.
+
+Updating a deployed default bootstrap in place is not run in the emulator: moto 5.2.5 builds a stack created
+through a change set (``cdk bootstrap`` uses one) without its parameters, outputs or resource map, so every
+update of it fails (``KeyError`` in ``_resolve_update_parameters``, ``UnboundLocalError`` in
+``delete_change_set``). integ/README.md says so; the template side of the in-place update is tested in
+``tests/bootstrap``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from integ.cdk_cli import CdkCli
+from integ.deployment import Deployment
+from integ.target import EMULATOR, Target
+
+QUALIFIER = "eprhard1"
+STACK = "EcrPatternsHardenedToolkit"
+
+
+def _ecr_patterns(target: Target, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(target.cli_environment)
+    env.pop("FORCE_COLOR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "ecr_patterns.cli", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.stage("deployed")
+def test_the_default_bootstrap_fails_ecr_1_and_the_check_prints_the_fix(deployment: Deployment, target: Target) -> None:
+    if target.mode != EMULATOR:
+        pytest.skip("a sandbox account's bootstrap is its owner's: the check is shown in the emulator")
+    done = _ecr_patterns(target, "bootstrap", "check", "--region", target.region, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    (status,) = json.loads(done.stdout)
+    assert status["repository"] == f"cdk-hnb659fds-container-assets-{target.account}-{target.region}"
+    assert status["securityHub"]["ECR.1"] is False
+    assert status["securityHub"]["ECR.3"] is True  # a policy exists (what it does shows once images are there)
+    assert status["worksWithCdkGc"] is False
+    assert "cdk bootstrap --template hardened-bootstrap.yaml --force" in status["fix"]
+
+
+@pytest.fixture(scope="module")
+def hardened_bootstrap(target: Target, workdir: Path) -> Iterator[str]:
+    """A new bootstrap (its own qualifier and stack) from the hardened template, with KMS; removed afterwards
+    (the repository is retained by design, so it is deleted by hand)."""
+    if target.mode != EMULATOR:
+        pytest.skip("a second bootstrap is made in the emulator only")
+    template = workdir / "hardened-bootstrap.yaml"
+    made = _ecr_patterns(target, "bootstrap", "template", "--kms", "--out", str(template))
+    assert made.returncode == 0, made.stderr
+    cli = CdkCli(target, workdir)
+    name = f"cdk-{QUALIFIER}-container-assets-{target.account}-{target.region}"
+    try:
+        cli.run(
+            [
+                "bootstrap",
+                "--template",
+                str(template),
+                "--qualifier",
+                QUALIFIER,
+                "--toolkit-stack-name",
+                STACK,
+                f"aws://{target.account}/{target.region}",
+            ],
+            timeout=300,
+        )
+        yield name
+    finally:
+        target.client("cloudformation").delete_stack(StackName=STACK)
+        ecr = target.client("ecr")
+        with contextlib.suppress(ecr.exceptions.RepositoryNotFoundException):
+            ecr.delete_repository(repositoryName=name, force=True)
+
+
+def test_a_new_hardened_bootstrap_has_the_hardened_repository(hardened_bootstrap: str, target: Target) -> None:
+    ecr: Any = target.client("ecr")
+    (repo,) = ecr.describe_repositories(repositoryNames=[hardened_bootstrap])["repositories"]
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["encryptionConfiguration"]["encryptionType"] == "KMS"
+    policy = json.loads(ecr.get_lifecycle_policy(repositoryName=hardened_bootstrap)["lifecyclePolicyText"])
+    assert [r["action"]["type"] for r in policy["rules"]] == ["expire", "transition", "expire"]
+    assert policy["rules"][1]["selection"]["tagPatternList"] == ["*aws-cdk.isolated*"]
+
+
+def test_the_check_passes_the_hardened_bootstrap(hardened_bootstrap: str, target: Target) -> None:
+    done = _ecr_patterns(
+        target, "bootstrap", "check", "--region", target.region, "--toolkit-stack-name", STACK, "--format", "json"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (status,) = json.loads(done.stdout)
+    assert status["repository"] == hardened_bootstrap
+    assert status["securityHub"]["ECR.1"] is status["securityHub"]["ECR.2"] is status["securityHub"]["ECR.3"] is True
+    assert status["worksWithCdkGc"] is True
+    assert status["bootstrapVariant"].startswith("ecr-patterns: hardened")
