@@ -1,0 +1,193 @@
+"""Secure staging resources for the app-staging synthesizer (``pip install 'ecr-patterns[staging]'``).
+
+``aws-cdk.app-staging-synthesizer-alpha`` makes one repository per image asset in a staging stack: IMMUTABLE,
+keep the newest 3, no scanning, no KMS, and its repository-creating method is private. :class:`SecureStagingStack`
+lets the alpha's ``DefaultStagingStack`` create each repository (so names, grants and the publishing role stay
+exactly its own) and then gives the repository's L1 ``SecureRepository``'s defaults from
+:mod:`ecr_patterns.defaults`: scan on push, IMMUTABLE, KMS, and a lifecycle policy validated as ECR would (the
+untagged rule plus the alpha's "keep the newest N"). No Lambda-backed custom resource: the alpha's
+auto-delete of staging assets is off.
+
+The staging stack is deployed without a bucket, so its template must stay small: the CDK CLI sends it as a
+template body only up to 50 KiB of YAML (``LARGE_TEMPLATE_SIZE_KB = 50`` in its ``makeBodyParameter``), and the
+alpha itself fails synth when the template file it writes exceeds 51,200 bytes (``_synthesizeTemplate`` in
+``default-staging-stack.js``; the stricter of the two). How many image assets fit is measured in the tests and
+given in README.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_s3 as s3
+from aws_cdk.app_staging_synthesizer_alpha import (
+    AppStagingSynthesizer,
+    DefaultStagingStack,
+    ImageStagingLocation,
+    IStagingResources,
+    IStagingResourcesFactory,
+)
+from constructs import Construct
+
+from ecr_patterns import defaults
+from ecr_patterns.errors import Code, ValidationError
+from ecr_patterns.lifecycle.model import EXPIRE, CountType, LifecyclePolicy, PolicyRule, Selection, TagStatus
+from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
+
+TEMPLATE_FILE_LIMIT = 51_200
+"""The alpha fails synth when the staging stack's template file is larger (bytes)."""
+IMAGE_VERSIONS = 3
+"""The alpha's default ``image_asset_version_count``."""
+
+
+def staging_lifecycle_policy(image_versions: int = IMAGE_VERSIONS) -> LifecyclePolicy:
+    """Untagged images expire after ``defaults.UNTAGGED_EXPIRY_DAYS``; all but the newest ``image_versions``
+    images expire (the alpha's rollback window). Validated as ECR would validate it.
+
+    :param image_versions: default 3 (the alpha's default).
+    """
+    if isinstance(image_versions, bool) or not isinstance(image_versions, int) or image_versions < 1:
+        raise ValidationError.single(
+            "image_versions", image_versions, "a whole number >= 1", code=Code.LIFECYCLE_ARGUMENT
+        )
+    # No descriptions: every byte of the policy text counts against the staging template's 51,200 bytes.
+    untagged = Selection(
+        TagStatus.UNTAGGED, CountType.SINCE_IMAGE_PUSHED, defaults.UNTAGGED_EXPIRY_DAYS, count_unit="days"
+    )
+    rules = (
+        PolicyRule(untagged, EXPIRE, 1),
+        PolicyRule(Selection(TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, image_versions), EXPIRE, 2),
+    )
+    return validate_lifecycle_policy(LifecyclePolicy(rules).to_json())
+
+
+class SecureStagingStack(DefaultStagingStack):
+    """The alpha's ``DefaultStagingStack`` whose per-asset repositories carry ``SecureRepository``'s defaults.
+
+    :param kms: default ``True``: KMS with the AWS managed key ``aws/ecr``. Encryption is create-only: a staging
+        stack deployed before without it would have each (custom-named) repository replaced, which
+        CloudFormation refuses; keep ``False`` for those.
+    :param image_versions: default 3: images beyond the newest N of a repository expire.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        app_id: str,
+        qualifier: str,
+        staging_bucket_encryption: s3.BucketEncryption,
+        deploy_role_arn: str | None = None,
+        kms: bool = True,
+        image_versions: int = IMAGE_VERSIONS,
+        **kwargs: Any,
+    ) -> None:
+        self._policy_text = staging_lifecycle_policy(image_versions).to_text()
+        self._kms = kms
+        self._hardened: set[str] = set()
+        super().__init__(
+            scope,  # type: ignore[arg-type]  # the alpha types its scope as App; any construct works
+            id,
+            app_id=app_id,
+            qualifier=qualifier,
+            deploy_role_arn=deploy_role_arn,
+            staging_bucket_encryption=staging_bucket_encryption,
+            auto_delete_staging_assets=False,  # the alpha deletes them with a Lambda-backed custom resource
+            image_asset_version_count=image_versions,
+            **kwargs,
+        )
+        self.image_assets = 0
+        """Image assets staged here."""
+
+    def add_docker_image(self, asset: Any = None, **fields: Any) -> ImageStagingLocation:
+        # From Node the asset arrives as one DockerImageAssetSource; from Python as its fields (jsii lifts a
+        # struct parameter into keyword arguments only for calls made in Python).
+        values = dict(asset._values) if asset is not None else fields  # a jsii struct keeps its fields there
+        location: ImageStagingLocation = super().add_docker_image(**values)
+        for repository in self.staging_repos.values():
+            path = repository.node.path
+            if path in self._hardened:
+                continue
+            self._harden(repository)
+            self._hardened.add(path)
+            self.image_assets += 1
+        return location
+
+    def _harden(self, repository: ecr.Repository) -> None:
+        l1 = repository.node.default_child
+        if not isinstance(l1, ecr.CfnRepository):  # pragma: no cover - the alpha always makes an L2
+            raise TypeError("the staging repository has no CfnRepository")
+        l1.image_scanning_configuration = ecr.CfnRepository.ImageScanningConfigurationProperty(
+            scan_on_push=defaults.SCAN_ON_PUSH
+        )
+        l1.image_tag_mutability = defaults.TAG_MUTABILITY
+        l1.lifecycle_policy = ecr.CfnRepository.LifecyclePolicyProperty(lifecycle_policy_text=self._policy_text)
+        if self._kms:
+            l1.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
+                encryption_type=defaults.ENCRYPTION_TYPE
+            )
+
+
+@jsii.implements(IStagingResourcesFactory)
+class SecureStagingFactory:
+    """The factory ``AppStagingSynthesizer.custom_factory`` takes: a :class:`SecureStagingStack` per environment,
+    named as the alpha's own factory names its staging stacks.
+
+    :param app_id: the alpha's ``app_id`` (lowercase letters, digits and dashes, at most 20).
+    :param staging_bucket_encryption: the alpha's required ``staging_bucket_encryption``.
+    :param kms: default ``True``; see :class:`SecureStagingStack`.
+    :param image_versions: default 3.
+    :param staging_stack_name_prefix: default ``"StagingStack"`` (the alpha's).
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str,
+        staging_bucket_encryption: s3.BucketEncryption,
+        kms: bool = True,
+        image_versions: int = IMAGE_VERSIONS,
+        staging_stack_name_prefix: str = "StagingStack",
+    ) -> None:
+        staging_lifecycle_policy(image_versions)  # bad input fails at once
+        # The alpha's own normalisation of the app id (DefaultStagingStack.factory).
+        self.app_id = "".join(c if c.isalnum() or c == "-" else "-" for c in app_id.lower())[:20]
+        self._encryption = staging_bucket_encryption
+        self._kms = kms
+        self._versions = image_versions
+        self._prefix = staging_stack_name_prefix
+        self.stacks: list[SecureStagingStack] = []
+
+    def obtain_staging_resources(
+        self, stack: cdk.Stack, *, environment_string: str, qualifier: str, deploy_role_arn: str | None = None
+    ) -> IStagingResources:
+        app = cdk.App.of(stack)
+        if not isinstance(app, cdk.App):
+            raise ValidationError.single(
+                "stack",
+                stack.node.path,
+                "must be in an App (not a Stage) for a staging stack",
+                code=Code.REPOSITORY_ARGUMENTS,
+            )
+        staging = SecureStagingStack(
+            app,
+            f"{self._prefix}-{self.app_id}-{environment_string}",
+            app_id=self.app_id,
+            qualifier=qualifier,
+            deploy_role_arn=deploy_role_arn,
+            staging_bucket_encryption=self._encryption,
+            kms=self._kms,
+            image_versions=self._versions,
+            stack_name=f"{self._prefix}-{self.app_id}",
+            env=cdk.Environment(account=stack.account, region=stack.region),
+        )
+        self.stacks.append(staging)
+        return staging
+
+    def synthesizer(self) -> AppStagingSynthesizer:
+        """``AppStagingSynthesizer.custom_factory(factory=self, once_per_env=True)``."""
+        return AppStagingSynthesizer.custom_factory(factory=self, once_per_env=True)
