@@ -50,6 +50,25 @@ def test_the_default_bootstrap_fails_ecr_1_and_the_check_prints_the_fix(deployme
     assert "cdk bootstrap --template hardened-bootstrap.yaml --force" in status["fix"]
 
 
+@pytest.mark.stage("deployed")
+def test_the_cdk_cli_keeps_a_bootstrap_of_another_variant_without_force(
+    deployment: Deployment, target: Target, workdir: Path
+) -> None:
+    # The variant is why the fix command carries --force, and why a plain `cdk bootstrap` later cannot undo it.
+    if target.mode != EMULATOR:
+        pytest.skip("a sandbox account's bootstrap is its owner's")
+    template = workdir / "variant-bootstrap.yaml"
+    assert _ecr_patterns(target, "bootstrap", "template", "--existing", "--out", str(template)).returncode == 0
+    ecr = target.client("ecr")
+    name = f"cdk-hnb659fds-container-assets-{target.account}-{target.region}"
+    before = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+    out = CdkCli(target, workdir).run(
+        ["bootstrap", "--template", str(template), f"aws://{target.account}/{target.region}"], timeout=300
+    )
+    assert "Not overwriting it with a template containing 'ecr-patterns: hardened" in out
+    assert ecr.describe_repositories(repositoryNames=[name])["repositories"][0] == before
+
+
 @pytest.fixture(scope="module")
 def hardened_bootstrap(target: Target, workdir: Path) -> Iterator[str]:
     """A new bootstrap (its own qualifier and stack) from the hardened template, with KMS; removed afterwards
