@@ -123,3 +123,29 @@ def test_the_check_passes_the_hardened_bootstrap(hardened_bootstrap: str, target
     assert status["securityHub"]["ECR.1"] is status["securityHub"]["ECR.2"] is status["securityHub"]["ECR.3"] is True
     assert status["worksWithCdkGc"] is True
     assert status["bootstrapVariant"].startswith("ecr-patterns: hardened")
+
+
+def test_an_app_deploys_with_the_hardened_bootstrap(hardened_bootstrap: str, target: Target, workdir: Path) -> None:
+    # The CLI reads the bootstrap version from the hardened stack's SSM parameter, as from the default one.
+    out = workdir / "on-hardened.out"
+    program = (
+        "import aws_cdk as cdk, sys\n"
+        "from ecr_patterns import SecureRepository\n"
+        "app = cdk.App(outdir=sys.argv[1])\n"
+        f"synth = cdk.DefaultStackSynthesizer(qualifier={QUALIFIER!r})\n"
+        "stack = cdk.Stack(app, 'OnHardened', stack_name='ecr-patterns-on-hardened', synthesizer=synth)\n"
+        "SecureRepository(stack, 'Repo', repository_name='ecr-patterns-integ/on-hardened',\n"
+        "                 removal_policy=cdk.RemovalPolicy.DESTROY, empty_on_delete=True)\n"
+        "app.synth()\n"
+    )
+    subprocess.run([sys.executable, "-c", program, str(out)], check=True, capture_output=True, timeout=300)
+    cli = CdkCli(target, workdir)
+    deploy = ["deploy", "--app", str(out), "--all", "--method=direct", "--require-approval", "never"]
+    try:
+        cli.run([*deploy, "--toolkit-stack-name", STACK], timeout=300)
+        (repo,) = target.client("ecr").describe_repositories(repositoryNames=["ecr-patterns-integ/on-hardened"])[
+            "repositories"
+        ]
+        assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    finally:
+        cli.run(["destroy", "--app", str(out), "--all", "--force", "--toolkit-stack-name", STACK], timeout=300)

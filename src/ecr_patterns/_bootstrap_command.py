@@ -117,7 +117,7 @@ def check_command(regions: tuple[str, ...], qualifier: str | None, toolkit_stack
         # With the cdk gc rule, images no stack references are bounded by `cdk gc --action=tag` marking them.
         bounded = status.works_with_cdk_gc or not any(
             f.rule_id in ("EcrPatterns-LifecycleExpiresNothing", "EcrPatterns-LifecycleGrowthUnbounded")
-            for f in (status.report.findings if status.report else [])
+            for f in status.findings
         )
         failing = failing or not passed or not bounded
         entry = status.to_json()
@@ -146,7 +146,7 @@ def check_command(regions: tuple[str, ...], qualifier: str | None, toolkit_stack
                         else "; the policy bounds nothing (it exists only for ECR.3)"
                     )
                 )
-            for finding in status.report.findings if status.report else []:
+            for finding in status.findings:
                 click.echo(f"  {finding.level}: [{finding.rule_id}] {finding.message}")
             if entry["fix"]:
                 click.echo(f"  fix: {entry['fix']}")

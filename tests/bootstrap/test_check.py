@@ -114,3 +114,17 @@ def test_another_qualifier_than_the_stacks_is_reported(session: Any) -> None:
     code, out = _check("--qualifier", "other")
     assert code == 1
     assert "has the qualifier hnb659fds, not other" in out
+
+
+def test_the_readme_session_is_what_the_check_prints(session: Any) -> None:
+    from pathlib import Path
+
+    _default_bootstrap(session)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- bootstrap-check-session -->\n", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    command, rest = block.split("\n", 1)
+    printed, exit_line = rest.rsplit("$ echo $?\n", 1)
+    args = command.removeprefix("$ ecr-patterns bootstrap check ").split()
+    code, out = _check(*[a for a in args if a not in ("--region", "us-east-1")])
+    assert out == printed
+    assert str(code) == exit_line.strip()

@@ -42,6 +42,13 @@ class BootstrapStatus:
     works_with_cdk_gc: bool = False
     """Whether the lifecycle policy archives the images ``cdk gc --action=tag`` marks isolated."""
 
+    @property
+    def findings(self) -> list[Any]:
+        """The findings on the container-assets repository itself (not on the rest of the registry)."""
+        if self.report is None:
+            return []
+        return [f for f in self.report.findings if f.repository == self.repository]
+
     def to_json(self) -> dict[str, Any]:
         repo = self.report.repositories[0] if self.report and self.report.repositories else None
         return {
@@ -54,7 +61,7 @@ class BootstrapStatus:
             "bootstrapVersion": self.version,
             "securityHub": self.controls,
             "lifecycle": dict(repo.lifecycle) if repo and repo.lifecycle else None,
-            "findings": [f.to_json() for f in self.report.findings] if self.report else [],
+            "findings": [f.to_json() for f in self.findings],
             "worksWithCdkGc": self.works_with_cdk_gc,
             "error": self.error,
         }
