@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
+from tests.offline import offline_aws
+
+__all__ = ["offline_aws"]
 
 KEEP_LAST_3 = {
     "rules": [
@@ -33,20 +35,6 @@ BOOTSTRAP_LIKE = {
         }
     ]
 }
-
-
-def offline_aws(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Dummy credentials and a region; no profile or endpoint from the environment (never the metadata
-    address)."""
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
 
 
 def manifest(seed: int, layer_size: int = 1000) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ecr_patterns.cli import main
+from tests.offline import offline_aws
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 POLICY = {
@@ -51,19 +52,6 @@ def write(tmp_path: Path, name: str, data: Any) -> Path:
     path = tmp_path / name
     path.write_text(data if isinstance(data, str) else json.dumps(data))
     return path
-
-
-def offline_aws(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Dummy credentials and a region for moto in-process; no profile or endpoint from the environment."""
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -106,9 +106,17 @@ def _differences(repository: Mapping[str, Any], template: Mapping[str, Any]) -> 
     """The rules' settings in which a repository differs from the repository its template makes."""
     out = []
     mine, theirs = repository.get("Properties") or {}, template.get("Properties") or {}
-    for key in ("ImageTagMutability", "EncryptionConfiguration"):
-        if mine.get(key) != theirs.get(key):
-            out.append(f"{key} {json.dumps(mine.get(key))} (template: {json.dumps(theirs.get(key))})")
+    if mine.get("ImageTagMutability") != theirs.get("ImageTagMutability"):
+        out.append(
+            f"ImageTagMutability {mine.get('ImageTagMutability')} (template: {theirs.get('ImageTagMutability')})"
+        )
+    # A template that names no key makes KMS repositories with aws/ecr, whose ARN the repository then shows:
+    # only a key the template names must match.
+    enc, wanted = mine.get("EncryptionConfiguration") or {}, theirs.get("EncryptionConfiguration") or {}
+    if enc.get("EncryptionType") != wanted.get("EncryptionType") or (
+        wanted.get("KmsKey") and enc.get("KmsKey") != wanted.get("KmsKey")
+    ):
+        out.append(f"EncryptionConfiguration {json.dumps(enc)} (template: {json.dumps(wanted)})")
     policies = [(p.get("LifecyclePolicy") or {}).get("LifecyclePolicyText") for p in (mine, theirs)]
     parsed = []
     for text in policies:
