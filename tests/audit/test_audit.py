@@ -564,6 +564,19 @@ def test_a_repository_that_differs_from_its_creation_template_is_reported() -> N
     }
 
 
+def test_a_kms_repository_made_from_a_template_without_a_key_matches_it() -> None:
+    # ECR gives such a repository the AWS managed key, whose ARN describe_repositories then shows.
+    arn = "arn:aws:kms:us-east-1:111111111111:key/aws-managed"
+    encryption = {"encryptionType": "KMS", "kmsKey": arn}
+    repo = _repository("cache/app", [], json.dumps(KEEP_LAST_3), encryptionConfiguration=encryption)
+    registry = _registry_of(repo)
+    registry.creation_templates = [_template("cache")]
+    assert "EcrPatterns-CreationTemplateMismatch" not in _rules(judge_estate([registry]), "cache/app")
+    other = {"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:111111111111:key/other"}
+    registry.creation_templates = [_template("cache", encryptionConfiguration=other)]
+    assert "EcrPatterns-CreationTemplateMismatch" in _rules(judge_estate([registry]), "cache/app")
+
+
 def test_layers_shared_by_a_kept_image_free_nothing_when_the_other_image_expires(session: Any) -> None:
     # keep the newest 1: the older image expires, but the layer it shares with the kept one stays stored.
     ecr = session.client("ecr")
