@@ -2,11 +2,8 @@
 the cycle deployed, and a new bootstrap from ``ecr-patterns bootstrap template`` deployed with the real
 ``cdk bootstrap --template``, read back through the ECR API.
 
-Updating a deployed default bootstrap in place is not run in the emulator: moto 5.2.5 builds a stack created
-through a change set (``cdk bootstrap`` uses one) without its parameters, outputs or resource map, so every
-update of it fails (``KeyError`` in ``_resolve_update_parameters``, ``UnboundLocalError`` in
-``delete_change_set``). integ/README.md says so; the template side of the in-place update is tested in
-``tests/bootstrap``."""
+The default bootstrap is updated in place last (step ``destroyed``), after every app of the cycle has used it:
+the emulator completes moto's change-set path for it (integ/README.md)."""
 
 from __future__ import annotations
 
@@ -149,3 +146,36 @@ def test_an_app_deploys_with_the_hardened_bootstrap(hardened_bootstrap: str, tar
         assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
     finally:
         cli.run(["destroy", "--app", str(out), "--all", "--force", "--toolkit-stack-name", STACK], timeout=300)
+
+
+@pytest.mark.stage("destroyed")
+def test_the_default_bootstrap_is_hardened_in_place_keeping_its_repository_and_images(
+    destroyed: list[str], target: Target, workdir: Path
+) -> None:
+    if target.mode != EMULATOR:
+        pytest.skip("a sandbox account's bootstrap is its owner's")
+    from integ.images import Image, push_image
+
+    ecr: Any = target.client("ecr")
+    name = f"cdk-hnb659fds-container-assets-{target.account}-{target.region}"
+    image = Image.build("ecr-patterns asset image")
+    digest = push_image(ecr, name, "a" * 64, image)
+    (before,) = ecr.describe_repositories(repositoryNames=[name])["repositories"]
+    assert _ecr_patterns(target, "bootstrap", "check", "--region", target.region).returncode == 1
+    template = workdir / "in-place-bootstrap.yaml"
+    assert _ecr_patterns(target, "bootstrap", "template", "--existing", "--out", str(template)).returncode == 0
+    CdkCli(target, workdir).run(
+        ["bootstrap", "--template", str(template), "--force", f"aws://{target.account}/{target.region}"], timeout=300
+    )
+    (after,) = ecr.describe_repositories(repositoryNames=[name])["repositories"]
+    assert after["createdAt"] == before["createdAt"]  # the same repository, not a replacement
+    assert after["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert [i["imageDigest"] for i in ecr.describe_images(repositoryName=name)["imageDetails"]] == [digest]
+    rules = json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])["rules"]
+    assert rules[1]["selection"]["tagPatternList"] == ["*aws-cdk.isolated*"]
+    done = _ecr_patterns(target, "bootstrap", "check", "--region", target.region, "--format", "json")
+    assert done.returncode == 0, done.stdout
+    (status,) = json.loads(done.stdout)
+    assert status["worksWithCdkGc"] is True
+    # The CLI updates with the previous parameter values: the stack keeps its old variant (README says so).
+    assert status["bootstrapVariant"] == "AWS CDK: Default Resources"

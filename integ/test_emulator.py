@@ -310,6 +310,42 @@ def registry_settings_are_applied(clients: Clients) -> object:
         cloudformation.delete_stack(StackName=stack)
 
 
+def a_stack_created_through_a_change_set_keeps_its_outputs_and_updates(clients: Clients) -> object:
+    cloudformation, _ = clients
+    stack = f"emulator-change-set-{secrets.token_hex(4)}"
+    template: dict[str, Any] = {
+        "Parameters": {"Variant": {"Type": "String", "Default": "first"}},
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": stack}}},
+        "Outputs": {"Variant": {"Value": {"Ref": "Variant"}}},
+    }
+    observed: list[object] = []
+    try:
+        # The CDK CLI's sequence: delete the name it is about to use, create, wait, execute.
+        cloudformation.delete_change_set(StackName=stack, ChangeSetName="cdk-change-set")
+        for kind in ("CREATE", "UPDATE"):
+            parameters = [{"ParameterKey": "Variant", "UsePreviousValue": True}] if kind == "UPDATE" else []
+            if kind == "UPDATE":  # an update with changes (CloudFormation refuses one without)
+                template["Outputs"]["Second"] = {"Value": "second", "Export": {"Name": f"{stack}-second"}}
+            cloudformation.create_change_set(
+                StackName=stack,
+                ChangeSetName="cdk-change-set",
+                TemplateBody=json.dumps(template),
+                ChangeSetType=kind,
+                Parameters=parameters,
+            )
+            cloudformation.execute_change_set(StackName=stack, ChangeSetName="cdk-change-set")
+            outputs = cloudformation.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+            observed.append([(o["OutputKey"], o["OutputValue"]) for o in outputs])
+            cloudformation.delete_change_set(StackName=stack, ChangeSetName="cdk-change-set")
+        try:
+            cloudformation.describe_change_set(StackName=stack, ChangeSetName="gone")
+        except ClientError as error:
+            observed.append(error.response["Error"]["Code"])
+        return observed
+    finally:
+        cloudformation.delete_stack(StackName=stack)
+
+
 def registry_without_caches_or_templates_lists_none(clients: Clients) -> object:
     _, ecr = clients
     return (
@@ -338,6 +374,10 @@ SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
         ),
     ),
     (registry_without_caches_or_templates_lists_none, ([], [])),
+    (
+        a_stack_created_through_a_change_set_keeps_its_outputs_and_updates,
+        [[("Variant", "first")], [("Variant", "first"), ("Second", "second")], "ChangeSetNotFound"],
+    ),
 ]
 IDS = [scenario.__name__ for scenario, _ in SCENARIOS]
 

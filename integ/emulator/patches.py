@@ -53,6 +53,10 @@ def apply() -> None:
     _complete_lifecycle_vocabulary()
     _register_registry_models()
     _answer_empty_registry_lists()
+    _patch_method(CloudFormationBackend, "execute_change_set", _execute_change_set)
+    _patch_method(CloudFormationBackend, "delete_change_set", _delete_change_set)
+    _patch_method(CloudFormationBackend, "describe_change_set", _describe_change_set)
+    _patch_method(CloudFormationBackend, "describe_stack_resource", _describe_stack_resource)
     _applied = True
 
 
@@ -386,6 +390,69 @@ def _api_shape(value: Any) -> Any:
     if isinstance(value, dict):
         return {k[:1].lower() + k[1:]: _api_shape(v) for k, v in value.items()}
     return value
+
+
+def _change_set(backend: Any, name: str) -> Any:
+    if name in backend.change_sets:
+        return backend.change_sets[name]
+    return next((c for c in backend.change_sets.values() if c.change_set_name == name), None)
+
+
+def _execute_change_set(
+    original: Callable[..., Any], self: Any, change_set_name: str, *args: Any, **kwargs: Any
+) -> Any:
+    """A stack moto creates through a change set (``cdk bootstrap`` always uses one) is built from an empty
+    template: after the change set runs, its parameters (defaults included) and outputs are those of no template,
+    so DescribeStacks shows no outputs and every later update fails (``KeyError`` on a parameter's previous
+    value), and its exports are never registered. After the execution, the stack's template, parameters, outputs
+    and exports are read from what was applied, as CloudFormation has them."""
+    result = original(self, change_set_name, *args, **kwargs)
+    change_set = _change_set(self, change_set_name)
+    if change_set is not None:
+        stack = self.stacks[change_set.stack_id]
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        stack.parameters = dict(stack.resource_map.resolved_parameters)
+        for export in stack.exports:  # the exports of the outputs as they were (none, for a created stack)
+            self.exports.pop(export.name, None)
+        stack.output_map = stack._create_output_map()
+        for export in stack.exports:  # as create_stack registers them (and delete_stack removes them)
+            self.exports[export.name] = export
+    return result
+
+
+def _delete_change_set(original: Callable[..., Any], self: Any, change_set_name: str, *args: Any, **kwargs: Any) -> Any:
+    """Deleting a change set that is not there: moto 5.2.5 fails with ``UnboundLocalError``. The CDK CLI deletes
+    the name of the change set it is about to create before every change-set deploy and expects no error
+    (``cleanupOldChangeset`` in the pinned CLI), so CloudFormation answers it without one."""
+    if _change_set(self, change_set_name) is None:
+        return None
+    return original(self, change_set_name, *args, **kwargs)
+
+
+def _describe_change_set(
+    original: Callable[..., Any], self: Any, change_set_name: str, *args: Any, **kwargs: Any
+) -> Any:
+    """A change set that is not there: CloudFormation answers ``ChangeSetNotFoundException`` (API reference,
+    DescribeChangeSet; the CDK CLI waits for exactly that exception), moto 5.2.5 a ``ValidationError``."""
+    if _change_set(self, change_set_name) is None:
+        raise _ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist")
+    return original(self, change_set_name, *args, **kwargs)
+
+
+class _ChangeSetNotFound(ServiceException):
+    # botocore's CloudFormation model: ChangeSetNotFoundException is the error code ChangeSetNotFound, HTTP 404.
+    code = "ChangeSetNotFound"
+
+
+def _describe_stack_resource(original: Callable[..., Any], self: Any, stack_name: str, logical_resource_id: str) -> Any:
+    """Resources of a type moto cannot create are ``None`` in its resource map: moto 5.2.5 then fails on
+    ``None.logical_resource_id`` for every lookup. They are skipped, as for resources that do not exist."""
+    stack = self.get_stack(stack_name)
+    for resource in stack.stack_resources:
+        if resource is not None and getattr(resource, "logical_resource_id", None) == logical_resource_id:
+            return stack, resource
+    return original(self, stack_name, "\x00missing")  # moto's own "does not exist" answer
 
 
 def _answer_empty_registry_lists() -> None:

@@ -300,7 +300,8 @@ def lifecycle_effect(
             EffectFinding(
                 "EcrPatterns-LifecycleGrowthUnbounded",
                 "no rule bounds the tagged images (no tagStatus any rule, no tagged rule with the pattern *): "
-                f"{plural(unselected, 'tagged image')} match no rule and are kept forever",
+                f"{plural(unselected, 'tagged image')} "
+                + ("matches no rule and is kept forever" if unselected == 1 else "match no rule and are kept forever"),
                 "add a last rule such as keep_last(n) with tagStatus any, or archive old tagged images",
             )
         )
