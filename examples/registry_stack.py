@@ -14,6 +14,7 @@ from ecr_patterns import ProdRepository
 from ecr_patterns.registry import (
     AppliedFor,
     PullThroughCache,
+    PullTimeUpdateExclusions,
     RegistryPolicy,
     RegistryReplication,
     RegistryScanning,
@@ -66,6 +67,13 @@ class RegistryStack(Stack):
         PullThroughCache(self, "EcrPublic", ecr_repository_prefix="ecr-public", upstream=UpstreamRegistry.ECR_PUBLIC)
         builder = iam.Role(self, "Builder", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"))
         docker_hub.grant_pull_through(builder)
+
+        # A third-party scanner's pulls must not keep images looking in use: the archive rules count pulls.
+        PullTimeUpdateExclusions(
+            self,
+            "PullTimeExclusions",
+            principal_arns=[f"arn:{self.partition}:iam::{self.account}:role/third-party-scanner"],
+        )
 
         # Enhanced (Inspector) scanning: on push for everything, continuously for production.
         RegistryScanning(

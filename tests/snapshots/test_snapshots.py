@@ -20,6 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
 from ecr_patterns.registry import (
     PullThroughCache,
+    PullTimeUpdateExclusions,
     RegistryPolicy,
     RegistryReplication,
     RegistryScanning,
@@ -80,6 +81,10 @@ def registry_policy(stack: cdk.Stack) -> None:
     RegistryPolicy(stack, "Policy", statements=[replication_policy_statement("222222222222")])
 
 
+def pull_time_exclusions(stack: cdk.Stack) -> None:
+    PullTimeUpdateExclusions(stack, "Exclusions", principal_arns=["arn:aws:iam::111111111111:role/Scanner"])
+
+
 CONSTRUCTS: dict[str, Callable[[cdk.Stack], None]] = {
     "SecureRepository": secure,
     "DevRepository": dev,
@@ -89,6 +94,7 @@ CONSTRUCTS: dict[str, Callable[[cdk.Stack], None]] = {
     "RegistryScanning": scanning,
     "RepositoryCreationTemplate": creation_template,
     "RegistryPolicy": registry_policy,
+    "PullTimeUpdateExclusions": pull_time_exclusions,
 }
 
 

@@ -111,18 +111,25 @@ class EcrCompliance:
         Returns ``"<construct path>: <rule id>"`` for each error finding."""
         errors: list[str] = []
         # Read once per check, and only for a repository that does not scan on push itself.
-        scanning = cache(lambda: self._registry_filters(repositories[0]))
+        settings = cache(lambda: self._registry_settings(repositories[0]))
+        scanning = cache(lambda: settings()[0])
         for stack, nodes in _by_stack(repositories, stacks):
             # One call per repository for its properties and one per stack to resolve them all.
             resolved = stack.resolve([node._cfn_properties for node in nodes])
             filters = _filters_for(stack, scanning)
+            exclusions = _exclusions_for(stack, lambda: settings()[1])
             for node, props in zip(nodes, resolved, strict=True):
-                for rule_id in self._check(stack, node, _cloudformation_case(props or {}), filters):
+                for rule_id in self._check(stack, node, _cloudformation_case(props or {}), filters, exclusions):
                     errors.append(f"{node.node.path}: {rule_id}")
         return errors
 
     def _check(
-        self, stack: Stack, node: ecr.CfnRepository, properties: dict[str, Any], filters: Callable[[], tuple[str, ...]]
+        self,
+        stack: Stack,
+        node: ecr.CfnRepository,
+        properties: dict[str, Any],
+        filters: Callable[[], tuple[str, ...]],
+        exclusions: Callable[[], int],
     ) -> list[str]:
         """Annotate one repository; returns the rule ids of its error findings."""
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
@@ -138,6 +145,8 @@ class EcrCompliance:
             registry_scan_filters=() if scanned else filters(),
             require_kms=self._config.require_kms,
             require_customer_managed_key=self._config.require_customer_managed_key,
+            # The app's exclusions are looked up only for a policy with a sinceImagePulled rule.
+            pull_time_exclusions=exclusions() if "sinceImagePulled" in str(properties.get("LifecyclePolicy")) else 0,
         )
         findings = check_resource("", resource, ctx, self._config)
         if findings and not options_read:
@@ -156,9 +165,13 @@ class EcrCompliance:
                 Annotations.of(node).add_warning_v2(finding.rule_id, message)
         return errors
 
-    def _registry_filters(self, node: IConstruct) -> list[tuple[Environment, tuple[str, ...]]]:
-        """Each registry scanning configuration in the app: its stack's environment and its filters."""
+    def _registry_settings(
+        self, node: IConstruct
+    ) -> tuple[list[tuple[Environment, tuple[str, ...]]], list[Environment]]:
+        """In one walk of the app: each registry scanning configuration's environment and filters, and each
+        pull-time update exclusion's environment."""
         found = []
+        exclusions = []
         for construct in node.node.root.node.find_all():
             if isinstance(construct, ecr.CfnRegistryScanningConfiguration):
                 stack = Stack.of(construct)
@@ -167,7 +180,9 @@ class EcrCompliance:
                     "Resources": {"x": {"Type": "AWS::ECR::RegistryScanningConfiguration", "Properties": props}}
                 }
                 found.append((_environment(stack), registry_scan_filters([template])))
-        return found
+            elif isinstance(construct, ecr.CfnPullTimeUpdateExclusion):
+                exclusions.append(_environment(Stack.of(construct)))
+        return found, exclusions
 
 
 @jsii.implements(IValidation)
@@ -285,6 +300,17 @@ def _filters_for(
         return tuple(f for other, fs in configurations if covers(other, env) for f in fs)
 
     return filters
+
+
+def _exclusions_for(stack: Stack, exclusions: Callable[[], list[Environment]]) -> Callable[[], int]:
+    """The app's pull-time update exclusions for ``stack``'s account and region, counted once per stack."""
+
+    @cache
+    def count() -> int:
+        env = _environment(stack)
+        return sum(1 for other in exclusions() if covers(other, env))
+
+    return count
 
 
 def _key(construct: Any) -> str:

@@ -111,6 +111,19 @@ def registry_scan_filters(templates: Iterable[Mapping[str, Any]]) -> tuple[str, 
     return tuple(filters)
 
 
+PULL_TIME_EXCLUSION_TYPE = "AWS::ECR::PullTimeUpdateExclusion"
+
+
+def pull_time_exclusions(templates: Iterable[Mapping[str, Any]]) -> int:
+    """How many pull-time update exclusions the templates define."""
+    return sum(
+        1
+        for template in templates
+        for resource in (template.get("Resources") or {}).values()
+        if resource.get("Type") == PULL_TIME_EXCLUSION_TYPE
+    )
+
+
 def suppressions_of(resource: Mapping[str, Any]) -> dict[str, str]:
     """``{rule id: reason}`` from the resource's template metadata."""
     entries = (resource.get("Metadata") or {}).get(SUPPRESSIONS_KEY) or []
@@ -190,6 +203,7 @@ def check_templates(
     for path, template in templates.items():
         by_env.setdefault(envs.get(path, AGNOSTIC), []).append(template)
     filters = {env: registry_scan_filters(group) for env, group in by_env.items()}
+    exclusions = {env: pull_time_exclusions(group) for env, group in by_env.items()}
     findings: list[Finding] = []
     for path, template in templates.items():
         env = envs.get(path, AGNOSTIC)
@@ -197,7 +211,12 @@ def check_templates(
         for logical_id, resource in (template.get("Resources") or {}).items():
             if resource.get("Type") == REPOSITORY_TYPE:
                 ctx = RuleContext(
-                    logical_id, template, scanned, config.require_kms, config.require_customer_managed_key
+                    logical_id,
+                    template,
+                    scanned,
+                    config.require_kms,
+                    config.require_customer_managed_key,
+                    pull_time_exclusions=sum(n for other, n in exclusions.items() if covers(other, env)),
                 )
                 findings += check_resource(logical_id, resource, ctx, config, template_path=path)
     return findings
@@ -254,6 +273,7 @@ __all__ = [
     "check_templates",
     "covers",
     "load_templates",
+    "pull_time_exclusions",
     "registry_scan_filters",
     "suppressions_of",
     "warned_rules",

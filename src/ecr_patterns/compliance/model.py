@@ -74,6 +74,9 @@ class RuleContext:
     kms_key_manager: str | None = None
     """For a live repository: ``"AWS"`` or ``"CUSTOMER"``, as ``kms:DescribeKey`` reports the key's
     ``KeyManager``; ``None`` in a template (the key is judged by how the template names it)."""
+    pull_time_exclusions: int | None = None
+    """How many pull-time update exclusions the app defines for the repository's account and region;
+    ``None`` when not known."""
 
 
 @dataclass(frozen=True)

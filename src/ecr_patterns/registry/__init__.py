@@ -1,5 +1,5 @@
 """Registry-level patterns (replication, pull-through cache, scanning, creation templates,
-registry policy) and event notifications. Re-exports only, loaded on first use."""
+registry policy, pull-time update exclusions) and event notifications. Re-exports only, loaded on first use."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ _LAZY = {
     "RepositoryCreationTemplate": "ecr_patterns.registry.creation_template",
     "AppliedFor": "ecr_patterns.registry.creation_template",
     "RegistryPolicy": "ecr_patterns.registry.registry_policy",
+    "PullTimeUpdateExclusions": "ecr_patterns.registry.pull_time",
     "notify_on_scan_findings": "ecr_patterns.registry.events",
     "notify_on_image_push": "ecr_patterns.registry.events",
 }

@@ -7,6 +7,7 @@ from ecr_patterns.compliance.rules import (
     lifecycle_policy,
     open_access,
     production_retention,
+    pull_time_exclusions,
     scan_on_push,
     tag_immutability,
 )
@@ -18,6 +19,7 @@ ALL_RULES = (
     lifecycle_policy.RULE,
     open_access.RULE,
     production_retention.RULE,
+    pull_time_exclusions.RULE,
 )
 
 __all__ = ["ALL_RULES"]

@@ -1,0 +1,127 @@
+"""PullTimeUpdateExclusions and the rule that asks for it: a sinceImagePulled rule in an account and region that
+excludes no principal from pull-time updates is a warning, from the plugin and from the Aspect alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
+
+from ecr_patterns import SecureRepository, ValidationError
+from ecr_patterns.compliance import EcrCompliancePlugin, add_compliance_everywhere
+from ecr_patterns.lifecycle import archive_images_not_pulled_for_days
+from ecr_patterns.registry import PullTimeUpdateExclusions
+
+SCANNER = "arn:aws:iam::111111111111:role/Scanner"
+ENV = cdk.Environment(account="111111111111", region="us-east-1")
+
+
+def test_each_principal_becomes_one_exclusion(stack: cdk.Stack) -> None:
+    role = iam.Role(stack, "Backup", assumed_by=iam.ServicePrincipal("backup.amazonaws.com"))
+    PullTimeUpdateExclusions(stack, "Exclusions", principal_arns=[SCANNER, role.role_arn])
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::ECR::PullTimeUpdateExclusion", 2)
+    template.has_resource_properties("AWS::ECR::PullTimeUpdateExclusion", {"PrincipalArn": SCANNER})
+
+
+@pytest.mark.parametrize(
+    ("arns", "codes"),
+    [
+        ([], ["registry.argument"]),
+        (["arn:aws:iam::111111111111:group/Admins"], ["registry.argument"]),  # roles and users only
+        (["arn:aws:iam::1111:role/Short"], ["registry.argument"]),
+        ([SCANNER, SCANNER], ["registry.duplicate"]),
+        ([f"arn:aws:iam::111111111111:role/{'r' * 190}"], ["registry.argument"]),  # over 200 characters
+        ([f"arn:aws:iam::111111111111:role/Scanner{i}" for i in range(101)], ["registry.quota"]),
+    ],
+)
+def test_bad_principals_fail_at_once_with_one_error(stack: cdk.Stack, arns: list[str], codes: list[str]) -> None:
+    with pytest.raises(ValidationError) as err:
+        PullTimeUpdateExclusions(stack, "Exclusions", principal_arns=arns)
+    assert [v.code for v in err.value.violations] == codes
+
+
+def test_100_principals_are_within_ecrs_limit(stack: cdk.Stack) -> None:
+    arns = [f"arn:aws:iam::111111111111:role/Scanner{i}" for i in range(100)]
+    PullTimeUpdateExclusions(stack, "Exclusions", principal_arns=arns)
+    Template.from_stack(stack).resource_count_is("AWS::ECR::PullTimeUpdateExclusion", 100)
+
+
+def test_one_set_of_exclusions_per_account_and_region(app: cdk.App) -> None:
+    stack = cdk.Stack(app, "A", env=ENV)
+    PullTimeUpdateExclusions(stack, "First", principal_arns=[SCANNER])
+    with pytest.raises(ValidationError, match="merge them into one construct"):
+        PullTimeUpdateExclusions(cdk.Stack(app, "B", env=ENV), "Second", principal_arns=[SCANNER])
+    other = cdk.Stack(app, "C", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    PullTimeUpdateExclusions(other, "Elsewhere", principal_arns=[SCANNER])  # another region: its own
+
+
+def _pulled_repository(stack: cdk.Stack) -> None:
+    repo = SecureRepository(stack, "Repo")
+    repo.add_lifecycle_policy_rule(archive_images_not_pulled_for_days(90))
+
+
+def _plugin_findings(app: cdk.App) -> list[Any]:
+    plugin = EcrCompliancePlugin()
+    Validations.of(app).add_plugins(plugin)
+    app.synth()
+    return [f for f in plugin.last_findings if f.rule_id == "EcrPatterns-PullTimeExclusions"]
+
+
+def test_the_plugin_warns_about_a_pulled_rule_without_exclusions_and_says_why(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    _pulled_repository(cdk.Stack(app, "S", env=ENV))
+    (finding,) = _plugin_findings(app)
+    assert finding.level.value == "warning"
+    assert "Amazon Inspector's pulls are never recorded, other scanners' are" in finding.message
+
+
+def test_exclusions_in_the_same_account_and_region_silence_it(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    _pulled_repository(cdk.Stack(app, "S", env=ENV))
+    PullTimeUpdateExclusions(cdk.Stack(app, "Registry", env=ENV), "Exclusions", principal_arns=[SCANNER])
+    assert _plugin_findings(app) == []
+
+
+def test_exclusions_of_another_region_do_not_count(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    _pulled_repository(cdk.Stack(app, "S", env=ENV))
+    elsewhere = cdk.Environment(account="111111111111", region="eu-west-1")
+    PullTimeUpdateExclusions(cdk.Stack(app, "Registry", env=elsewhere), "Exclusions", principal_arns=[SCANNER])
+    assert len(_plugin_findings(app)) == 1
+
+
+def test_a_policy_without_a_pulled_rule_needs_no_exclusions(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    SecureRepository(cdk.Stack(app, "S", env=ENV), "Repo")
+    assert _plugin_findings(app) == []
+
+
+def _aspect_warnings(stack: cdk.Stack) -> list[str]:
+    messages = []
+    for message in stack.node.find_all():
+        for entry in message.node.metadata:
+            if entry.type == "aws:cdk:warning" and "EcrPatterns-PullTimeExclusions" in str(entry.data):
+                messages.append(str(entry.data))
+    return messages
+
+
+def test_the_aspect_warns_alike_and_is_silenced_alike(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    warned = cdk.Stack(app, "Warned", env=ENV)
+    _pulled_repository(warned)
+    add_compliance_everywhere(app)
+    app.synth()
+    assert len(_aspect_warnings(warned)) == 1
+    app = cdk.App(outdir=str(tmp_path / "silenced"))
+    quiet = cdk.Stack(app, "Quiet", env=ENV)
+    _pulled_repository(quiet)
+    PullTimeUpdateExclusions(quiet, "Exclusions", principal_arns=[SCANNER])
+    add_compliance_everywhere(app)
+    app.synth()
+    assert _aspect_warnings(quiet) == []
