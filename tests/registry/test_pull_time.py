@@ -125,3 +125,22 @@ def test_the_aspect_warns_alike_and_is_silenced_alike(tmp_path: Path) -> None:
     add_compliance_everywhere(app)
     app.synth()
     assert _aspect_warnings(quiet) == []
+
+
+def test_the_preview_says_a_pull_that_keeps_an_image_may_be_a_scanners() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ecr_patterns.lifecycle import LifecyclePolicy, preview_lifecycle_policy
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    policy = LifecyclePolicy.from_rules([archive_images_not_pulled_for_days(30)])
+    image = {
+        "imageDigest": "sha256:" + "1" * 64,
+        "imageTags": ["v1"],
+        "imagePushedAt": now - timedelta(days=300),
+        "lastRecordedPullTime": now - timedelta(days=2),
+    }
+    (reason,) = preview_lifecycle_policy(policy, [image], now=now)["imageReasons"]
+    assert reason["decision"] == "KEEP"
+    assert "ECR records every pull but Amazon Inspector's" in reason["reason"]
+    assert "pull-time update exclusion" in reason["reason"]

@@ -471,6 +471,12 @@ def _preview(
                 CountType.SINCE_IMAGE_TRANSITIONED: "archived",
             }[sel.count_type]
             kept_why = f"{event} within the last {plural(n, 'day')}"
+            if sel.count_type is CountType.SINCE_IMAGE_PULLED:
+                # The pull that keeps it may be a scanner's (User Guide, "Pull-time update exclusions").
+                kept_why += (
+                    "; ECR records every pull but Amazon Inspector's, so a scanner's pull keeps it too unless its "
+                    "role is a pull-time update exclusion"
+                )
             due_why = f"{event} more than {plural(n, 'day')} ago"
         marking = "TRANSITION" if rule.action.type is ActionType.TRANSITION else "EXPIRE"
         verb = "archive" if marking == "TRANSITION" else "expire"
