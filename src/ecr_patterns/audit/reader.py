@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -360,7 +360,7 @@ def read_estate(
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="ecr-audit") as pool:
         listing = {pool.submit(read_registry, c, targets[i], repository_prefix): c for i, c in clients.items()}
         reads: list[Future[None]] = []
-        for future in _as_completed(listing):
+        for future in as_completed(listing):
             registry = future.result()
             registries.append(registry)
             with progress_lock:
@@ -374,9 +374,3 @@ def read_estate(
     order = {id(t): i for i, t in enumerate(targets)}
     registries.sort(key=lambda r: order.get(id(r.target), 0))
     return registries
-
-
-def _as_completed(futures: Mapping[Future[LiveRegistry], Any]) -> Iterator[Future[LiveRegistry]]:
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
