@@ -1,0 +1,54 @@
+"""README's table of what Security Hub ECR.1/2/3/5 decide about each pattern, computed from the templates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Template
+
+from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns.audit.standards import verdicts
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+CONTROLS = {
+    "ECR.1": "EcrPatterns-ScanOnPush",
+    "ECR.2": "EcrPatterns-TagImmutability",
+    "ECR.3": "EcrPatterns-LifecyclePolicy",
+    "ECR.5": "EcrPatterns-Encryption",
+}
+PATTERNS: dict[str, Callable[[cdk.Stack], Any]] = {
+    "plain `aws_ecr.Repository()`": lambda s: ecr.Repository(s, "R"),
+    "`SecureRepository()`": lambda s: SecureRepository(s, "R"),
+    "`SecureRepository(encryption_key=key)`": lambda s: SecureRepository(s, "R", encryption_key=kms.Key(s, "K")),
+    "`DevRepository()`": lambda s: DevRepository(s, "R"),
+    "`ProdRepository()`": lambda s: ProdRepository(s, "R"),
+}
+
+
+def _verdicts(build: Callable[[cdk.Stack], Any]) -> list[str]:
+    stack = cdk.Stack(cdk.App(), "S")
+    build(stack)
+    (resource,) = Template.from_stack(stack).find_resources("AWS::ECR::Repository").values()
+    key = ((resource.get("Properties") or {}).get("EncryptionConfiguration") or {}).get("KmsKey")
+    # A key the template creates or names (not alias/aws/ecr) is customer managed; none means aws/ecr.
+    manager = "CUSTOMER" if key and key != "alias/aws/ecr" else "AWS"
+    found = verdicts(resource, manager, registry_scans=False)
+    return ["pass" if found[rule]["securityHub"] else "fail" for rule in CONTROLS.values()]
+
+
+def test_the_readme_security_hub_table_is_what_the_templates_give() -> None:
+    block = README.split("<!-- security-hub-table -->\n", 1)[1].split("\n\n", 1)[0]
+    rows = {}
+    for line in block.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0]] = cells[1:]
+    assert list(rows) == list(PATTERNS)
+    for name, build in PATTERNS.items():
+        assert rows[name] == _verdicts(build), name
+    assert re.search(r"\| pattern \| ECR\.1 .*\| ECR\.2 .*\| ECR\.3 .*\| ECR\.5 ", block)
