@@ -3,13 +3,14 @@ script that makes the same minimal set of read calls at the same concurrency (ta
 peak <= 500 MB, no call beyond the minimal set).
 
 The minimal set, derived from what the audit must know: per registry, one call each for the scanning
-configuration, the replication configuration, the registry policy, the pull-through cache rules and the
-creation templates; ``describe_repositories`` pages of 1,000 (its largest ``maxResults``);
-``batch_get_repository_scanning_configuration`` batches of 25 (its largest). Per repository: its lifecycle
-policy, its repository policy, its tags, ``describe_images`` pages of 1,000 (every status) and, only for
-repositories holding image indexes, ``batch_get_image`` batches of 100 of the indexes. Per distinct KMS key,
-``kms:DescribeKey``. Both sides count their calls from botocore's ``before-call`` event (one per API call,
-retries not counted); the benchmark fails when the audit's calls differ from the bare script's.
+configuration, the replication configuration, the registry policy, the pull-through cache rules, the
+creation templates and the pull-time update exclusions (pages of 1,000); ``describe_repositories`` pages of
+1,000 (its largest ``maxResults``); ``batch_get_repository_scanning_configuration`` batches of 25 (its largest).
+Per repository: its lifecycle policy, its repository policy, its tags, ``describe_images`` pages of 1,000
+(every status) and, only for repositories holding image indexes, ``batch_get_image`` batches of 100 of the
+indexes. Per distinct KMS key, ``kms:DescribeKey``. Both sides count their calls from botocore's
+``before-call`` event (one per API call, retries not counted); the benchmark fails when the audit's calls
+differ from the bare script's.
 """
 
 from __future__ import annotations
@@ -195,6 +196,7 @@ def _bare(session: Any) -> None:
                     ecr.get_paginator("describe_repository_creation_templates").paginate(PaginationConfig=page)
                 )
             )
+            tolerant(ecr.list_pull_time_update_exclusions, maxResults=1000)
             names = [r["repositoryName"] for r in repos]
             for start in range(0, len(names), 25):
                 ecr.batch_get_repository_scanning_configuration(repositoryNames=names[start : start + 25])

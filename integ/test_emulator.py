@@ -351,6 +351,7 @@ def registry_without_caches_or_templates_lists_none(clients: Clients) -> object:
     return (
         ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"],
         ecr.describe_repository_creation_templates()["repositoryCreationTemplates"],
+        ecr.list_pull_time_update_exclusions()["pullTimeUpdateExclusions"],
     )
 
 
@@ -373,7 +374,7 @@ SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
             [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "x*", "filterType": "WILDCARD"}]}],
         ),
     ),
-    (registry_without_caches_or_templates_lists_none, ([], [])),
+    (registry_without_caches_or_templates_lists_none, ([], [], [])),
     (
         a_stack_created_through_a_change_set_keeps_its_outputs_and_updates,
         [[("Variant", "first")], [("Variant", "first"), ("Second", "second")], "ChangeSetNotFound"],

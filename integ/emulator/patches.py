@@ -456,10 +456,11 @@ def _describe_stack_resource(original: Callable[..., Any], self: Any, stack_name
 
 
 def _answer_empty_registry_lists() -> None:
-    """DescribePullThroughCacheRules and DescribeRepositoryCreationTemplates, which moto 5.2.5 does not
-    implement (its server answers 500, which SDKs retry). moto implements neither CreatePullThroughCacheRule
-    nor CreateRepositoryCreationTemplate nor their CloudFormation types, so no emulated registry has any:
-    the lists are empty, as the ECR API reference shows them for a registry with none."""
+    """DescribePullThroughCacheRules, DescribeRepositoryCreationTemplates and ListPullTimeUpdateExclusions, which
+    moto 5.2.5 does not implement (its server answers 500, which SDKs retry). moto implements none of the calls
+    that create them (CreatePullThroughCacheRule, CreateRepositoryCreationTemplate,
+    RegisterPullTimeUpdateExclusion) nor their CloudFormation types, so no emulated registry has any: the lists
+    are empty, as the ECR API reference shows them for a registry with none."""
     from moto.ecr.responses import ECRResponse
 
     def pull_through_cache_rules(self: Any) -> str:
@@ -468,6 +469,10 @@ def _answer_empty_registry_lists() -> None:
     def creation_templates(self: Any) -> str:
         return json.dumps({"registryId": self.current_account, "repositoryCreationTemplates": []})
 
+    def pull_time_exclusions(self: Any) -> str:
+        return json.dumps({"pullTimeUpdateExclusions": []})
+
+    ECRResponse.list_pull_time_update_exclusions = pull_time_exclusions  # type: ignore[attr-defined]
     ECRResponse.describe_pull_through_cache_rules = pull_through_cache_rules  # type: ignore[attr-defined]
     ECRResponse.describe_repository_creation_templates = creation_templates  # type: ignore[attr-defined]
 

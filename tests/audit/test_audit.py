@@ -56,6 +56,7 @@ def test_the_audit_calls_only_read_operations(session: Any) -> None:
         "ecr:DescribeRegistry",
         "ecr:DescribePullThroughCacheRules",
         "ecr:DescribeRepositoryCreationTemplates",
+        "ecr:ListPullTimeUpdateExclusions",
     } <= set(recorder.calls)
 
 
@@ -805,3 +806,16 @@ def test_a_terminal_gets_a_progress_bar_fed_by_the_readers_progress(monkeypatch:
     assert calls == [(1, 3), (2, 3), (3, 3)]
     monkeypatch.setattr(system.stderr, "isatty", lambda: False)
     assert _run(lambda targets, **options: options.get("on_progress"), [], {}) is None  # no bar off a terminal
+
+
+def test_a_pulled_rule_without_exclusions_in_the_registry_is_the_same_warning_as_at_synth() -> None:
+    from ecr_patterns.lifecycle import LifecyclePolicy, archive_images_not_pulled_for_days
+
+    policy = LifecyclePolicy.from_rules([archive_images_not_pulled_for_days(90)]).to_text()
+    registry = _registry_of(_repository("r", [], policy))
+    registry.pull_time_exclusions = []
+    assert "EcrPatterns-PullTimeExclusions" in _rules(judge_estate([registry]), "r")
+    registry.pull_time_exclusions = ["arn:aws:iam::111111111111:role/Scanner"]
+    assert "EcrPatterns-PullTimeExclusions" not in _rules(judge_estate([registry]), "r")
+    registry.pull_time_exclusions = None  # could not be read: not judged
+    assert "EcrPatterns-PullTimeExclusions" not in _rules(judge_estate([registry]), "r")

@@ -177,6 +177,7 @@ def _registry_json(registry: LiveRegistry) -> dict[str, Any]:
         "replicationConfiguration": registry.replication_configuration,
         "pullThroughCacheRules": registry.pull_through_cache_rules,
         "repositoryCreationTemplates": registry.creation_templates,
+        "pullTimeUpdateExclusions": registry.pull_time_exclusions,
         "unreadable": [{"what": u.what, "error": u.error, "level": u.level} for u in registry.unreadable],
     }
 
@@ -207,6 +208,7 @@ def judge_estate(
         findings += _could_not_read(registry.unreadable, registry.account, region, None)
         filters = registry_scan_filters([scanning_as_template(registry.scanning_configuration)])
         templates = registry.creation_templates or []
+        exclusions = None if registry.pull_time_exclusions is None else len(registry.pull_time_exclusions)
         for template in templates:
             prefix = str(template.get("prefix", ""))
             shape = creation_template_as_resource(template)
@@ -241,6 +243,7 @@ def judge_estate(
                 config.require_kms,
                 config.require_customer_managed_key,
                 repository.key_manager,
+                exclusions,
             )
             views = verdicts(resource, repository.key_manager, _registry_covers(repository.name, filters))
             own: list[AuditFinding] = _could_not_read(repository.unreadable, account, region, repository)

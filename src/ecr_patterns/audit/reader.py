@@ -105,6 +105,8 @@ class LiveRegistry:
     replication_configuration: dict[str, Any] | None = None
     pull_through_cache_rules: list[dict[str, Any]] | None = None
     creation_templates: list[dict[str, Any]] | None = None
+    pull_time_exclusions: list[str] | None = None
+    """Principal ARNs whose pulls do not update ``lastRecordedPullTime``; ``None`` when not read."""
     repositories: list[LiveRepository] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
 
@@ -175,6 +177,19 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[st
     return [item for page in client.get_paginator(operation).paginate(**kwargs) for item in page.get(key, [])]
 
 
+def _exclusions(ecr: Any) -> list[str]:
+    """Every pull-time update exclusion (``list_pull_time_update_exclusions`` has no paginator in botocore: pages
+    of 1,000, its largest ``maxResults``, followed by ``nextToken``)."""
+    found: list[str] = []
+    args: dict[str, Any] = {"maxResults": 1000}
+    while True:
+        page = ecr.list_pull_time_update_exclusions(**args)
+        found += [str(arn) for arn in page.get("pullTimeUpdateExclusions", [])]
+        if not page.get("nextToken"):
+            return found
+        args["nextToken"] = page["nextToken"]
+
+
 def read_registry(clients: _Clients, target: Target, repository_prefix: str | None) -> LiveRegistry:
     """A registry's settings and its repositories' descriptions (not yet their images)."""
     registry = LiveRegistry(target)
@@ -221,6 +236,7 @@ def read_registry(clients: _Clients, target: Target, repository_prefix: str | No
             ecr, "describe_repository_creation_templates", "repositoryCreationTemplates", PaginationConfig=PAGE
         ),
     )
+    registry.pull_time_exclusions = _optional(registry, "pull-time update exclusions", lambda: _exclusions(ecr))
     by_name = {r.name: r for r in registry.repositories}
     names = list(by_name)
     for start in range(0, len(names), SCANNING_BATCH):

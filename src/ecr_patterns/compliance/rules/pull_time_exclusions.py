@@ -47,5 +47,4 @@ RULE = Rule(
     explanation="A sinceImagePulled rule archives nothing while a scanner's pulls keep every image looking in use.",
     fix="Register the scanner, replication and backup roles with ecr_patterns.registry.PullTimeUpdateExclusions.",
     check=check,
-    live=False,  # the live audit reports images kept only by their last recorded pull instead
 )
