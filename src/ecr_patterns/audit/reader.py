@@ -165,12 +165,27 @@ class _Clients:
         return manager
 
 
-def _optional(registry: LiveRegistry, what: str, call: Callable[[], Any], *, level: str = "warning") -> Any:
+def _attempt(
+    unreadable: list[Unreadable],
+    what: str,
+    call: Callable[[], Any],
+    *,
+    level: str = "error",
+    missing: str | None = None,
+) -> Any:
+    """``call()``, or ``None`` when it fails: the failure is recorded in ``unreadable``, except the error code
+    ``missing`` (a resource that simply does not exist, such as a repository without a policy)."""
     try:
         return call()
     except _read_errors() as err:
-        registry.unreadable.append(Unreadable(what, _error_text(err), level))
+        if missing is None or _error_code(err) != missing:
+            unreadable.append(Unreadable(what, _error_text(err), level))
         return None
+
+
+def _optional(registry: LiveRegistry, what: str, call: Callable[[], Any], **options: Any) -> Any:
+    """An optional registry setting: what cannot be read is a warning unless ``level`` says otherwise."""
+    return _attempt(registry.unreadable, what, call, **{"level": "warning", **options})
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -215,15 +230,8 @@ def read_registry(clients: _Clients, target: Target, repository_prefix: str | No
         _optional(registry, "replication configuration", ecr.describe_registry) or {}
     ).get("replicationConfiguration")
 
-    def policy() -> Any:
-        try:
-            return json.loads(ecr.get_registry_policy()["policyText"])
-        except Exception as err:
-            if _error_code(err) == "RegistryPolicyNotFoundException":
-                return None
-            raise
-
-    registry.registry_policy = _optional(registry, "registry policy", policy)
+    policy = _optional(registry, "registry policy", ecr.get_registry_policy, missing="RegistryPolicyNotFoundException")
+    registry.registry_policy = json.loads(policy["policyText"]) if policy else None
     registry.pull_through_cache_rules = _optional(
         registry,
         "pull-through cache rules",
@@ -294,13 +302,7 @@ def read_repository(clients: _Clients, repository: LiveRepository, *, layers: bo
         ids["registryId"] = registry_id
 
     def read(what: str, call: Callable[[], Any], missing: str | None = None) -> Any:
-        try:
-            return call()
-        except _read_errors() as err:
-            if missing is not None and _error_code(err) == missing:
-                return None
-            repository.unreadable.append(Unreadable(what, _error_text(err)))
-            return None
+        return _attempt(repository.unreadable, what, call, missing=missing)
 
     lifecycle = read("lifecycle policy", lambda: ecr.get_lifecycle_policy(**ids), "LifecyclePolicyNotFoundException")
     repository.lifecycle_policy_text = (lifecycle or {}).get("lifecyclePolicyText")
