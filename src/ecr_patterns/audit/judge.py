@@ -5,7 +5,7 @@ alike. Rules about template-only settings (``Rule.live`` false, such as the dele
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,64 +22,78 @@ TEMPLATE_MISMATCH = "EcrPatterns-CreationTemplateMismatch"
 READ_FIX = "give the audit the read-only IAM policy in README (or retry later, if throttled)"
 
 
-def as_template_resource(repository: LiveRepository) -> dict[str, Any]:
-    """A live repository in the shape of a template's ``AWS::ECR::Repository`` (what the rules take)."""
-    described = repository.description
-    encryption = described.get("encryptionConfiguration") or {}
+def _resource(
+    *,
+    name: str | None,
+    mutability: str | None,
+    exclusion_filters: Sequence[Mapping[str, Any]] | None,
+    scan_on_push: bool,
+    encryption: Mapping[str, Any] | None,
+    lifecycle_text: str | None,
+    policy_text: str | None,
+    tags: Sequence[Mapping[str, Any]] | None,
+) -> dict[str, Any]:
+    """ECR's API shapes (a repository's or a creation template's) as a template's ``AWS::ECR::Repository``."""
+    encryption = encryption or {}
     props: dict[str, Any] = {
-        "RepositoryName": repository.name,
-        "ImageTagMutability": described.get("imageTagMutability", "MUTABLE"),
-        "ImageScanningConfiguration": {
-            "ScanOnPush": bool((described.get("imageScanningConfiguration") or {}).get("scanOnPush"))
-        },
+        "ImageTagMutability": mutability or "MUTABLE",
+        "ImageScanningConfiguration": {"ScanOnPush": scan_on_push},
         # A repository always has an encryption configuration; ECR's default is AES256 (API reference).
         "EncryptionConfiguration": {"EncryptionType": encryption.get("encryptionType", "AES256")},
     }
+    if name is not None:
+        props = {"RepositoryName": name, **props}
     if encryption.get("kmsKey"):
         props["EncryptionConfiguration"]["KmsKey"] = encryption["kmsKey"]
-    exclusions = described.get("imageTagMutabilityExclusionFilters") or []
-    if exclusions:
+    if exclusion_filters:
         props["ImageTagMutabilityExclusionFilters"] = [
             {
                 "ImageTagMutabilityExclusionFilterType": f.get("filterType"),
                 "ImageTagMutabilityExclusionFilterValue": f.get("filter"),
             }
-            for f in exclusions
+            for f in exclusion_filters
         ]
-    if repository.lifecycle_policy_text is not None:
-        props["LifecyclePolicy"] = {"LifecyclePolicyText": repository.lifecycle_policy_text}
-    if repository.repository_policy_text:
+    if lifecycle_text is not None:
+        props["LifecyclePolicy"] = {"LifecyclePolicyText": lifecycle_text}
+    if policy_text:
         try:
-            props["RepositoryPolicyText"] = json.loads(repository.repository_policy_text)
+            props["RepositoryPolicyText"] = json.loads(policy_text)
         except json.JSONDecodeError:
             props["RepositoryPolicyText"] = {"Statement": []}
-    if repository.tags:
-        props["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in repository.tags]
+    if tags:
+        props["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in tags]
     return {"Type": REPOSITORY_TYPE, "Properties": props}
+
+
+def as_template_resource(repository: LiveRepository) -> dict[str, Any]:
+    """A live repository in the shape of a template's ``AWS::ECR::Repository`` (what the rules take)."""
+    described = repository.description
+    return _resource(
+        name=repository.name,
+        mutability=described.get("imageTagMutability"),
+        exclusion_filters=described.get("imageTagMutabilityExclusionFilters"),
+        scan_on_push=bool((described.get("imageScanningConfiguration") or {}).get("scanOnPush")),
+        encryption=described.get("encryptionConfiguration"),
+        lifecycle_text=repository.lifecycle_policy_text,
+        policy_text=repository.repository_policy_text,
+        tags=repository.tags,
+    )
 
 
 def creation_template_as_resource(template: Mapping[str, Any]) -> dict[str, Any]:
     """A repository creation template (``describe_repository_creation_templates``) as the repository it makes,
     in the rules' shape. A template has no scanning setting (registry scanning decides) and no name (only a
     ``*`` registry filter covers every name it may make)."""
-    encryption = template.get("encryptionConfiguration") or {}
-    props: dict[str, Any] = {
-        "ImageTagMutability": template.get("imageTagMutability", "MUTABLE"),
-        "ImageScanningConfiguration": {"ScanOnPush": False},
-        "EncryptionConfiguration": {"EncryptionType": encryption.get("encryptionType", "AES256")},
-    }
-    if encryption.get("kmsKey"):
-        props["EncryptionConfiguration"]["KmsKey"] = encryption["kmsKey"]
-    if template.get("lifecyclePolicy"):
-        props["LifecyclePolicy"] = {"LifecyclePolicyText": template["lifecyclePolicy"]}
-    if template.get("repositoryPolicy"):
-        try:
-            props["RepositoryPolicyText"] = json.loads(template["repositoryPolicy"])
-        except json.JSONDecodeError:
-            props["RepositoryPolicyText"] = {"Statement": []}
-    if template.get("resourceTags"):
-        props["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in template["resourceTags"]]
-    return {"Type": REPOSITORY_TYPE, "Properties": props}
+    return _resource(
+        name=None,
+        mutability=template.get("imageTagMutability"),
+        exclusion_filters=template.get("imageTagMutabilityExclusionFilters"),
+        scan_on_push=False,
+        encryption=template.get("encryptionConfiguration"),
+        lifecycle_text=template.get("lifecyclePolicy") or None,
+        policy_text=template.get("repositoryPolicy"),
+        tags=template.get("resourceTags"),
+    )
 
 
 ROOT_PREFIX = "ROOT"
