@@ -15,11 +15,9 @@ from typing import Any
 
 import click
 
+from ecr_patterns._usage import UsageProblem
+
 FORMATS = ("table", "json", "sarif", "asff", "html")
-
-
-class _Problem(click.ClickException):
-    exit_code = 2
 
 
 def _accounts(accounts: str | None, accounts_file: Path | None) -> list[str]:
@@ -28,7 +26,7 @@ def _accounts(accounts: str | None, accounts_file: Path | None) -> list[str]:
         try:
             text = accounts_file.read_text(encoding="utf-8")
         except OSError as err:
-            raise _Problem(f"cannot read accounts file {accounts_file}: {err.strerror or err}") from None
+            raise UsageProblem(f"cannot read accounts file {accounts_file}: {err.strerror or err}") from None
         found += [line.split("#")[0].strip() for line in text.splitlines() if line.split("#")[0].strip()]
     return found
 
@@ -91,25 +89,25 @@ def audit_command(
         try:
             moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
         except ValueError:
-            raise _Problem(f"--now {now!r} is not an ISO 8601 time such as 2026-01-31T12:00:00Z") from None
+            raise UsageProblem(f"--now {now!r} is not an ISO 8601 time such as 2026-01-31T12:00:00Z") from None
     previous: dict[str, Any] | None = None
     if baseline is not None:
         try:
             previous = json.loads(baseline.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as err:
-            raise _Problem(f"cannot read the baseline {baseline}: {err}") from None
+            raise UsageProblem(f"cannot read the baseline {baseline}: {err}") from None
         if not isinstance(previous, dict) or "findings" not in previous:
-            raise _Problem(f"the baseline {baseline} is not an ecr-patterns audit JSON report")
+            raise UsageProblem(f"the baseline {baseline} is not an ecr-patterns audit JSON report")
     prices = None
     if prices_file is not None:
         try:
             prices = Prices.from_json(json.loads(prices_file.read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError, ValueError, AttributeError, TypeError) as err:
-            raise _Problem(f"cannot read the prices {prices_file}: {err}") from None
+            raise UsageProblem(f"cannot read the prices {prices_file}: {err}") from None
     try:
         import boto3
     except ImportError:
-        raise _Problem("the audit needs boto3: pip install 'ecr-patterns[aws]'") from None
+        raise UsageProblem("the audit needs boto3: pip install 'ecr-patterns[aws]'") from None
     session = boto3.Session()
     chosen = list(regions)
     if all_regions:
@@ -126,7 +124,7 @@ def audit_command(
             accounts=_accounts(accounts, accounts_file),
         )
     except ValidationError as err:
-        raise _Problem("; ".join(f"{v.field} {v.value!r}: {v.fix}" for v in err.violations)) from None
+        raise UsageProblem("; ".join(f"{v.field} {v.value!r}: {v.fix}" for v in err.violations)) from None
     config = ComplianceConfig.build(require_kms=require_kms, require_customer_managed_key=require_customer_managed_key)
     try:
         report = _run(
@@ -143,7 +141,7 @@ def audit_command(
             },
         )
     except LiveRepositoryError as err:
-        raise _Problem(str(err)) from None
+        raise UsageProblem(str(err)) from None
 
     data = report.to_json()
     findings = report.findings

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import click
 
-
-class _Problem(click.ClickException):
-    exit_code = 2
+from ecr_patterns._usage import UsageProblem
 
 
 @click.group("bootstrap")
@@ -53,9 +51,9 @@ def template_command(
     try:
         text = source.read_text(encoding="utf-8") if source is not None else cli_bootstrap_template()
     except OSError as err:
-        raise _Problem(f"cannot read the template {source}: {err.strerror or err}") from None
+        raise UsageProblem(f"cannot read the template {source}: {err.strerror or err}") from None
     except BootstrapSourceError as err:
-        raise _Problem(str(err)) from None
+        raise UsageProblem(str(err)) from None
     try:
         hardened = harden_bootstrap_template(
             text,
@@ -68,7 +66,7 @@ def template_command(
             expire_archived_after_days=expire_archived_after,
         )
     except ValidationError as err:
-        raise _Problem("; ".join(f"[{v.code}] {v.field} {v.value!r}: {v.fix}" for v in err.violations)) from None
+        raise UsageProblem("; ".join(f"[{v.code}] {v.field} {v.value!r}: {v.fix}" for v in err.violations)) from None
     if out is not None:
         out.write_text(hardened.text, encoding="utf-8")
     else:
@@ -99,13 +97,13 @@ def check_command(regions: tuple[str, ...], qualifier: str | None, toolkit_stack
     try:
         import boto3
     except ImportError:
-        raise _Problem("the check needs boto3: pip install 'ecr-patterns[aws]'") from None
+        raise UsageProblem("the check needs boto3: pip install 'ecr-patterns[aws]'") from None
     from ecr_patterns.bootstrap.check import check_bootstrap, fix_command
 
     session = boto3.Session()
     chosen = list(regions) or ([session.region_name] if session.region_name else [])
     if not chosen:
-        raise _Problem("give --region (repeatable): no region is configured")
+        raise UsageProblem("give --region (repeatable): no region is configured")
     statuses = check_bootstrap(chosen, session=session, toolkit_stack_name=toolkit_stack_name)
     failing = False
     data = []

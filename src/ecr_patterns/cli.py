@@ -18,15 +18,10 @@ import click
 from ecr_patterns._audit_command import audit_command
 from ecr_patterns._bootstrap_command import bootstrap
 from ecr_patterns._text import plural
+from ecr_patterns._usage import UsageProblem
 from ecr_patterns.errors import ValidationError
 
 _REPOSITORY_TYPE = "AWS::ECR::Repository"
-
-
-class UsageProblem(click.ClickException):
-    """A bad file or argument: one line, exit code 2."""
-
-    exit_code = 2
 
 
 def _fail(message: str) -> NoReturn:
