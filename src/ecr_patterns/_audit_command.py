@@ -124,7 +124,7 @@ def audit_command(
             accounts=_accounts(accounts, accounts_file),
         )
     except ValidationError as err:
-        raise UsageProblem("; ".join(f"{v.field} {v.value!r}: {v.fix}" for v in err.violations)) from None
+        raise UsageProblem.of(err) from None
     config = ComplianceConfig.build(require_kms=require_kms, require_customer_managed_key=require_customer_managed_key)
     try:
         report = _run(

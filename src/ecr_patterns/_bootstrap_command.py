@@ -66,7 +66,7 @@ def template_command(
             expire_archived_after_days=expire_archived_after,
         )
     except ValidationError as err:
-        raise UsageProblem("; ".join(f"[{v.code}] {v.field} {v.value!r}: {v.fix}" for v in err.violations)) from None
+        raise UsageProblem.of(err) from None
     if out is not None:
         out.write_text(hardened.text, encoding="utf-8")
     else:

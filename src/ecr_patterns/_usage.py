@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import click
 
+from .errors import ValidationError
+
 
 class UsageProblem(click.ClickException):
     """A bad file or argument: one line, exit code 2."""
 
     exit_code = 2
+
+    @classmethod
+    def of(cls, err: ValidationError) -> UsageProblem:
+        """Every violation of ``err`` on one line, each as :class:`~ecr_patterns.errors.Violation` prints it."""
+        return cls("; ".join(str(v) for v in err.violations))
