@@ -20,7 +20,7 @@ from ecr_patterns.compliance.model import CONSTRUCT_WARNINGS, WARNED_KEY, WARNIN
 from ecr_patterns.errors import Code, Problems, ValidationError
 from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
 from ecr_patterns.lifecycle.render import render_lifecycle_policy
-from ecr_patterns.lifecycle.rules import to_policy_rule
+from ecr_patterns.lifecycle.rules import to_policy_rule, to_policy_rules
 from ecr_patterns.lifecycle.standard import default_policy_rules
 
 
@@ -139,15 +139,7 @@ class SecureRepository(ecr.Repository):
             problems, removal=removal, empty_on_delete=bool(empty), auto_delete_images=bool(auto_delete_images)
         )
         user_rules = lifecycle_rules is not None
-        model: list[PolicyRule] = []
-        if lifecycle_rules is None:
-            model = d.lifecycle_rules()
-        else:
-            for rule in lifecycle_rules:
-                try:
-                    model.append(to_policy_rule(rule))
-                except ValidationError as err:
-                    problems.extend(err)
+        model = d.lifecycle_rules() if lifecycle_rules is None else to_policy_rules(lifecycle_rules, problems)
         problems.raise_if_any(context=where)
         # Validated before Node sees anything; rendered on the L1 below, by the one renderer (a class's
         # default policy holds no token: rendered once per process).

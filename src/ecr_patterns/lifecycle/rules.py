@@ -11,14 +11,14 @@ number decides its fate (see :func:`ecr_patterns.lifecycle.preview_lifecycle_pol
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import cast
 
 from aws_cdk import Duration, Token
 from aws_cdk import aws_ecr as ecr
 
 from ecr_patterns import defaults
-from ecr_patterns.errors import Code, ValidationError
+from ecr_patterns.errors import Code, Problems, ValidationError
 from ecr_patterns.lifecycle import standard
 from ecr_patterns.lifecycle.model import Action, CountType, PolicyRule, Selection, TagStatus
 
@@ -235,6 +235,18 @@ def to_policy_rule(rule: ecr.LifecycleRule) -> PolicyRule:
         rule_priority=None if priority is None else _number(priority),
         description=rule.description,
     )
+
+
+def to_policy_rules(rules: Iterable[ecr.LifecycleRule], problems: Problems) -> list[PolicyRule]:
+    """Convert every rule with :func:`to_policy_rule`; each one that fails adds its violations to ``problems``,
+    so a constructor reports all of them in one error."""
+    converted: list[PolicyRule] = []
+    for rule in rules:
+        try:
+            converted.append(to_policy_rule(rule))
+        except ValidationError as err:
+            problems.extend(err)
+    return converted
 
 
 def _whole_days(age: Duration) -> int:

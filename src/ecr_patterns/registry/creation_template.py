@@ -13,10 +13,9 @@ from aws_cdk.interfaces import aws_kms as kms_refs
 from constructs import Construct
 
 from ecr_patterns import defaults
-from ecr_patterns.errors import Code, Problems, ValidationError
-from ecr_patterns.lifecycle.model import PolicyRule
+from ecr_patterns.errors import Code, Problems
 from ecr_patterns.lifecycle.render import render_lifecycle_policy
-from ecr_patterns.lifecycle.rules import to_policy_rule
+from ecr_patterns.lifecycle.rules import to_policy_rules
 from ecr_patterns.lifecycle.standard import default_policy_rules
 from ecr_patterns.registry._environment import claim_once
 
@@ -78,15 +77,7 @@ class RepositoryCreationTemplate(Construct):
                 "give at least one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH",
                 code=Code.REGISTRY_ARGUMENT,
             )
-        rules: list[PolicyRule] = []
-        if lifecycle_rules is None:
-            rules = default_policy_rules()
-        else:
-            for rule in lifecycle_rules:
-                try:
-                    rules.append(to_policy_rule(rule))
-                except ValidationError as err:
-                    problems.extend(err)
+        rules = default_policy_rules() if lifecycle_rules is None else to_policy_rules(lifecycle_rules, problems)
         problems.raise_if_any(context=lambda: self.node.path)
         # The one renderer: same key order, token rule and validation as every repository's policy.
         lifecycle_text = render_lifecycle_policy(self, rules, where=lambda: self.node.path)
