@@ -10,10 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ecr_patterns._usage import UsageProblem
+
+if TYPE_CHECKING:
+    from ecr_patterns.bootstrap.check import BootstrapStatus
 
 
 @click.group("bootstrap")
@@ -98,57 +102,47 @@ def check_command(regions: tuple[str, ...], qualifier: str | None, toolkit_stack
         import boto3
     except ImportError:
         raise UsageProblem("the check needs boto3: pip install 'ecr-patterns[aws]'") from None
-    from ecr_patterns.bootstrap.check import check_bootstrap, fix_command
+    from ecr_patterns.bootstrap.check import check_bootstrap
 
     session = boto3.Session()
     chosen = list(regions) or ([session.region_name] if session.region_name else [])
     if not chosen:
         raise UsageProblem("give --region (repeatable): no region is configured")
-    statuses = check_bootstrap(chosen, session=session, toolkit_stack_name=toolkit_stack_name)
-    failing = False
-    data = []
-    for status in statuses:
-        if qualifier and status.qualifier and status.qualifier != qualifier:
-            status.error = f"the stack {status.stack} has the qualifier {status.qualifier}, not {qualifier}"
-        passed = status.found and not status.error and all(status.controls.get(c) for c in ("ECR.1", "ECR.2", "ECR.3"))
-        effect = status.report.repositories[0].lifecycle if status.report and status.report.repositories else None
-        # With the cdk gc rule, images no stack references are bounded by `cdk gc --action=tag` marking them.
-        bounded = status.works_with_cdk_gc or not any(
-            f.rule_id in ("EcrPatterns-LifecycleExpiresNothing", "EcrPatterns-LifecycleGrowthUnbounded")
-            for f in status.findings
-        )
-        failing = failing or not passed or not bounded
-        entry = status.to_json()
-        entry["passes"] = passed and bounded
-        entry["fix"] = None if passed and bounded else fix_command(status)
-        data.append(entry)
-        if output_format == "table":
-            head = f"{status.region} {status.stack}"
-            if status.error:
-                click.echo(f"{head}: {status.error}")
-                continue
-            controls = ", ".join(
-                f"{c} {'pass' if ok else 'FAIL' if ok is not None else 'unknown'}" for c, ok in status.controls.items()
-            )
-            click.echo(f"{head}: {status.repository} (variant {status.variant!r}, version {status.version})")
-            click.echo(f"  Security Hub: {controls}")
-            if effect:
-                click.echo(
-                    f"  lifecycle: {effect['images']} images; the next evaluation expires {effect['expiringImages']} "
-                    f"and archives {effect['archivingImages']}"
-                    + (
-                        "; images cdk gc marks isolated are archived, then expired"
-                        if status.works_with_cdk_gc
-                        else ""
-                        if bounded
-                        else "; the policy bounds nothing (it exists only for ECR.3)"
-                    )
-                )
-            for finding in status.findings:
-                click.echo(f"  {finding.level}: [{finding.rule_id}] {finding.message}")
-            if entry["fix"]:
-                click.echo(f"  fix: {entry['fix']}")
+    statuses = check_bootstrap(chosen, session=session, toolkit_stack_name=toolkit_stack_name, qualifier=qualifier)
+    data = [status.to_json() for status in statuses]
     if output_format == "json":
         click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        for status, entry in zip(statuses, data, strict=True):
+            _echo_status(status, entry)
     sys.stdout.flush()
-    raise click.exceptions.Exit(1 if failing else 0)
+    raise click.exceptions.Exit(0 if all(status.passes for status in statuses) else 1)
+
+
+def _echo_status(status: BootstrapStatus, entry: dict[str, Any]) -> None:
+    effect = entry["lifecycle"]
+    head = f"{status.region} {status.stack}"
+    if status.error:
+        click.echo(f"{head}: {status.error}")
+        return
+    controls = ", ".join(
+        f"{c} {'pass' if ok else 'FAIL' if ok is not None else 'unknown'}" for c, ok in status.controls.items()
+    )
+    click.echo(f"{head}: {status.repository} (variant {status.variant!r}, version {status.version})")
+    click.echo(f"  Security Hub: {controls}")
+    if effect:
+        click.echo(
+            f"  lifecycle: {effect['images']} images; the next evaluation expires {effect['expiringImages']} "
+            f"and archives {effect['archivingImages']}"
+            + (
+                "; images cdk gc marks isolated are archived, then expired"
+                if status.works_with_cdk_gc
+                else ""
+                if status.bounded
+                else "; the policy bounds nothing (it exists only for ECR.3)"
+            )
+        )
+    for finding in status.findings:
+        click.echo(f"  {finding.level}: [{finding.rule_id}] {finding.message}")
+    if entry["fix"]:
+        click.echo(f"  fix: {entry['fix']}")

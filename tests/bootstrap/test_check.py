@@ -128,3 +128,21 @@ def test_the_readme_session_is_what_the_check_prints(session: Any) -> None:
     code, out = _check(*[a for a in args if a not in ("--region", "us-east-1")])
     assert out == printed
     assert str(code) == exit_line.strip()
+
+
+def test_a_library_caller_gets_the_verdict_the_cli_prints(session: Any) -> None:
+    from ecr_patterns.bootstrap.check import check_bootstrap, fix_command
+
+    _default_bootstrap(session)
+    (status,) = check_bootstrap(["us-east-1"], session=session)
+    assert status.found
+    assert status.error is None
+    assert not status.bounded  # the default policy expires nothing and bounds no tagged image
+    assert not status.passes
+    assert status.to_json()["passes"] is False
+    assert status.to_json()["fix"] == fix_command(status)
+    (same,) = check_bootstrap(["us-east-1"], session=session, qualifier="hnb659fds")
+    assert same.error is None
+    (other,) = check_bootstrap(["us-east-1"], session=session, qualifier="other")
+    assert other.error == "the stack CDKToolkit has the qualifier hnb659fds, not other"
+    assert not other.passes

@@ -24,6 +24,9 @@ CONTROLS = {
     "ECR.3": "EcrPatterns-LifecyclePolicy",
     "ECR.5": "EcrPatterns-Encryption",
 }
+REQUIRED = ("ECR.1", "ECR.2", "ECR.3")
+"""The controls a bootstrap must pass (ECR.5 needs a customer managed key: reported, not required)."""
+UNBOUNDED = ("EcrPatterns-LifecycleExpiresNothing", "EcrPatterns-LifecycleGrowthUnbounded")
 
 
 @dataclass
@@ -49,8 +52,21 @@ class BootstrapStatus:
             return []
         return [f for f in self.report.findings if f.repository == self.repository]
 
+    @property
+    def bounded(self) -> bool:
+        """Whether the lifecycle policy bounds the repository: it has the ``cdk gc`` rule (images no stack
+        references are bounded by ``cdk gc --action=tag`` marking them), or no finding says it expires nothing or
+        leaves growth unbounded."""
+        return self.works_with_cdk_gc or not any(f.rule_id in UNBOUNDED for f in self.findings)
+
+    @property
+    def passes(self) -> bool:
+        """Found, read without error, passing ECR.1, ECR.2 and ECR.3, and :attr:`bounded`."""
+        return self.found and not self.error and all(self.controls.get(c) for c in REQUIRED) and self.bounded
+
     def to_json(self) -> dict[str, Any]:
         repo = self.report.repositories[0] if self.report and self.report.repositories else None
+        passes = self.passes
         return {
             "region": self.region,
             "stack": self.stack,
@@ -64,6 +80,8 @@ class BootstrapStatus:
             "findings": [f.to_json() for f in self.findings],
             "worksWithCdkGc": self.works_with_cdk_gc,
             "error": self.error,
+            "passes": passes,
+            "fix": None if passes else fix_command(self),
         }
 
 
@@ -72,6 +90,7 @@ def check_bootstrap(
     *,
     session: Any | None = None,
     toolkit_stack_name: str = DEFAULT_TOOLKIT_STACK,
+    qualifier: str | None = None,
     now: datetime | None = None,
 ) -> list[BootstrapStatus]:
     """Each region's bootstrap stack and its container-assets repository, read-only (``DescribeStacks`` and the
@@ -79,6 +98,7 @@ def check_bootstrap(
 
     :param session: default ``None``: ``boto3.Session()``.
     :param toolkit_stack_name: default ``CDKToolkit`` (``cdk bootstrap --toolkit-stack-name``).
+    :param qualifier: default ``None``: any; else a stack with another ``Qualifier`` parameter is an error.
     :param now: default ``None``: the current UTC time.
     """
     import boto3
@@ -131,6 +151,9 @@ def check_bootstrap(
                 control: (verdicts.get(rule) or {}).get("securityHub") for control, rule in CONTROLS.items()
             }
         out.append(status)
+    for status in out:
+        if qualifier and status.qualifier and status.qualifier != qualifier:
+            status.error = f"the stack {status.stack} has the qualifier {status.qualifier}, not {qualifier}"
     return out
 
 
