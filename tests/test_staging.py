@@ -70,6 +70,19 @@ def test_each_asset_repository_scans_is_immutable_kms_and_has_the_validated_poli
     assert sorted(r["Properties"]["RepositoryName"] for r in repos.values()) == ["myapp/image0", "myapp/image1"]
 
 
+def test_the_staging_stack_counts_one_image_asset_per_repository_it_hardened(
+    tmp_path: Path, dockerfiles: list[Path]
+) -> None:
+    factory = SecureStagingFactory(app_id="myapp", staging_bucket_encryption=s3.BucketEncryption.S3_MANAGED)
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"), default_stack_synthesizer=factory.synthesizer())
+    stack = cdk.Stack(app, "Service", env=ENV)
+    for i in range(3):
+        assets.DockerImageAsset(stack, f"Image{i}", directory=str(dockerfiles[i]), asset_name=f"image{i}")
+    app.synth()
+    (staging,) = factory.stacks
+    assert staging.image_assets == 3
+
+
 def test_only_the_repositories_properties_differ_from_the_alphas_own_staging_stack(
     tmp_path: Path, dockerfiles: list[Path]
 ) -> None:

@@ -17,6 +17,7 @@ given in README.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import aws_cdk as cdk
@@ -34,7 +35,8 @@ from constructs import Construct
 
 from ecr_patterns import defaults
 from ecr_patterns.errors import Code, ValidationError
-from ecr_patterns.lifecycle.model import EXPIRE, CountType, LifecyclePolicy, PolicyRule, Selection, TagStatus
+from ecr_patterns.lifecycle.model import LifecyclePolicy
+from ecr_patterns.lifecycle.standard import expire_untagged, keep_last
 from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
 
 TEMPLATE_FILE_LIMIT = 51_200
@@ -54,12 +56,9 @@ def staging_lifecycle_policy(image_versions: int = IMAGE_VERSIONS) -> LifecycleP
             "image_versions", image_versions, "a whole number >= 1", code=Code.LIFECYCLE_ARGUMENT
         )
     # No descriptions: every byte of the policy text counts against the staging template's 51,200 bytes.
-    untagged = Selection(
-        TagStatus.UNTAGGED, CountType.SINCE_IMAGE_PUSHED, defaults.UNTAGGED_EXPIRY_DAYS, count_unit="days"
-    )
     rules = (
-        PolicyRule(untagged, EXPIRE, 1),
-        PolicyRule(Selection(TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, image_versions), EXPIRE, 2),
+        replace(expire_untagged(defaults.UNTAGGED_EXPIRY_DAYS), rule_priority=1, description=None),
+        replace(keep_last(image_versions), rule_priority=2, description=None),
     )
     return validate_lifecycle_policy(LifecyclePolicy(rules).to_json())
 
@@ -100,8 +99,6 @@ class SecureStagingStack(DefaultStagingStack):
             image_asset_version_count=image_versions,
             **kwargs,
         )
-        self.image_assets = 0
-        """Image assets staged here."""
 
     def add_docker_image(self, asset: Any = None, **fields: Any) -> ImageStagingLocation:
         # From Node the asset arrives as one DockerImageAssetSource; from Python as its fields (jsii lifts a
@@ -114,8 +111,12 @@ class SecureStagingStack(DefaultStagingStack):
                 continue
             self._harden(repository)
             self._hardened.add(path)
-            self.image_assets += 1
         return location
+
+    @property
+    def image_assets(self) -> int:
+        """Image assets staged here (one repository each)."""
+        return len(self._hardened)
 
     def _harden(self, repository: ecr.Repository) -> None:
         l1 = repository.node.default_child

@@ -13,9 +13,12 @@ policy selects only those images and untagged ones:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ecr_patterns.errors import Code, Problems
 from ecr_patterns.lifecycle.archive import archive_images_pushed_more_than_days_ago, delete_archived_images_after_days
-from ecr_patterns.lifecycle.model import EXPIRE, CountType, LifecyclePolicy, PolicyRule, Selection, TagStatus
+from ecr_patterns.lifecycle.model import LifecyclePolicy
+from ecr_patterns.lifecycle.standard import expire_untagged
 from ecr_patterns.lifecycle.validate import MIN_ARCHIVE_DAYS, validate_lifecycle_policy
 
 ISOLATED_PATTERN = "*aws-cdk.isolated*"
@@ -48,14 +51,8 @@ def bootstrap_lifecycle_policy(
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             problems.add(name, value, f"a whole number of days >= {minimum}", code=Code.LIFECYCLE_ARGUMENT)
     problems.raise_if_any(context="bootstrap lifecycle policy")
-    untagged = PolicyRule(
-        selection=Selection(
-            tag_status=TagStatus.UNTAGGED,
-            count_type=CountType.SINCE_IMAGE_PUSHED,
-            count_number=untagged_days,
-            count_unit="days",
-        ),
-        action=EXPIRE,
+    untagged = replace(
+        expire_untagged(untagged_days),
         rule_priority=1,
         description=f"Untagged images should not exist: expire any older than {untagged_days} days",
     )
