@@ -15,6 +15,7 @@ from ecr_patterns.registry import (
     AppliedFor,
     PullThroughCache,
     PullTimeUpdateExclusions,
+    RegistryKey,
     RegistryPolicy,
     RegistryReplication,
     RegistryScanning,
@@ -86,6 +87,9 @@ class RegistryStack(Stack):
             ],
         )
 
+        # One customer managed key for the registry (Security Hub ECR.5 at the price of one key).
+        key = RegistryKey(self, "RegistryKey")
+
         # Repositories that ECR creates itself get the same secure defaults as ours.
         RepositoryCreationTemplate(
             self,
@@ -95,10 +99,14 @@ class RegistryStack(Stack):
             resource_tags={"managed-by": "ecr-patterns"},
         )
         RepositoryCreationTemplate(
-            self, "Everything", prefix="ROOT", applied_for=[AppliedFor.CREATE_ON_PUSH, AppliedFor.REPLICATION]
+            self,
+            "Everything",
+            prefix="ROOT",
+            applied_for=[AppliedFor.CREATE_ON_PUSH, AppliedFor.REPLICATION],
+            encryption_key=key,
         )
 
         # Hear at once about critical findings and production pushes.
         alerts = sns.Topic(self, "Alerts")
-        prod = ProdRepository(self, "Prod", repository_name="prod/api")
+        prod = ProdRepository(self, "Prod", repository_name="prod/api", encryption_key=key)
         prod.notify_on_scan_findings(alerts, min_severity="CRITICAL")

@@ -355,6 +355,52 @@ def registry_without_caches_or_templates_lists_none(clients: Clients) -> object:
     )
 
 
+def _kms(cloudformation: Any) -> Any:
+    # The emulator's endpoint serves every service; in-process moto intercepts AWS's own endpoints.
+    endpoint = cloudformation.meta.endpoint_url
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing").client(
+        "kms",
+        region_name=cloudformation.meta.region_name,
+        endpoint_url=None if "amazonaws.com" in endpoint else endpoint,
+    )
+
+
+def a_tagged_kms_key_is_created_with_its_policy(clients: Clients) -> object:
+    cloudformation, _ = clients
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    template = {
+        "Resources": {
+            "Key": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {"KeyPolicy": policy, "EnableKeyRotation": True, "Tags": [{"Key": "k", "Value": "v"}]},
+            }
+        }
+    }
+    stack = f"emulator-kms-{secrets.token_hex(4)}"
+    cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps(template))
+    try:
+        resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
+        key_id = resources[0]["PhysicalResourceId"]
+        kms = _kms(cloudformation)
+        return (
+            json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]) == policy,
+            kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"],
+            kms.list_resource_tags(KeyId=key_id)["Tags"],
+        )
+    finally:
+        cloudformation.delete_stack(StackName=stack)
+
+
 # (scenario, what AWS answers, as the ECR and CloudFormation documentation describe it)
 SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
     (configurations_are_applied, (True, "KMS", LIFECYCLE, POLICY)),
@@ -375,6 +421,7 @@ SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
         ),
     ),
     (registry_without_caches_or_templates_lists_none, ([], [], [])),
+    (a_tagged_kms_key_is_created_with_its_policy, (True, True, [{"TagKey": "k", "TagValue": "v"}])),
     (
         a_stack_created_through_a_change_set_keeps_its_outputs_and_updates,
         [[("Variant", "first")], [("Variant", "first"), ("Second", "second")], "ChangeSetNotFound"],

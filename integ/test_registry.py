@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from integ.apps import registry
 from integ.deployment import REGISTRY_APP, Deployment
 from integ.emulator.patches import _api_shape
 from integ.policies import canonical_policy, resolve
+from integ.state import repository_exists
 
 
 def _resource(deployment: Deployment, resource_type: str, pseudo: dict[str, str]) -> dict[str, Any]:
@@ -60,3 +62,47 @@ def test_destroy_puts_the_registry_defaults_back(
     assert ecr.get_registry_scanning_configuration()["scanningConfiguration"]["rules"] == []
     with pytest.raises(ecr.exceptions.RegistryPolicyNotFoundException):
         ecr.get_registry_policy()
+
+
+def _registry_key_id(deployment: Deployment, target: Any) -> str:
+    (stack,) = deployment.assembly(REGISTRY_APP).stack_names()
+    resources = target.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
+    (key,) = [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::KMS::Key"]
+    return str(key)
+
+
+@pytest.mark.stage("deployed")
+def test_the_registry_key_is_live_rotating_with_its_policy_and_encrypts_the_repository(
+    registry_deployed: Deployment, ecr: Any, target: Any, pseudo: dict[str, str]
+) -> None:
+    kms = target.client("kms")
+    key_id = _registry_key_id(registry_deployed, target)
+    metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert (metadata["KeyManager"], metadata["KeyState"]) == ("CUSTOMER", "Enabled")
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+    expected = _resource(registry_deployed, "AWS::KMS::Key", pseudo)["KeyPolicy"]
+    live = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    assert canonical_policy(live) == canonical_policy(expected)
+    name = registry_deployed.repository_name(registry.KEYED_REPOSITORY)
+    (repository,) = ecr.describe_repositories(repositoryNames=[name])["repositories"]
+    assert repository["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": metadata["Arn"]}
+
+
+@pytest.mark.stage("destroyed")
+def test_the_stack_delete_keeps_the_registry_key_and_removes_its_repository(
+    destroyed: list[str], registry_deployed: Deployment, ecr: Any, target: Any
+) -> None:
+    kms = target.client("kms")
+    run = registry_deployed.repository_name(registry.KEYED_REPOSITORY)
+    keys = [k["KeyId"] for page in kms.get_paginator("list_keys").paginate() for k in page["Keys"]]
+    ours = [
+        k
+        for k in keys
+        if {"TagKey": registry.KEY_TAG, "TagValue": run} in kms.list_resource_tags(KeyId=k).get("Tags", [])
+    ]
+    assert len(ours) == 1, "the RETAIN key must survive the stack delete"
+    for key_id in ours:
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+        # Cleanup for a sandbox account: the shortest deletion window KMS allows.
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    assert not repository_exists(ecr, run)

@@ -1,4 +1,4 @@
-"""README's table of what Security Hub ECR.1/2/3/5 decide about each pattern, computed from the templates."""
+"""README's table of what Security Hub ECR.1-ECR.5 decide about each pattern, computed from the templates."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Template
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
 from ecr_patterns.audit.standards import verdicts
+from ecr_patterns.registry import RegistryKey
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 CONTROLS = {
@@ -25,21 +25,30 @@ CONTROLS = {
 PATTERNS: dict[str, Callable[[cdk.Stack], Any]] = {
     "plain `aws_ecr.Repository()`": lambda s: ecr.Repository(s, "R"),
     "`SecureRepository()`": lambda s: SecureRepository(s, "R"),
-    "`SecureRepository(encryption_key=key)`": lambda s: SecureRepository(s, "R", encryption_key=kms.Key(s, "K")),
+    "`SecureRepository(encryption_key=key)`": lambda s: SecureRepository(s, "R", encryption_key=RegistryKey(s, "K")),
     "`DevRepository()`": lambda s: DevRepository(s, "R"),
+    "`DevRepository(encryption_key=key)`": lambda s: DevRepository(s, "R", encryption_key=RegistryKey(s, "K")),
     "`ProdRepository()`": lambda s: ProdRepository(s, "R"),
+    "`ProdRepository(encryption_key=key)`": lambda s: ProdRepository(s, "R", encryption_key=RegistryKey(s, "K")),
 }
 
 
 def _verdicts(build: Callable[[cdk.Stack], Any]) -> list[str]:
     stack = cdk.Stack(cdk.App(), "S")
     build(stack)
-    (resource,) = Template.from_stack(stack).find_resources("AWS::ECR::Repository").values()
+    template = Template.from_stack(stack)
+    if template.find_resources("AWS::ECR::PublicRepository"):
+        (public,) = template.find_resources("AWS::ECR::PublicRepository").values()
+        # ECR.4: a public repository has tags; the other controls are about private repositories.
+        return ["n/a"] * 3 + ["pass" if (public.get("Properties") or {}).get("RepositoryTags") else "fail", "n/a"]
+    (resource,) = template.find_resources("AWS::ECR::Repository").values()
     key = ((resource.get("Properties") or {}).get("EncryptionConfiguration") or {}).get("KmsKey")
     # A key the template creates or names (not alias/aws/ecr) is customer managed; none means aws/ecr.
     manager = "CUSTOMER" if key and key != "alias/aws/ecr" else "AWS"
     found = verdicts(resource, manager, registry_scans=False)
-    return ["pass" if found[rule]["securityHub"] else "fail" for rule in CONTROLS.values()]
+    cells = ["pass" if found[rule]["securityHub"] else "fail" for rule in CONTROLS.values()]
+    # ECR.4 is about public repositories only.
+    return [*cells[:3], "n/a", cells[3]]
 
 
 def test_the_readme_security_hub_table_is_what_the_templates_give() -> None:
@@ -51,4 +60,4 @@ def test_the_readme_security_hub_table_is_what_the_templates_give() -> None:
     assert list(rows) == list(PATTERNS)
     for name, build in PATTERNS.items():
         assert rows[name] == _verdicts(build), name
-    assert re.search(r"\| pattern \| ECR\.1 .*\| ECR\.2 .*\| ECR\.3 .*\| ECR\.5 ", block)
+    assert re.search(r"\| pattern \| ECR\.1 .*\| ECR\.2 .*\| ECR\.3 .*\| ECR\.4 .*\| ECR\.5 ", block)

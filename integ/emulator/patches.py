@@ -7,7 +7,8 @@ moto function, keeps moto's behaviour for everything it does not complete, and m
 emulator answer as the ECR and CloudFormation documentation say AWS answers. Only what the
 integration suite's constructs need is completed; what is left out (change-set updates, stack
 outputs of change-set creates, creating pull-through cache rules and repository creation templates)
-is listed in ``integ/README.md``. Their describe calls answer with empty lists: moto creates neither
+is listed in ``integ/README.md``. One patch completes ``AWS::KMS::Key`` (tags and the key policy's
+shape). Their describe calls answer with empty lists: moto creates neither
 (no API call, no CloudFormation type), so an emulated registry has none, and the audit can read that.
 
 The patches are written against moto's source at exactly :data:`MOTO_VERSION`: :func:`apply`
@@ -25,6 +26,7 @@ import moto
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.core.exceptions import ServiceException
 from moto.ecr.models import ECRBackend, Repository, ecr_backends
+from moto.kms.models import Key as KmsKey
 
 MOTO_VERSION = "5.2.5"
 
@@ -57,6 +59,7 @@ def apply() -> None:
     _patch_method(CloudFormationBackend, "delete_change_set", _delete_change_set)
     _patch_method(CloudFormationBackend, "describe_change_set", _describe_change_set)
     _patch_method(CloudFormationBackend, "describe_stack_resource", _describe_stack_resource)
+    _patch_classmethod(KmsKey, "create_from_cloudformation_json", _create_kms_key)
     _applied = True
 
 
@@ -80,6 +83,32 @@ def _patch_method(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
     patched.__doc__ = wrapper.__doc__
     patched.__name__ = name
     setattr(cls, name, patched)
+
+
+# -- AWS::KMS::Key --------------------------------------------------------------------------------
+
+
+def _create_kms_key(
+    original: Callable[..., Any],
+    cls: type,
+    resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """Completes ``moto.kms.models.Key.create_from_cloudformation_json``.
+
+    moto hands CloudFormation's ``Tags`` (``{Key, Value}``) to a tagger that reads the API's ``TagKey``/``TagValue``
+    (``KeyError: 'TagKey'``: every tagged key fails to create), and keeps ``KeyPolicy`` as the template's object,
+    so GetKeyPolicy answers an object where the API answers a JSON string. Both are converted first.
+    """
+    properties = dict(cloudformation_json.get("Properties") or {})
+    if isinstance(properties.get("KeyPolicy"), Mapping):
+        properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
+    properties["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in properties.get("Tags") or []]
+    converted = {**cloudformation_json, "Properties": properties}
+    return original(cls, resource_name, converted, account_id, region_name, **kwargs)
 
 
 # -- AWS::ECR::Repository -------------------------------------------------------------------------

@@ -96,9 +96,14 @@ CODE_DESCRIPTIONS: dict[Code, str] = {
     Code.LIFECYCLE_DURATION: "max_image_age not in whole days, or a rule with both or neither of age and count",
     Code.PREVIEW_IMAGE: "an image given to the preview lacks its digest or push time, or is not an object",
     Code.PREVIEW_TIME: "a time that is neither a datetime, an ISO 8601 string nor epoch seconds",
-    Code.REPOSITORY_ENCRYPTION: "an encryption setting ECR cannot apply (AES256 with a key, unknown type)",
+    Code.REPOSITORY_ENCRYPTION: (
+        "an encryption setting ECR cannot apply (AES256 with a key, unknown type), "
+        "or no customer managed key where one is required"
+    ),
     Code.REPOSITORY_EMPTY_ON_DELETE: "empty_on_delete or auto_delete_images without removal_policy=DESTROY",
-    Code.REPOSITORY_PRODUCTION_DESTROY: "ProdRepository asked to delete itself or its images without allow_destroy",
+    Code.REPOSITORY_PRODUCTION_DESTROY: (
+        "ProdRepository asked to delete itself, its images or its key without allow_destroy"
+    ),
     Code.REPOSITORY_ARGUMENTS: "a method was given arguments that cannot go together",
     Code.GRANT_ACCOUNT: "an AWS account id that is not 12 digits, or no account at all",
     Code.GRANT_ORGANIZATION: "an AWS Organizations id that is not o- and 10-32 [a-z0-9]",

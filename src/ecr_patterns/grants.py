@@ -3,7 +3,9 @@
 Each is built on aws-cdk's own grant primitive, ``repository.grant(grantee, *actions)``, and returns its
 ``iam.Grant``. Pull shortcuts grant exactly the three pull actions (``defaults.PULL_ACTIONS``): never
 push actions, never ``ecr:*``. An imported repository has no policy to add to: that is a
-``ValidationError``, not a silent no-op.
+``ValidationError``, not a silent no-op. A repository encrypted with a
+:class:`~ecr_patterns.registry.RegistryKey` also gets the key statements the pull may need
+(``kms:Decrypt``/``kms:DescribeKey`` through ECR only) for the accounts or the organization.
 
 The organization grant writes two scanner acknowledgements (a checkov skip and a cdk-nag
 acknowledgement) only at synth, and only while every ``*``-principal statement of the repository's
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import jsii
 from aws_cdk import Acknowledgment, Aws, CfnResource, Stack, Token, Validations
@@ -26,6 +29,9 @@ from constructs import IConstruct, IValidation
 from ecr_patterns import defaults
 from ecr_patterns.compliance.rules.open_access import every_star_statement_restricted
 from ecr_patterns.errors import Code, Problems, ValidationError
+
+if TYPE_CHECKING:
+    from ecr_patterns.registry.key import RegistryKey
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -79,7 +85,11 @@ def grant_pull_to_accounts(repository: ecr.IRepository, *account_ids: str) -> ia
     problems.raise_if_any(context=lambda: repository.node.path)
     # One statement for all the accounts: a composite principal renders them as one list.
     principals = [iam.AccountPrincipal(a) for a in accounts]
-    return _pull(repository, principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals))
+    grant = _pull(repository, principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals))
+    key = _registry_key(repository)
+    if key is not None:
+        key.allow_pull_from_accounts(*accounts)
+    return grant
 
 
 def grant_pull_to_organization(repository: ecr.IRepository, organization_id: str) -> iam.Grant:
@@ -103,6 +113,9 @@ def grant_pull_to_organization(repository: ecr.IRepository, organization_id: str
         )
     grant = _pull(repository, iam.OrganizationPrincipal(organization_id))
     _check_scanners_at_synth(repository)
+    key = _registry_key(repository)
+    if key is not None:
+        key.allow_pull_from_organization(organization_id)
     return grant
 
 
@@ -136,6 +149,14 @@ def grant_lambda_pull(repository: ecr.IRepository, *account_ids: str, grant_acco
     """
     warnings.warn("grant_lambda_pull is deprecated: use grant_pull_to_lambda", DeprecationWarning, stacklevel=2)
     return grant_pull_to_lambda(repository, *account_ids, grant_accounts=grant_accounts)
+
+
+def _registry_key(repository: ecr.IRepository) -> RegistryKey | None:
+    """The repository's ``RegistryKey``, whose key policy the pull grants extend (through ECR only)."""
+    from ecr_patterns.registry.key import RegistryKey
+
+    key = getattr(repository, "encryption_key", None)
+    return key if isinstance(key, RegistryKey) else None
 
 
 def _check_scanners_at_synth(repository: ecr.IRepository) -> None:

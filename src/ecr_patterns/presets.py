@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import jsii
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ecr as ecr
-from constructs import Construct
+from constructs import Construct, IConstruct, IValidation
 
 from ecr_patterns import defaults
 from ecr_patterns.compliance.marks import mark_production
 from ecr_patterns.compliance.suppressions import record_suppression
 from ecr_patterns.errors import Code, Problems
 from ecr_patterns.lifecycle.standard import dev_policy_rules, prod_policy_rules
+from ecr_patterns.registry.key import is_retained
 from ecr_patterns.repository import RepositoryDefaults, SecureRepository
 
 DEV_DEFAULTS = RepositoryDefaults(
@@ -39,6 +41,10 @@ PROD_DEFAULTS = RepositoryDefaults(
     ),
 )
 
+KEY_RETAIN_FIX = (
+    "a production repository's key must survive a stack delete: give the key removal_policy=RETAIN "
+    "(RegistryKey's default), or pass allow_destroy=True to opt in deliberately"
+)
 ALLOW_DESTROY_REASON = (
     "ProdRepository(allow_destroy=True): the stack owner opted in to deleting this production repository "
     "or its images with the stack"
@@ -69,7 +75,9 @@ class ProdRepository(SecureRepository):
     least 90 days; it is never deleted unless you add a rule that deletes archived images.
     ``RemovalPolicy.DESTROY``, ``empty_on_delete=True`` or ``auto_delete_images=True`` raise
     ``ValidationError`` unless ``allow_destroy=True`` is passed too; then the construct warns, and
-    the compliance rule ``EcrPatterns-ProductionRetention`` is suppressed with that reason.
+    the compliance rule ``EcrPatterns-ProductionRetention`` is suppressed with that reason. The same holds for
+    an ``encryption_key`` defined in the app whose removal policy is not RETAIN (a stack delete would schedule
+    it for deletion and leave every image unreadable): refused at once, or at synth when applied later.
     Takes every ``SecureRepository`` keyword.
 
     :param allow_destroy: opt in to settings that delete the repository or its images.
@@ -85,6 +93,10 @@ class ProdRepository(SecureRepository):
         l1 = self._l1
         # Marks the repository as production for EcrPatterns-ProductionRetention.
         mark_production(l1)
+        key = self.encryption_key
+        if key is not None and not allow_destroy:
+            # A removal policy applied to the key after this constructor is caught at synth.
+            self.node.add_validation(_RetainedKey(key))
         if self._destroys:
             # The opt-in is a deliberate, reasoned choice for the compliance rules too.
             record_suppression(l1, "EcrPatterns-ProductionRetention", ALLOW_DESTROY_REASON)
@@ -97,6 +109,13 @@ class ProdRepository(SecureRepository):
             problems.raise_if_any(context=lambda: self.node.path)
             record_suppression(self._l1, "EcrPatterns-ProductionRetention", ALLOW_DESTROY_REASON)
         super().apply_removal_policy(policy)
+
+    def _check_key(self, problems: Problems, key: Any) -> None:
+        # A key a stack delete schedules for deletion takes every image with it, RETAIN or not.
+        if key is None or self._allow_destroy:
+            return
+        if is_retained(key) is False:
+            problems.add("encryption_key", key.node.path, KEY_RETAIN_FIX, code=Code.REPOSITORY_PRODUCTION_DESTROY)
 
     def _check_destroy(
         self, problems: Problems, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool
@@ -112,3 +131,14 @@ class ProdRepository(SecureRepository):
             problems.add("empty_on_delete", True, fix, code=code)
         if auto_delete_images:
             problems.add("auto_delete_images", True, fix, code=code)
+
+
+@jsii.implements(IValidation)
+class _RetainedKey:
+    def __init__(self, key: IConstruct) -> None:
+        self.key = key
+
+    def validate(self) -> list[str]:
+        if is_retained(self.key) is False:
+            return [f"[{Code.REPOSITORY_PRODUCTION_DESTROY}] encryption_key={self.key.node.path}: {KEY_RETAIN_FIX}"]
+        return []

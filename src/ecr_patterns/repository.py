@@ -71,7 +71,12 @@ class SecureRepository(ecr.Repository):
     :param encryption: default ``RepositoryEncryption.KMS`` with the AWS-managed key ``aws/ecr``.
         ``KMS_DSSE`` (dual-layer) is supported, with or without ``encryption_key``.
         ``AES_256`` is written out explicitly and warned about (checkov's CKV_AWS_136 wants KMS).
-    :param encryption_key: a customer managed KMS key. Default ``None`` (the AWS-managed key).
+    :param encryption_key: a customer managed KMS key, e.g. the account's
+        :class:`ecr_patterns.registry.RegistryKey` (Security Hub ECR.5 passes only with one). Default ``None``
+        (the AWS-managed key ``aws/ecr``).
+    :param require_customer_managed_key: refuse to build without ``encryption_key`` (``ValidationError``).
+        Default ``None``: the context value ``ecr-patterns:requireCustomerManagedKey`` (``cdk.json`` or
+        ``-c``), else ``False``.
     :param lifecycle_rules: default: untagged images expire after 14 days, keep the last
         1,000 images. ``[]`` means no lifecycle policy at all (warned: Security Hub ECR.3).
     :param lifecycle_registry_id: default ``None`` (the account of the stack).
@@ -96,6 +101,7 @@ class SecureRepository(ecr.Repository):
         image_tag_mutability_exclusion_filters: Sequence[ecr.ImageTagMutabilityExclusionFilter] | None = None,
         encryption: ecr.RepositoryEncryption | None = None,
         encryption_key: kms_refs.IKeyRef | None = None,
+        require_customer_managed_key: bool | None = None,
         lifecycle_rules: Sequence[ecr.LifecycleRule] | None = None,
         lifecycle_registry_id: str | None = None,
         removal_policy: RemovalPolicy | None = None,
@@ -121,6 +127,15 @@ class SecureRepository(ecr.Repository):
         where = _path_of(scope, id)
         problems = Problems()
         encryption_type = _encryption_type(encryption, encryption_key, problems)
+        if encryption_key is None and _requires_key(scope, require_customer_managed_key):
+            problems.add(
+                "encryption_key",
+                None,
+                "a customer managed key is required (require_customer_managed_key or the context value "
+                f"{REQUIRE_KEY_CONTEXT}): pass encryption_key=RegistryKey(...) (Security Hub ECR.5)",
+                code=Code.REPOSITORY_ENCRYPTION,
+            )
+        self._check_key(problems, encryption_key)
         if empty and not destroy:
             problems.add(
                 "empty_on_delete",
@@ -165,6 +180,7 @@ class SecureRepository(ecr.Repository):
         self._user_lifecycle = user_rules
         """False while the default policy is in place: the first user rule replaces it."""
         self._lifecycle_registry_id = lifecycle_registry_id
+        self._encryption_key = encryption_key
         l1 = self._l1
         if encryption_type != "KMS":
             l1.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
@@ -252,6 +268,11 @@ class SecureRepository(ecr.Repository):
         return LifecyclePolicy.from_rules(self._policy_rules)
 
     @property
+    def encryption_key(self) -> kms_refs.IKeyRef | None:
+        """The customer managed key given as ``encryption_key``; ``None`` for ``aws/ecr`` or AES256."""
+        return self._encryption_key
+
+    @property
     def _l1(self) -> ecr.CfnRepository:
         return self.node.default_child  # type: ignore[return-value]
 
@@ -320,6 +341,9 @@ class SecureRepository(ecr.Repository):
         self, problems: Problems, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool
     ) -> None:
         """Hook for presets that refuse settings which delete images (ProdRepository)."""
+
+    def _check_key(self, problems: Problems, key: kms_refs.IKeyRef | None) -> None:
+        """Hook for presets that refuse a key a stack delete could schedule for deletion (ProdRepository)."""
 
     def _warn_overrides(
         self,
@@ -405,6 +429,18 @@ class SecureRepository(ecr.Repository):
         l1.add_metadata(
             WARNED_KEY, sorted({CONSTRUCT_WARNINGS[f"{WARNING_PREFIX}:{setting}"] for setting, _ in warnings})
         )
+
+
+REQUIRE_KEY_CONTEXT = "ecr-patterns:requireCustomerManagedKey"
+"""Context value that makes every pattern of the app require ``encryption_key`` (a preset-wide switch)."""
+
+
+def _requires_key(scope: Construct, given: bool | None) -> bool:
+    if given is not None:
+        return given
+    value = scope.node.try_get_context(REQUIRE_KEY_CONTEXT)
+    # Context from the command line arrives as a string.
+    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 @cache

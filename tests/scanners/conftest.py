@@ -9,6 +9,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns.registry import RegistryKey, RepositoryCreationTemplate
 
 
 @pytest.fixture(scope="session")
@@ -27,5 +28,12 @@ def pattern_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     opened = ProdRepository(cdk.Stack(app, "OrgGrantThenOpened"), "Repo")
     opened.grant_pull_to_organization("o-a1b2c3d4e5")
     opened.add_to_resource_policy(iam.PolicyStatement(actions=["ecr:*"], principals=[iam.AnyPrincipal()]))
+    # One RegistryKey for the account's repositories, pulled from another account and the organization.
+    keyed = cdk.Stack(app, "ProdWithRegistryKey", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    key = RegistryKey(keyed, "Key")
+    keyed_repository = ProdRepository(keyed, "Repo", encryption_key=key)
+    keyed_repository.grant_pull_to_accounts("222222222222")
+    keyed_repository.grant_pull_to_organization("o-a1b2c3d4e5")
+    RepositoryCreationTemplate(keyed, "Template", prefix="ROOT", encryption_key=key)
     app.synth()
     return {p.name.split(".")[0]: p for p in out.glob("*.template.json")}

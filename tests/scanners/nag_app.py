@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns.registry import RegistryKey, RepositoryCreationTemplate
 
 
 def patterns(stack: cdk.Stack) -> None:
@@ -21,6 +22,11 @@ def patterns(stack: cdk.Stack) -> None:
     prod.grant_pull_to_accounts("111111111111")
     prod.grant_pull_to_organization("o-a1b2c3d4e5")
     prod.grant_pull_to_lambda("222222222222")
+    key = RegistryKey(stack, "Key")
+    keyed = ProdRepository(stack, "Keyed", encryption_key=key)
+    keyed.grant_pull_to_accounts("111111111111")
+    keyed.grant_pull_to_organization("o-a1b2c3d4e5")
+    RepositoryCreationTemplate(stack, "Template", prefix="ROOT", encryption_key=key)
 
 
 def org_grant_then_opened(stack: cdk.Stack) -> None:

@@ -11,7 +11,10 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
 
+from ecr_patterns import ProdRepository
+from ecr_patterns.registry import RegistryKey
 from tests.scanners.tools import scanner
 
 pytestmark = pytest.mark.slow
@@ -19,7 +22,11 @@ pytestmark = pytest.mark.slow
 ECR_CHECKS = ["CKV_AWS_32", "CKV_AWS_51", "CKV_AWS_136", "CKV_AWS_163"]
 
 
-def checkov(*templates: Path) -> list[dict[str, Any]]:
+KEY_CHECKS = ["CKV_AWS_7", "CKV_AWS_33"]
+"""checkov's KMS key checks: rotation enabled, no ``*`` principal in the key policy."""
+
+
+def checkov(*templates: Path, checks: list[str] = ECR_CHECKS) -> list[dict[str, Any]]:
     exe = scanner("checkov")
     args = [
         exe,
@@ -29,7 +36,7 @@ def checkov(*templates: Path) -> list[dict[str, Any]]:
         "json",
         "--compact",
         "--check",
-        ",".join(ECR_CHECKS),
+        ",".join(checks),
     ]
     for template in templates:
         args += ["--file", str(template)]
@@ -86,3 +93,28 @@ def test_a_plain_repository_fails_the_checks_our_patterns_pass(tmp_path: Path) -
     app.synth()
     failed = {check for check, _ in results(checkov(tmp_path / "Plain.template.json"), "failed_checks")}
     assert failed == {"CKV_AWS_51", "CKV_AWS_136", "CKV_AWS_163"}
+
+
+def test_the_registry_key_rotates_and_its_organization_statement_is_skipped_with_its_reason(
+    pattern_templates: dict[str, Path],
+) -> None:
+    reports = checkov(pattern_templates["ProdWithRegistryKey"], checks=KEY_CHECKS)
+    assert results(reports, "failed_checks") == []
+    assert [c for c, _ in results(reports, "passed_checks")] == ["CKV_AWS_7"]
+    skipped = [c for r in reports for c in r.get("results", {}).get("skipped_checks", [])]
+    assert [c["check_id"] for c in skipped] == ["CKV_AWS_33"]
+    assert "aws:PrincipalOrgID" in skipped[0]["check_result"]["suppress_comment"]
+
+
+def test_checkov_fails_a_key_policy_with_an_open_principal(tmp_path: Path) -> None:
+    # The skip above is earned: the same key with an unrestricted statement fails CKV_AWS_33.
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Opened", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    key = RegistryKey(stack, "Key")
+    ProdRepository(stack, "Repo", encryption_key=key).grant_pull_to_organization("o-a1b2c3d4e5")
+    key.add_to_resource_policy(
+        iam.PolicyStatement(actions=["kms:Decrypt"], principals=[iam.AnyPrincipal()], resources=["*"])
+    )
+    app.synth()
+    reports = checkov(tmp_path / "Opened.template.json", checks=KEY_CHECKS)
+    assert results(reports, "failed_checks") == [("CKV_AWS_33", "Opened.template.json")]

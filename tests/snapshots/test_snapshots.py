@@ -21,6 +21,7 @@ from ecr_patterns import DevRepository, ProdRepository, SecureRepository
 from ecr_patterns.registry import (
     PullThroughCache,
     PullTimeUpdateExclusions,
+    RegistryKey,
     RegistryPolicy,
     RegistryReplication,
     RegistryScanning,
@@ -81,6 +82,12 @@ def registry_policy(stack: cdk.Stack) -> None:
     RegistryPolicy(stack, "Policy", statements=[replication_policy_statement("222222222222")])
 
 
+def registry_key(stack: cdk.Stack) -> None:
+    key = RegistryKey(stack, "Key")
+    ProdRepository(stack, "Repo", encryption_key=key).grant_pull_to_organization("o-a1b2c3d4e5")
+    RepositoryCreationTemplate(stack, "Template", prefix="ROOT", encryption_key=key)
+
+
 def pull_time_exclusions(stack: cdk.Stack) -> None:
     PullTimeUpdateExclusions(stack, "Exclusions", principal_arns=["arn:aws:iam::111111111111:role/Scanner"])
 
@@ -95,6 +102,7 @@ CONSTRUCTS: dict[str, Callable[[cdk.Stack], None]] = {
     "RepositoryCreationTemplate": creation_template,
     "RegistryPolicy": registry_policy,
     "PullTimeUpdateExclusions": pull_time_exclusions,
+    "RegistryKey": registry_key,
 }
 
 

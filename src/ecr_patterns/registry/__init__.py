@@ -1,5 +1,6 @@
-"""Registry-level patterns (replication, pull-through cache, scanning, creation templates,
-registry policy, pull-time update exclusions) and event notifications. Re-exports only, loaded on first use."""
+"""Registry-level patterns (replication, pull-through cache, scanning, creation templates, registry policy,
+pull-time update exclusions, the registry's KMS key) and event notifications. Re-exports only, loaded on first
+use."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ _LAZY = {
     "AppliedFor": "ecr_patterns.registry.creation_template",
     "RegistryPolicy": "ecr_patterns.registry.registry_policy",
     "PullTimeUpdateExclusions": "ecr_patterns.registry.pull_time",
+    "RegistryKey": "ecr_patterns.registry.key",
     "notify_on_scan_findings": "ecr_patterns.registry.events",
     "notify_on_image_push": "ecr_patterns.registry.events",
 }

@@ -41,7 +41,8 @@ class RepositoryCreationTemplate(Construct):
     :param lifecycle_rules: default the ``SecureRepository`` default policy; validated at synth.
     :param repository_policy: default ``None``.
     :param resource_tags: tags for the created repositories; default none.
-    :param custom_role: role ECR uses to apply a customer KMS key or tags; default ``None``.
+    :param custom_role: role ECR uses to apply a customer KMS key or tags; default ``None``, or, with a
+        ``RegistryKey`` as ``encryption_key``, that key's ``repository_creation_role``.
     :param description: default ``None``.
     """
 
@@ -93,6 +94,9 @@ class RepositoryCreationTemplate(Construct):
                 "ecr-patterns:lifecycleRules",
                 "lifecycle_rules=[] overrides the default lifecycle policy: created repositories keep images forever.",
             )
+        if custom_role is None and _is_registry_key(encryption_key):
+            # The role ECR must assume to create repositories with a customer managed key (User Guide).
+            custom_role = encryption_key.repository_creation_role  # type: ignore[union-attr]
         if encryption_key is not None and custom_role is None:
             Annotations.of(self).add_warning_v2(
                 "ecr-patterns:customRole",
@@ -116,6 +120,12 @@ class RepositoryCreationTemplate(Construct):
             resource_tags=[CfnTag(key=k, value=v) for k, v in (resource_tags or {}).items()] or None,
             custom_role_arn=custom_role.role_arn if custom_role else None,
         )
+
+
+def _is_registry_key(key: object) -> bool:
+    from ecr_patterns.registry.key import RegistryKey
+
+    return isinstance(key, RegistryKey)
 
 
 def _json(scope: Construct, document: iam.PolicyDocument) -> str:
