@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_signer as signer
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -25,6 +26,8 @@ from ecr_patterns.registry import (
     ScanFrequency,
     ScanRule,
     ScanType,
+    SigningConfiguration,
+    SigningRule,
     UpstreamRegistry,
     replication_policy_statement,
 )
@@ -106,7 +109,12 @@ class RegistryStack(Stack):
             encryption_key=key,
         )
 
+        # Managed signing: ECR signs every production image with AWS Signer as the builder pushes it.
+        profile = signer.SigningProfile(self, "ImageSigning", platform=signer.Platform.NOTATION_OCI_SHA384_ECDSA)
+        signing = SigningConfiguration(self, "Signing", rules=[SigningRule(profile, repository_filters=["prod/*"])])
+
         # Hear at once about critical findings and production pushes.
         alerts = sns.Topic(self, "Alerts")
         prod = ProdRepository(self, "Prod", repository_name="prod/api", encryption_key=key)
         prod.notify_on_scan_findings(alerts, min_severity="CRITICAL")
+        signing.grant_push_and_sign(builder, prod)

@@ -13,6 +13,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Template
 from syrupy.assertion import SnapshotAssertion
@@ -28,6 +29,8 @@ from ecr_patterns.registry import (
     ReplicationDestination,
     ReplicationRule,
     RepositoryCreationTemplate,
+    SigningConfiguration,
+    SigningRule,
     UpstreamRegistry,
     replication_policy_statement,
 )
@@ -88,6 +91,13 @@ def registry_key(stack: cdk.Stack) -> None:
     RepositoryCreationTemplate(stack, "Template", prefix="ROOT", encryption_key=key)
 
 
+def signing_configuration(stack: cdk.Stack) -> None:
+    profile = "arn:aws:signer:eu-west-1:111111111111:/signing-profiles/ci_images"
+    config = SigningConfiguration(stack, "Signing", rules=[SigningRule(profile, repository_filters=["prod/*"])])
+    role = iam.Role(stack, "Ci", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"))
+    config.grant_push_and_sign(role, SecureRepository(stack, "Repo"))
+
+
 def pull_time_exclusions(stack: cdk.Stack) -> None:
     PullTimeUpdateExclusions(stack, "Exclusions", principal_arns=["arn:aws:iam::111111111111:role/Scanner"])
 
@@ -103,6 +113,7 @@ CONSTRUCTS: dict[str, Callable[[cdk.Stack], None]] = {
     "RegistryPolicy": registry_policy,
     "PullTimeUpdateExclusions": pull_time_exclusions,
     "RegistryKey": registry_key,
+    "SigningConfiguration": signing_configuration,
 }
 
 

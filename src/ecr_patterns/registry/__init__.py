@@ -1,6 +1,6 @@
 """Registry-level patterns (replication, pull-through cache, scanning, creation templates, registry policy,
-pull-time update exclusions, the registry's KMS key) and event notifications. Re-exports only, loaded on first
-use."""
+pull-time update exclusions, the registry's KMS key, managed signing) and event notifications. Re-exports only,
+loaded on first use."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ _LAZY = {
     "RegistryPolicy": "ecr_patterns.registry.registry_policy",
     "PullTimeUpdateExclusions": "ecr_patterns.registry.pull_time",
     "RegistryKey": "ecr_patterns.registry.key",
+    "SigningConfiguration": "ecr_patterns.registry.signing",
+    "SigningRule": "ecr_patterns.registry.signing",
     "notify_on_scan_findings": "ecr_patterns.registry.events",
     "notify_on_image_push": "ecr_patterns.registry.events",
 }
