@@ -1,5 +1,5 @@
-"""The example app (`cdk.json` runs it): every ecr-patterns pattern, environment-agnostic,
-synthesizes offline with no AWS credentials."""
+"""The example app (`cdk.json` runs it): every ecr-patterns pattern, environment-agnostic (the public
+repository's stack names us-east-1 only), synthesizes offline with no AWS credentials."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aws_cdk import App, Validations
+from aws_cdk import App, Environment, Validations
 
 from ecr_patterns.compliance import EcrCompliancePlugin
 from examples.patterns_stack import PatternsStack
+from examples.public_stack import PublicStack
 from examples.registry_stack import RegistryStack
 
 
@@ -20,6 +21,7 @@ def build_app(app: App) -> App:
     Validations.of(app).add_plugins(EcrCompliancePlugin())
     PatternsStack(app, "EcrPatternsExample")
     RegistryStack(app, "EcrPatternsRegistryExample")
+    PublicStack(app, "EcrPatternsPublicExample", env=Environment(region="us-east-1"))
     return app
 
 

@@ -21,7 +21,9 @@ def test_example_app_synthesizes_environment_agnostic_stacks() -> None:
     assert assembly.stacks
     for stack in assembly.stacks:
         assert stack.environment.account == "unknown-account"
-        assert stack.environment.region == "unknown-region"
+        # ECR Public exists in us-east-1 only: that stack names its region, nothing else.
+        expected = "us-east-1" if stack.stack_name == "EcrPatternsPublicExample" else "unknown-region"
+        assert stack.environment.region == expected
 
 
 def test_example_app_shows_every_repository_pattern() -> None:
@@ -36,8 +38,12 @@ def test_example_app_shows_every_repository_pattern() -> None:
         "RegistryScanningConfiguration",
         "RepositoryCreationTemplate",
         "RegistryPolicy",
+        "SigningConfiguration",
     ):
         assert registry.find_resources(f"AWS::ECR::{kind}"), kind
+    assert registry.find_resources("AWS::KMS::Key")
+    public = Template.from_stack(app.node.find_child("EcrPatternsPublicExample"))  # type: ignore[arg-type]
+    assert public.find_resources("AWS::ECR::PublicRepository")
     policies = [
         r["Properties"].get("RepositoryPolicyText") for r in template.find_resources("AWS::ECR::Repository").values()
     ]
@@ -56,7 +62,10 @@ def test_cdk_cli_synthesizes_the_example_app_offline(tmp_path: Path, run_cdk: An
     manifest = json.loads((out / "manifest.json").read_text())
     stacks = [a for a in manifest["artifacts"].values() if a["type"] == "aws:cloudformation:stack"]
     assert stacks
-    assert {a["environment"] for a in stacks} == {"aws://unknown-account/unknown-region"}
+    assert {a["environment"] for a in stacks} == {
+        "aws://unknown-account/unknown-region",
+        "aws://unknown-account/us-east-1",
+    }
     # Exactly the three deliberate warnings README explains, and no unconfigured feature flag.
     output = result.stdout + result.stderr
     assert "feature flags are not configured" not in output

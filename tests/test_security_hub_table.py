@@ -11,7 +11,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Template
 
-from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns import DevRepository, ProdRepository, SecurePublicRepository, SecureRepository
 from ecr_patterns.audit.standards import verdicts
 from ecr_patterns.registry import RegistryKey
 
@@ -30,6 +30,10 @@ PATTERNS: dict[str, Callable[[cdk.Stack], Any]] = {
     "`DevRepository(encryption_key=key)`": lambda s: DevRepository(s, "R", encryption_key=RegistryKey(s, "K")),
     "`ProdRepository()`": lambda s: ProdRepository(s, "R"),
     "`ProdRepository(encryption_key=key)`": lambda s: ProdRepository(s, "R", encryption_key=RegistryKey(s, "K")),
+    "plain `aws_ecr.CfnPublicRepository()`": lambda s: ecr.CfnPublicRepository(s, "R"),
+    "`SecurePublicRepository(tags=...)`": lambda s: SecurePublicRepository(
+        s, "R", repository_name="tools/cli", description="CLI", tags={"team": "platform"}
+    ),
 }
 
 
@@ -40,7 +44,7 @@ def _verdicts(build: Callable[[cdk.Stack], Any]) -> list[str]:
     if template.find_resources("AWS::ECR::PublicRepository"):
         (public,) = template.find_resources("AWS::ECR::PublicRepository").values()
         # ECR.4: a public repository has tags; the other controls are about private repositories.
-        return ["n/a"] * 3 + ["pass" if (public.get("Properties") or {}).get("RepositoryTags") else "fail", "n/a"]
+        return ["n/a"] * 3 + ["pass" if (public.get("Properties") or {}).get("Tags") else "fail", "n/a"]
     (resource,) = template.find_resources("AWS::ECR::Repository").values()
     key = ((resource.get("Properties") or {}).get("EncryptionConfiguration") or {}).get("KmsKey")
     # A key the template creates or names (not alias/aws/ecr) is customer managed; none means aws/ecr.

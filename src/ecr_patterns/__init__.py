@@ -14,18 +14,21 @@ from ecr_patterns.errors import EcrPatternsError, ValidationError, Violation
 
 if TYPE_CHECKING:
     from ecr_patterns.presets import DevRepository, ProdRepository
+    from ecr_patterns.public import SecurePublicRepository
     from ecr_patterns.repository import SecureRepository
 
 _LAZY = {
     "SecureRepository": "ecr_patterns.repository",
     "DevRepository": "ecr_patterns.presets",
     "ProdRepository": "ecr_patterns.presets",
+    "SecurePublicRepository": "ecr_patterns.public",
 }
 
 __all__ = [
     "DevRepository",
     "EcrPatternsError",
     "ProdRepository",
+    "SecurePublicRepository",
     "SecureRepository",
     "ValidationError",
     "Violation",

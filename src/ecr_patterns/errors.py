@@ -46,6 +46,10 @@ class Code(StrEnum):
     REPOSITORY_PRODUCTION_DESTROY = "repository.production-destroy"
     REPOSITORY_ARGUMENTS = "repository.arguments"
     # grants
+    PUBLIC_REGION = "public.region"
+    PUBLIC_CATALOG = "public.catalog"
+    PUBLIC_ARGUMENT = "public.argument"
+
     GRANT_ACCOUNT = "grant.account"
     GRANT_ORGANIZATION = "grant.organization"
     GRANT_IMPORTED = "grant.imported"
@@ -105,6 +109,9 @@ CODE_DESCRIPTIONS: dict[Code, str] = {
         "ProdRepository asked to delete itself, its images or its key without allow_destroy"
     ),
     Code.REPOSITORY_ARGUMENTS: "a method was given arguments that cannot go together",
+    Code.PUBLIC_REGION: "a public repository outside us-east-1, where ECR Public does not exist",
+    Code.PUBLIC_CATALOG: "catalog data or tags ECR Public or Security Hub ECR.4 would not accept",
+    Code.PUBLIC_ARGUMENT: "a public repository name ECR rejects, or a * push principal",
     Code.GRANT_ACCOUNT: "an AWS account id that is not 12 digits, or no account at all",
     Code.GRANT_ORGANIZATION: "an AWS Organizations id that is not o- and 10-32 [a-z0-9]",
     Code.GRANT_IMPORTED: "a grant on an imported repository, whose policy this app cannot change",

@@ -18,7 +18,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Template
 from syrupy.assertion import SnapshotAssertion
 
-from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns import DevRepository, ProdRepository, SecurePublicRepository, SecureRepository
 from ecr_patterns.registry import (
     PullThroughCache,
     PullTimeUpdateExclusions,
@@ -98,6 +98,19 @@ def signing_configuration(stack: cdk.Stack) -> None:
     config.grant_push_and_sign(role, SecureRepository(stack, "Repo"))
 
 
+def public_repository(stack: cdk.Stack) -> None:
+    SecurePublicRepository(
+        stack,
+        "Cli",
+        repository_name="tools/cli",
+        description="A CLI",
+        tags={"team": "platform"},
+        architectures=["x86-64"],
+        operating_systems=["Linux"],
+        push_principals=[iam.AccountPrincipal("222222222222")],
+    )
+
+
 def pull_time_exclusions(stack: cdk.Stack) -> None:
     PullTimeUpdateExclusions(stack, "Exclusions", principal_arns=["arn:aws:iam::111111111111:role/Scanner"])
 
@@ -114,6 +127,7 @@ CONSTRUCTS: dict[str, Callable[[cdk.Stack], None]] = {
     "PullTimeUpdateExclusions": pull_time_exclusions,
     "RegistryKey": registry_key,
     "SigningConfiguration": signing_configuration,
+    "SecurePublicRepository": public_repository,
 }
 
 
