@@ -7,18 +7,19 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
-from aws_cdk import Annotations, Duration, RemovalPolicy
+import jsii
+from aws_cdk import Annotations, AspectPriority, Aspects, Duration, IAspect, RemovalPolicy
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk.interfaces import aws_kms as kms_refs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ecr_patterns import defaults, grants
 from ecr_patterns.compliance.model import CONSTRUCT_WARNINGS, WARNED_KEY, WARNING_PREFIX
 from ecr_patterns.errors import Code, Problems, ValidationError
-from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
+from ecr_patterns.lifecycle.model import CountType, LifecyclePolicy, PolicyRule
 from ecr_patterns.lifecycle.render import render_lifecycle_policy
 from ecr_patterns.lifecycle.rules import to_policy_rule, to_policy_rules
 from ecr_patterns.lifecycle.standard import default_policy_rules
@@ -188,6 +189,8 @@ class SecureRepository(ecr.Repository):
                 kms_key=encryption_key.key_ref.key_arn if encryption_key is not None else None,
             )
         self._write_lifecycle(l1, text)
+        self._pull_time_check = False
+        self._watch_pulls()
 
         self._warn_overrides(
             l1,
@@ -284,6 +287,13 @@ class SecureRepository(ecr.Repository):
         self._policy_rules = rules
         self._user_lifecycle = True
         self._write_lifecycle(self._l1, text)
+        self._watch_pulls()
+
+    def _watch_pulls(self) -> None:
+        """A policy that counts pulls is judged at synth, when every registry-level construct of the app exists."""
+        if not self._pull_time_check and _counts_pulls(self._policy_rules):
+            self._pull_time_check = True
+            Aspects.of(self).add(_PullTimeExclusionsWarning(self), priority=AspectPriority.MUTATING)
 
     def _write_lifecycle(self, l1: ecr.CfnRepository, text: str | None) -> None:
         """Write the whole policy on the L1 (the L2 never renders one: no rules are passed to it)."""
@@ -441,6 +451,45 @@ def _requires_key(scope: Construct, given: bool | None) -> bool:
     value = scope.node.try_get_context(REQUIRE_KEY_CONTEXT)
     # Context from the command line arrives as a string.
     return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+PULL_TIME_WARNING = f"{WARNING_PREFIX}:pullTimeExclusions"
+PULL_TIME_RULE = "EcrPatterns-PullTimeExclusions"
+
+
+def _counts_pulls(rules: Sequence[PolicyRule]) -> bool:
+    return any(rule.selection.count_type is CountType.SINCE_IMAGE_PULLED for rule in rules)
+
+
+@jsii.implements(IAspect)
+class _PullTimeExclusionsWarning:
+    """Warns, once, a repository whose lifecycle policy counts days since the last recorded pull while the app
+    registers no pull-time update exclusions for its account and region; the compliance rule
+    ``EcrPatterns-PullTimeExclusions`` then does not repeat it."""
+
+    def __init__(self, repository: SecureRepository) -> None:
+        self.repository = repository
+        self.done = False
+
+    def visit(self, node: IConstruct) -> None:
+        if self.done or node is not self.repository:
+            return
+        self.done = True
+        repository = self.repository
+        from ecr_patterns.registry._environment import claimed
+
+        if not _counts_pulls(repository._policy_rules) or claimed(repository, "pull-time update exclusions"):
+            return
+        Annotations.of(repository).add_warning_v2(
+            PULL_TIME_WARNING,
+            "a lifecycle rule counts days since the last recorded pull, but this app registers no pull-time update "
+            "exclusions for this account and region: ECR records every pull but Amazon Inspector's, so a third-party "
+            "scanner's pulls keep images looking in use; register its roles with "
+            "ecr_patterns.registry.PullTimeUpdateExclusions.",
+        )
+        l1 = repository._l1
+        warned = l1.get_metadata(WARNED_KEY) or []
+        l1.add_metadata(WARNED_KEY, sorted({*warned, PULL_TIME_RULE}))
 
 
 @cache

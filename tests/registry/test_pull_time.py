@@ -9,12 +9,13 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Validations
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from ecr_patterns import SecureRepository, ValidationError
 from ecr_patterns.compliance import EcrCompliancePlugin, add_compliance_everywhere
-from ecr_patterns.lifecycle import archive_images_not_pulled_for_days
+from ecr_patterns.lifecycle import LifecyclePolicy, archive_images_not_pulled_for_days
 from ecr_patterns.registry import PullTimeUpdateExclusions
 
 SCANNER = "arn:aws:iam::111111111111:role/Scanner"
@@ -62,8 +63,72 @@ def test_one_set_of_exclusions_per_account_and_region(app: cdk.App) -> None:
 
 
 def _pulled_repository(stack: cdk.Stack) -> None:
+    """A plain L1 repository, otherwise compliant, whose policy counts pulls: the compliance rule warns about it."""
+    text = LifecyclePolicy.from_rules([archive_images_not_pulled_for_days(90)]).to_text()
+    ecr.CfnRepository(
+        stack,
+        "Repo",
+        image_scanning_configuration=ecr.CfnRepository.ImageScanningConfigurationProperty(scan_on_push=True),
+        image_tag_mutability="IMMUTABLE",
+        encryption_configuration=ecr.CfnRepository.EncryptionConfigurationProperty(encryption_type="KMS"),
+        lifecycle_policy=ecr.CfnRepository.LifecyclePolicyProperty(lifecycle_policy_text=text),
+    ).apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+
+
+def _pulled_secure_repository(stack: cdk.Stack) -> SecureRepository:
     repo = SecureRepository(stack, "Repo")
     repo.add_lifecycle_policy_rule(archive_images_not_pulled_for_days(90))
+    return repo
+
+
+def _construct_warnings(stack: cdk.Stack) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("pull-time update exclusions"))
+    return [str(w.entry.data) for w in found]
+
+
+def test_secure_repository_warns_about_a_pulled_rule_without_exclusions_and_says_why() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    _pulled_secure_repository(stack)
+    (message,) = _construct_warnings(stack)
+    assert "ECR records every pull but Amazon Inspector's" in message
+    assert "ecr-patterns:pullTimeExclusions" in message
+
+
+def test_secure_repository_is_silent_when_the_app_registers_exclusions_even_later() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=ENV)
+    _pulled_secure_repository(stack)
+    # Defined after the repository, in another stack of the same account and region: judged at synth.
+    PullTimeUpdateExclusions(cdk.Stack(app, "Registry", env=ENV), "Exclusions", principal_arns=[SCANNER])
+    assert _construct_warnings(stack) == []
+
+
+def test_secure_repository_still_warns_when_the_exclusions_are_in_another_region() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=ENV)
+    _pulled_secure_repository(stack)
+    elsewhere = cdk.Environment(account="111111111111", region="eu-west-1")
+    PullTimeUpdateExclusions(cdk.Stack(app, "Registry", env=elsewhere), "Exclusions", principal_arns=[SCANNER])
+    assert len(_construct_warnings(stack)) == 1
+
+
+def test_secure_repository_without_a_pulled_rule_is_not_warned() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    SecureRepository(stack, "Repo")
+    assert _construct_warnings(stack) == []
+
+
+def test_the_plugin_and_the_aspect_do_not_repeat_the_construct_warning(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    _pulled_secure_repository(cdk.Stack(app, "S", env=ENV))
+    assert _plugin_findings(app) == []
+    app = cdk.App(outdir=str(tmp_path / "aspect"))
+    stack = cdk.Stack(app, "A", env=ENV)
+    _pulled_secure_repository(stack)
+    add_compliance_everywhere(app)
+    app.synth()
+    assert _aspect_warnings(stack) == []
+    assert len(_construct_warnings(stack)) == 1
 
 
 def _plugin_findings(app: cdk.App) -> list[Any]:

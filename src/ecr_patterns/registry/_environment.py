@@ -42,3 +42,10 @@ def claim_once(scope: Construct, kind: str, key: str = "") -> str:
         )
     claimed[slot] = scope.node.path
     return env
+
+
+def claimed(scope: Construct, kind: str) -> bool:
+    """Whether the app defines ``kind`` for the scope's environment (the same account and region, parts left
+    to deploy time matching only each other, as the compliance engine's ``covers``)."""
+    claims: dict[tuple[str, str], str] = getattr(scope.node.root, _ATTRIBUTE, None) or {}
+    return (kind, environment_of(scope)) in claims
