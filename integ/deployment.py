@@ -105,11 +105,17 @@ class Deployment:
                     raise
         self.cli.bootstrap()
 
-    def synthesize(self, app: str, stage: str = common.INITIAL) -> Assembly:
-        outdir = self.workdir / f"{app}.{stage}.out"
+    def synthesize(self, app: str, stage: str = common.INITIAL, context: dict[str, str] | None = None) -> Assembly:
+        """:param context: more context values; default ``None``."""
+        outdir = self.workdir / f"{app}.{stage}.{len(self.synthesized)}.out"
         cdk_app = cdk.App(
             outdir=str(outdir),
-            context={common.SUFFIX: self.target.suffix, common.STAGE: stage, common.ACCOUNT: self.target.account},
+            context={
+                common.SUFFIX: self.target.suffix,
+                common.STAGE: stage,
+                common.ACCOUNT: self.target.account,
+                **(context or {}),
+            },
         )
         importlib.import_module(f"integ.apps.{app}").build(cdk_app)
         cdk_app.synth()
@@ -117,11 +123,23 @@ class Deployment:
         self.synthesized.append(assembly)
         return assembly
 
-    def deploy(self, app: str, stage: str = common.INITIAL) -> Assembly:
-        assembly = self.synthesize(app, stage)
+    def deploy(self, app: str, stage: str = common.INITIAL, context: dict[str, str] | None = None) -> Assembly:
+        """:param context: more context values; default ``None``."""
+        assembly = self.synthesize(app, stage, context)
         # Recorded first: a deploy that fails halfway still has a stack to destroy.
         self.deployed[app] = assembly
         self.cli.deploy(assembly.path)
+        return assembly
+
+    def import_resources(self, app: str, mapping: Path, context: dict[str, str] | None = None) -> Assembly:
+        """``cdk import`` of the app's new resources, identified by a ``--resource-mapping`` file.
+
+        :param context: more context values; default ``None``."""
+        assembly = self.synthesize(app, common.INITIAL, context)
+        self.deployed[app] = assembly
+        self.cli.run(
+            ["import", "--app", str(assembly.path), "--resource-mapping", str(mapping)], timeout=self.cli.timeout
+        )
         return assembly
 
     def assembly(self, app: str) -> Assembly:

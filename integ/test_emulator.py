@@ -355,11 +355,11 @@ def registry_without_caches_or_templates_lists_none(clients: Clients) -> object:
     )
 
 
-def _kms(cloudformation: Any) -> Any:
+def _client(cloudformation: Any, service: str) -> Any:
     # The emulator's endpoint serves every service; in-process moto intercepts AWS's own endpoints.
     endpoint = cloudformation.meta.endpoint_url
     return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing").client(
-        "kms",
+        service,
         region_name=cloudformation.meta.region_name,
         endpoint_url=None if "amazonaws.com" in endpoint else endpoint,
     )
@@ -391,7 +391,7 @@ def a_tagged_kms_key_is_created_with_its_policy(clients: Clients) -> object:
     try:
         resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
         key_id = resources[0]["PhysicalResourceId"]
-        kms = _kms(cloudformation)
+        kms = _client(cloudformation, "kms")
         return (
             json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]) == policy,
             kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"],
@@ -399,6 +399,66 @@ def a_tagged_kms_key_is_created_with_its_policy(clients: Clients) -> object:
         )
     finally:
         cloudformation.delete_stack(StackName=stack)
+
+
+def an_import_change_set_adopts_an_existing_repository(clients: Clients) -> object:
+    """``cdk import``'s calls: GetTemplateSummary names the identifier, an IMPORT change set adopts the repository
+    with its image ("Import AWS resources into a CloudFormation stack manually"); the next update, with the
+    SSM-typed ``BootstrapVersion`` as ``UsePreviousValue``, changes it in place."""
+    cloudformation, ecr = clients
+    suffix = secrets.token_hex(4)
+    name, stack = f"adopted-{suffix}", f"emulator-import-{suffix}"
+    ecr.create_repository(repositoryName=name)
+    push_image(ecr, name, "v1", Image.build("emulator import"))
+    version = f"/emulator-import-{suffix}/version"
+    _client(cloudformation, "ssm").put_parameter(Name=version, Value="33", Type="String")
+    parameters = {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": version}}
+    placeholder = {"Placeholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}
+    previous = [{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}]
+    cloudformation.create_stack(
+        StackName=stack, TemplateBody=json.dumps({"Parameters": parameters, "Resources": placeholder})
+    )
+    repository: dict[str, Any] = {
+        "Type": "AWS::ECR::Repository",
+        "DeletionPolicy": "Retain",
+        "Properties": {"RepositoryName": name, "ImageTagMutability": "MUTABLE"},
+    }
+
+    def body() -> str:
+        return json.dumps({"Parameters": parameters, "Resources": {**placeholder, "Repo": repository}})
+
+    try:
+        summary = cloudformation.get_template_summary(TemplateBody=body()).get("ResourceIdentifierSummaries")
+        cloudformation.create_change_set(
+            StackName=stack,
+            ChangeSetName="import",
+            TemplateBody=body(),
+            ChangeSetType="IMPORT",
+            Parameters=previous,
+            ResourcesToImport=[
+                {
+                    "ResourceType": "AWS::ECR::Repository",
+                    "LogicalResourceId": "Repo",
+                    "ResourceIdentifier": {"RepositoryName": name},
+                }
+            ],
+        )
+        cloudformation.execute_change_set(StackName=stack, ChangeSetName="import")
+        status = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+        resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
+        repository["Properties"]["ImageTagMutability"] = "IMMUTABLE"
+        cloudformation.update_stack(StackName=stack, TemplateBody=body(), Parameters=previous)
+        (live,) = ecr.describe_repositories(repositoryNames=[name])["repositories"]
+        return (
+            summary,
+            status,
+            [r["PhysicalResourceId"] == name for r in resources if r.get("LogicalResourceId") == "Repo"],
+            len(ecr.describe_images(repositoryName=name)["imageDetails"]),
+            live["imageTagMutability"],
+        )
+    finally:
+        cloudformation.delete_stack(StackName=stack)
+        ecr.delete_repository(repositoryName=name, force=True)
 
 
 # (scenario, what AWS answers, as the ECR and CloudFormation documentation describe it)
@@ -422,6 +482,22 @@ SCENARIOS: list[tuple[Callable[[Clients], object], object]] = [
     ),
     (registry_without_caches_or_templates_lists_none, ([], [], [])),
     (a_tagged_kms_key_is_created_with_its_policy, (True, True, [{"TagKey": "k", "TagValue": "v"}])),
+    (
+        an_import_change_set_adopts_an_existing_repository,
+        (
+            [
+                {
+                    "ResourceType": "AWS::ECR::Repository",
+                    "LogicalResourceIds": ["Repo"],
+                    "ResourceIdentifiers": ["RepositoryName"],
+                }
+            ],
+            "IMPORT_COMPLETE",
+            [True],
+            1,
+            "IMMUTABLE",
+        ),
+    ),
     (
         a_stack_created_through_a_change_set_keeps_its_outputs_and_updates,
         [[("Variant", "first")], [("Variant", "first"), ("Second", "second")], "ChangeSetNotFound"],

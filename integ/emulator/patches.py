@@ -23,7 +23,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import moto
+from moto.cloudformation import responses as cloudformation_responses
 from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.exceptions import ServiceException
 from moto.ecr.models import ECRBackend, Repository, ecr_backends
 from moto.kms.models import Key as KmsKey
@@ -60,6 +62,9 @@ def apply() -> None:
     _patch_method(CloudFormationBackend, "describe_change_set", _describe_change_set)
     _patch_method(CloudFormationBackend, "describe_stack_resource", _describe_stack_resource)
     _patch_classmethod(KmsKey, "create_from_cloudformation_json", _create_kms_key)
+    _patch_method(CloudFormationResponse, "create_change_set", _create_change_set_response)
+    summary = _template_summary(cloudformation_responses.get_template_summary_response_from_template)
+    cloudformation_responses.get_template_summary_response_from_template = summary  # type: ignore[assignment]
     _applied = True
 
 
@@ -225,6 +230,11 @@ def _create_repository(
     just created is deleted again, as CloudFormation rolls back a failed create.
     """
     properties, api_json = _api_json(cloudformation_json)
+    if properties.get("RepositoryName") in _IMPORTING:
+        # An IMPORT change set adopts the repository as it is: nothing is created or changed.
+        repository = _backend(account_id, region_name).repositories[properties["RepositoryName"]]
+        repository.cloudformation_create_only = _create_only(properties)
+        return repository
     repository = original(cls, resource_name, api_json, account_id, region_name, **kwargs)
     # What the template said, for the next update to compare (CloudFormation compares templates, not API state).
     repository.cloudformation_create_only = _create_only(properties)
@@ -434,20 +444,109 @@ def _execute_change_set(
     template: after the change set runs, its parameters (defaults included) and outputs are those of no template,
     so DescribeStacks shows no outputs and every later update fails (``KeyError`` on a parameter's previous
     value), and its exports are never registered. After the execution, the stack's template, parameters, outputs
-    and exports are read from what was applied, as CloudFormation has them."""
-    result = original(self, change_set_name, *args, **kwargs)
+    and exports are read from what was applied, as CloudFormation has them (an SSM-typed parameter keeps its
+    input, the parameter's name, as CloudFormation does: an update with ``UsePreviousValue`` looks it up again)."""
     change_set = _change_set(self, change_set_name)
+    importing = getattr(change_set, "resources_to_import", {})
+    _IMPORTING.update(i.get("RepositoryName") for i in importing.values())
+    try:
+        result = original(self, change_set_name, *args, **kwargs)
+    finally:
+        _IMPORTING.clear()
     if change_set is not None:
         stack = self.stacks[change_set.stack_id]
         stack._parse_template()
         stack.description = stack.template_dict.get("Description")
-        stack.parameters = dict(stack.resource_map.resolved_parameters)
+        slots = stack.template_dict.get("Parameters") or {}
+        inputs = change_set.parameters or {}
+        # An SSM-typed parameter's input is the parameter's name (its value is looked up on every deploy).
+        stack.parameters = {
+            key: inputs.get(key, (slots.get(key) or {}).get("Default")) if _ssm_typed(slots.get(key)) else value
+            for key, value in stack.resource_map.resolved_parameters.items()
+        }
         for export in stack.exports:  # the exports of the outputs as they were (none, for a created stack)
             self.exports.pop(export.name, None)
         stack.output_map = stack._create_output_map()
         for export in stack.exports:  # as create_stack registers them (and delete_stack removes them)
             self.exports[export.name] = export
     return result
+
+
+# -- resource import (cdk import) ---------------------------------------------------------------
+
+_IMPORTING: set[str] = set()
+"""Names of the repositories the executing IMPORT change set adopts."""
+IDENTIFIERS = {"AWS::ECR::Repository": ["RepositoryName"]}
+"""``primaryIdentifier`` of the resource types the suite imports (CloudFormation resource schema)."""
+
+
+def _create_change_set_response(original: Callable[..., Any], self: Any) -> Any:
+    """moto knows the change set types CREATE and UPDATE only: an IMPORT change set (``cdk import``) becomes a new,
+    empty stack of the same name. An IMPORT of an existing stack is created here as an UPDATE and marked IMPORT with
+    its ``ResourcesToImport``; executing it adopts those resources (:func:`_create_repository`) instead of creating
+    them, and leaves the stack ``IMPORT_COMPLETE``, as CloudFormation does."""
+    if self._get_param("ChangeSetType") != "IMPORT":
+        return original(self)
+    to_import = self._get_param("ResourcesToImport", [])
+    read = self._get_param
+    parameters = _previous_inputs(self.cloudformation_backend.get_stack(read("StackName")), read("Parameters", []))
+    answers = {"ChangeSetType": "UPDATE", "Parameters": parameters}
+    self._get_param = lambda name, if_none=None: answers[name] if name in answers else read(name, if_none)
+    try:
+        result = original(self)
+    finally:
+        del self._get_param
+    change_set = _change_set(self.cloudformation_backend, read("ChangeSetName"))
+    change_set.change_set_type = "IMPORT"
+    change_set.resources_to_import = {r["LogicalResourceId"]: r["ResourceIdentifier"] for r in to_import}
+    return result
+
+
+def _ssm_typed(slot: Any) -> bool:
+    return isinstance(slot, Mapping) and str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::Value")
+
+
+def _previous_inputs(stack: Any, parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A change set's ``UsePreviousValue`` parameters as explicit inputs: moto's change-set path reuses the
+    *resolved* value, and looks an SSM-typed parameter's value (``BootstrapVersion``: "33") up again as a
+    parameter name. CloudFormation's previous input of an SSM-typed parameter is its name (the default here)."""
+    slots = (stack.template_dict or {}).get("Parameters") or {}
+    completed = []
+    for parameter in parameters:
+        key = parameter.get("ParameterKey")
+        slot = slots.get(key) or {}
+        if not parameter.get("UsePreviousValue"):
+            completed.append(parameter)
+        elif _ssm_typed(slot):
+            completed.append({"ParameterKey": key, "ParameterValue": slot.get("Default")})
+        else:
+            completed.append(
+                {"ParameterKey": key, "ParameterValue": (stack.parameters or {}).get(key, slot.get("Default"))}
+            )
+    return completed
+
+
+def _template_summary(original: Callable[[str], dict[str, Any]]) -> Callable[[str], dict[str, Any]]:
+    """GetTemplateSummary without ``ResourceIdentifierSummaries``: ``cdk import`` then finds no importable resource.
+    Added for the types of :data:`IDENTIFIERS`."""
+
+    def summary(template_body: str) -> dict[str, Any]:
+        answer = original(template_body)
+        try:
+            resources = json.loads(template_body).get("Resources") or {}
+        except json.JSONDecodeError:
+            return answer
+        by_type: dict[str, list[str]] = {}
+        for logical_id, resource in resources.items():
+            if resource.get("Type") in IDENTIFIERS:
+                by_type.setdefault(resource["Type"], []).append(logical_id)
+        answer["ResourceIdentifierSummaries"] = [
+            {"ResourceType": kind, "LogicalResourceIds": ids, "ResourceIdentifiers": IDENTIFIERS[kind]}
+            for kind, ids in by_type.items()
+        ]
+        return answer
+
+    return summary
 
 
 def _delete_change_set(original: Callable[..., Any], self: Any, change_set_name: str, *args: Any, **kwargs: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
+from ecr_patterns._adopt_command import adopt_command
 from ecr_patterns._audit_command import audit_command
 from ecr_patterns._bootstrap_command import bootstrap
 from ecr_patterns._text import plural
@@ -358,6 +359,7 @@ def _print_table(result: dict[str, Any], *, limit: int | None) -> None:
         )
 
 
+cli.add_command(adopt_command)
 cli.add_command(audit_command)
 cli.add_command(bootstrap)
 
