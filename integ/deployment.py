@@ -114,6 +114,7 @@ class Deployment:
                 common.SUFFIX: self.target.suffix,
                 common.STAGE: stage,
                 common.ACCOUNT: self.target.account,
+                **({common.PULLER_ACCOUNT: self.target.puller_account} if self.target.puller_account else {}),
                 **(context or {}),
             },
         )

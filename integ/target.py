@@ -10,7 +10,8 @@ endpoint, the credentials and the name suffix differ.
 - aws: the caller's credentials (``AWS_PROFILE`` or the default chain) and region
   (``AWS_REGION``/``AWS_DEFAULT_REGION`` or the profile's), and a random name suffix. The
   registry-level app (account-wide replication, scanning and registry policy) is deployed there
-  only with ``ECR_PATTERNS_INTEG_REGISTRY=1``.
+  only with ``ECR_PATTERNS_INTEG_REGISTRY=1``; ``ECR_PATTERNS_INTEG_PULLER_ROLE_ARN`` (a role in another
+  account) adds a cross-account pull through the RegistryKey.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ EMULATOR = "emulator"
 AWS = "aws"
 EMULATOR_REGION = "us-east-1"
 REGISTRY_VARIABLE = "ECR_PATTERNS_INTEG_REGISTRY"
+PULLER_VARIABLE = "ECR_PATTERNS_INTEG_PULLER_ROLE_ARN"
+"""Sandbox mode: a role in another account that may pull from the RegistryKey-encrypted repository (the one
+thing only real AWS can prove: a cross-account pull through the customer managed key). Default: unset, skipped."""
 """``1`` lets the sandbox mode deploy the registry-level app, which replaces the account's settings."""
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -82,6 +86,12 @@ class Target:
     """Whether the registry-level app may be deployed (it replaces account-wide settings)."""
     cli_environment: Mapping[str, str] = field(repr=False)
     session: boto3.Session = field(repr=False)
+    puller_role_arn: str | None = None
+    """From :data:`PULLER_VARIABLE`, sandbox mode only."""
+
+    @property
+    def puller_account(self) -> str | None:
+        return self.puller_role_arn.split(":")[4] if self.puller_role_arn else None
 
     def client(self, service: str) -> Any:
         """A boto3 client for ``service`` (bounded timeouts and retries)."""
@@ -135,4 +145,5 @@ class Target:
         sts = session.client("sts", endpoint_url=endpoint_url, config=_CLIENT_CONFIG)
         account = str(sts.get_caller_identity()["Account"])
         registry = mode == EMULATOR or os.environ.get(REGISTRY_VARIABLE) == "1"
-        return cls(mode, region, account, suffix, endpoint_url, registry, env, session)
+        puller = os.environ.get(PULLER_VARIABLE) or None if mode == AWS else None
+        return cls(mode, region, account, suffix, endpoint_url, registry, env, session, puller)

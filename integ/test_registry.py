@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
 import pytest
 
 from integ.apps import registry
 from integ.deployment import REGISTRY_APP, Deployment
 from integ.emulator.patches import _api_shape
+from integ.images import Image, push_image
 from integ.policies import canonical_policy, resolve
 from integ.state import repository_exists
+from integ.target import EMULATOR, PULLER_VARIABLE
 
 
 def _resource(deployment: Deployment, resource_type: str, pseudo: dict[str, str]) -> dict[str, Any]:
@@ -106,3 +109,51 @@ def test_the_stack_delete_keeps_the_registry_key_and_removes_its_repository(
         # Cleanup for a sandbox account: the shortest deletion window KMS allows.
         kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     assert not repository_exists(ecr, run)
+
+
+def _pull(ecr: Any, name: str, tag: str, *, download: bool) -> list[str]:
+    """Pull as a client does: the manifest, the blobs' availability and (``download``: moto does not implement
+    GetDownloadUrlForLayer) a download URL for each blob; returns the blob digests."""
+    (image,) = ecr.batch_get_image(repositoryName=name, imageIds=[{"imageTag": tag}])["images"]
+    manifest = json.loads(image["imageManifest"])
+    digests = [manifest["config"]["digest"], *(layer["digest"] for layer in manifest["layers"])]
+    layers = ecr.batch_check_layer_availability(repositoryName=name, layerDigests=digests)["layers"]
+    assert {layer["layerAvailability"] for layer in layers} == {"AVAILABLE"}
+    for digest in digests if download else []:
+        assert ecr.get_download_url_for_layer(repositoryName=name, layerDigest=digest)["downloadUrl"]
+    return digests
+
+
+@pytest.mark.stage("deployed")
+def test_an_image_pushed_to_the_keyed_repository_is_pulled_back(
+    registry_deployed: Deployment, ecr: Any, target: Any
+) -> None:
+    # In sandbox mode ECR encrypts with the RegistryKey on push and decrypts on pull (User Guide, "Encryption at
+    # rest"); the emulator does not encrypt, so there it shows the calls only.
+    name = registry_deployed.repository_name(registry.KEYED_REPOSITORY)
+    image = Image.build("registry key")
+    push_image(ecr, name, "v1", image)
+    assert len(_pull(ecr, name, "v1", download=target.mode != EMULATOR)) == 2
+
+
+@pytest.mark.stage("deployed")
+def test_another_account_pulls_through_the_registry_key(registry_deployed: Deployment, target: Any) -> None:
+    if target.puller_role_arn is None:
+        pytest.skip(f"sandbox mode with {PULLER_VARIABLE} (a role in another account) only")
+    credentials = target.client("sts").assume_role(RoleArn=target.puller_role_arn, RoleSessionName="ecr-patterns")[
+        "Credentials"
+    ]
+    puller = boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=target.region,
+    ).client("ecr")
+    name = registry_deployed.repository_name(registry.KEYED_REPOSITORY)
+    owner = target.client("ecr")
+    push_image(owner, name, "cross-account", Image.build("pulled from another account"))
+    (repository,) = owner.describe_repositories(repositoryNames=[name])["repositories"]
+    image = puller.batch_get_image(
+        registryId=repository["registryId"], repositoryName=name, imageIds=[{"imageTag": "cross-account"}]
+    )["images"]
+    assert image

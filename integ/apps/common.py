@@ -17,6 +17,9 @@ from collections.abc import Callable
 import aws_cdk as cdk
 
 SUFFIX = "integ:suffix"
+PULLER_ACCOUNT = "integ:puller-account"
+"""Another account the registry app's keyed repository grants pull to (sandbox mode, from
+``ECR_PATTERNS_INTEG_PULLER_ROLE_ARN``). Default: none."""
 STAGE = "integ:stage"
 ACCOUNT = "integ:account"
 

@@ -46,7 +46,11 @@ def build(app: cdk.App) -> cdk.Stack:
     key = RegistryKey(stack, "Key")
     # Names this run's key (the suffix differs per sandbox run), so the destroyed step finds it and only it.
     cdk.Tags.of(key).add(KEY_TAG, common.name(app, KEYED_REPOSITORY))
-    DevRepository(stack, "Keyed", repository_name=common.name(app, KEYED_REPOSITORY), encryption_key=key)
+    keyed = DevRepository(stack, "Keyed", repository_name=common.name(app, KEYED_REPOSITORY), encryption_key=key)
+    puller = app.node.try_get_context(common.PULLER_ACCOUNT)
+    if puller:
+        # Also extends the key's policy for that account (through ECR only).
+        keyed.grant_pull_to_accounts(str(puller))
     return stack
 
 
