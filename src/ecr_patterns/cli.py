@@ -18,6 +18,7 @@ import click
 from ecr_patterns._adopt_command import adopt_command
 from ecr_patterns._audit_command import audit_command
 from ecr_patterns._bootstrap_command import bootstrap
+from ecr_patterns._catalog_command import catalog
 from ecr_patterns._text import plural
 from ecr_patterns._usage import UsageProblem
 from ecr_patterns.errors import ValidationError
@@ -362,6 +363,7 @@ def _print_table(result: dict[str, Any], *, limit: int | None) -> None:
 cli.add_command(adopt_command)
 cli.add_command(audit_command)
 cli.add_command(bootstrap)
+cli.add_command(catalog)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

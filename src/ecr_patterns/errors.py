@@ -72,6 +72,10 @@ class Code(StrEnum):
     COMPLIANCE_SCOPE = "compliance.scope"
     # the live audit
     AUDIT_SCOPE = "audit.scope"
+
+    CATALOG_FILE = "catalog.file"
+    CATALOG_SCHEMA = "catalog.schema"
+    CATALOG_LIMIT = "catalog.limit"
     # the hardened CDK bootstrap template
     BOOTSTRAP_TEMPLATE = "bootstrap.template"
     BOOTSTRAP_ENCRYPTION = "bootstrap.encryption"
@@ -130,6 +134,9 @@ CODE_DESCRIPTIONS: dict[Code, str] = {
     Code.COMPLIANCE_SUPPRESSION: "a suppression or acknowledgement without a known rule id or a reason",
     Code.COMPLIANCE_SCOPE: "a compliance helper given something that is not a repository defined in this app",
     Code.AUDIT_SCOPE: "the audit's regions, roles or accounts cannot be read as a scope",
+    Code.CATALOG_FILE: "a catalog file that cannot be read or is not YAML or JSON",
+    Code.CATALOG_SCHEMA: "a catalog entry the schema or the lifecycle validator rejects",
+    Code.CATALOG_LIMIT: "a shard that would pass CloudFormation's resource or template-size limit",
     Code.BOOTSTRAP_TEMPLATE: "not a CDK bootstrap template with a ContainerAssetsRepository, or a bad option",
     Code.BOOTSTRAP_ENCRYPTION: "an encryption change asked for a bootstrap that is already deployed",
 }

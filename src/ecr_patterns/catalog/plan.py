@@ -1,0 +1,277 @@
+"""Where each catalog repository goes, computed from its own entry only (plain Python).
+
+A repository's stack is its environment (account and region, or environment-agnostic) plus its shard, and its
+construct id comes from its name: so its logical id depends on nothing but its own entry. Adding, removing or
+reordering other entries moves nothing (aws-cdk maintainers declined automatic nested stacks because a stateful
+resource's stack is part of its identity: aws-cdk issue 25766). The shard is the team (``shard_by="team"``) or a
+stable hash of the name into ``shards`` buckets (``shard_by="hash"``: changing ``shards`` moves repositories, so
+choose it once).
+
+CloudFormation's limits (User Guide, "CloudFormation quotas"): 500 resources per stack (aws-cdk-lib enforces it at
+synth, ``@aws-cdk/core:stackResourceLimit``) and a 1 MB template (through S3). The plan counts each stack's
+resources (one per repository, plus CDK's ``AWS::CDK::Metadata``) and estimates its template's size from each
+repository's rendered properties; a shard over a limit is a ``ValidationError`` naming it and the count, before
+anything is synthesized.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecr_patterns.errors import Code, Problems
+
+MAX_RESOURCES = 500
+MAX_TEMPLATE_BYTES = 1_000_000
+STACK_OVERHEAD_RESOURCES = 1
+"""``AWS::CDK::Metadata``, which aws-cdk-lib adds to each stack in commercial regions."""
+STACK_OVERHEAD_BYTES = 1_500
+"""The BootstrapVersion parameter and rule, and the metadata resource, as synthesized."""
+DEFAULT_SHARD = "shared"
+"""The shard of a repository without a team, when sharding by team."""
+AGNOSTIC = "*"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One repository in one environment: its stack and construct id, and whether a stack delete keeps it."""
+
+    name: str
+    account: str
+    region: str
+    shard: str
+    stack_id: str
+    construct_id: str
+    retain: bool
+    estimated_bytes: int
+    encryption: tuple[str, str]
+    """``(type, key)``: create-only, so a change replaces the repository."""
+
+    @property
+    def environment(self) -> str:
+        return f"{self.account}/{self.region}"
+
+
+@dataclass
+class Plan:
+    """Every placement, grouped by environment and stack, with each stack's resource count and size estimate."""
+
+    placements: list[Placement]
+    stacks: dict[tuple[str, str], list[Placement]] = field(default_factory=dict)
+    """(environment, stack id) -> its repositories, in catalog order."""
+
+    def resources(self, key: tuple[str, str]) -> int:
+        return len(self.stacks[key]) + STACK_OVERHEAD_RESOURCES
+
+    def template_bytes(self, key: tuple[str, str]) -> int:
+        return STACK_OVERHEAD_BYTES + sum(p.estimated_bytes for p in self.stacks[key])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "repositories": len({p.name for p in self.placements}),
+            "placements": len(self.placements),
+            "stacks": [
+                {
+                    "environment": env,
+                    "stack": stack,
+                    "repositories": len(items),
+                    "resources": self.resources((env, stack)),
+                    "estimatedTemplateBytes": self.template_bytes((env, stack)),
+                }
+                for (env, stack), items in sorted(self.stacks.items())
+            ],
+        }
+
+
+def construct_id(name: str) -> str:
+    """A construct id that only the name decides: its letters and digits in CamelCase, then 8 hex digits of its
+    SHA-256 (so ``a-b`` and ``a/b`` never collide)."""
+    words = re.split(r"[^A-Za-z0-9]+", name)
+    readable = "".join(w[:1].upper() + w[1:] for w in words if w)[:60]
+    return f"{readable}{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
+def shard_of(name: str, team: str | None, *, shard_by: str, shards: int) -> str:
+    """The shard a repository belongs to, from its own entry only."""
+    if shard_by == "team":
+        return team or DEFAULT_SHARD
+    if shard_by == "hash":
+        return f"h{int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) % shards:02d}"
+    raise ValueError(f"shard_by={shard_by!r}: use 'team' or 'hash'")
+
+
+def plan_catalog(
+    repositories: Iterable[Any],
+    *,
+    shard_by: str = "team",
+    shards: int = 16,
+    stack_prefix: str = "Catalog",
+    max_resources_per_stack: int = MAX_RESOURCES,
+    max_template_bytes: int = MAX_TEMPLATE_BYTES,
+    check: bool = True,
+) -> Plan:
+    """Place resolved repositories (:func:`~ecr_patterns.catalog.model.resolve`).
+
+    :param shard_by: ``"team"`` (default) or ``"hash"``.
+    :param shards: buckets of ``shard_by="hash"``; default 16.
+    :param stack_prefix: stack ids are ``<prefix>-<shard>``; default ``"Catalog"``.
+    :param max_resources_per_stack: default 500 (CloudFormation's quota).
+    :param max_template_bytes: default 1,000,000 (CloudFormation's quota through S3).
+    :param check: default ``True``: raise ``ValidationError`` when a stack passes a limit.
+    """
+    problems = Problems()
+    if shard_by not in ("team", "hash"):
+        problems.add("shard_by", shard_by, "use 'team' or 'hash'", code=Code.CATALOG_LIMIT)
+    if not isinstance(shards, int) or shards < 1 or shards > 100:
+        problems.add("shards", shards, "an integer from 1 to 100", code=Code.CATALOG_LIMIT)
+    if not 1 < max_resources_per_stack <= MAX_RESOURCES:
+        problems.add(
+            "max_resources_per_stack", max_resources_per_stack, f"from 2 to {MAX_RESOURCES}", code=Code.CATALOG_LIMIT
+        )
+    problems.raise_if_any(context="catalog plan")
+    placements: list[Placement] = []
+    for entry in repositories:
+        shard = shard_of(entry.name, entry.team, shard_by=shard_by, shards=shards)
+        size = estimated_bytes(entry)
+        for account, region in _environments(entry.accounts, entry.regions):
+            placements.append(
+                Placement(
+                    name=entry.name,
+                    account=account,
+                    region=region,
+                    shard=shard,
+                    stack_id=f"{stack_prefix}-{shard}",
+                    construct_id=construct_id(entry.name),
+                    retain=entry.preset != "dev",
+                    estimated_bytes=size,
+                    encryption=(entry.encryption.type, entry.encryption.key),
+                )
+            )
+    plan = Plan(placements)
+    grouped: defaultdict[tuple[str, str], list[Placement]] = defaultdict(list)
+    for placement in placements:
+        grouped[(placement.environment, placement.stack_id)].append(placement)
+    plan.stacks = dict(grouped)
+    if check:
+        for key in sorted(plan.stacks):
+            env, stack = key
+            count, size = plan.resources(key), plan.template_bytes(key)
+            if count > max_resources_per_stack:
+                problems.add(
+                    f"shard {plan.stacks[key][0].shard} ({env})",
+                    f"{count} resources",
+                    f"stack {stack} would pass the limit of {max_resources_per_stack} resources per stack: split the "
+                    "team, or shard by hash with more shards",
+                    code=Code.CATALOG_LIMIT,
+                )
+            if size > max_template_bytes:
+                problems.add(
+                    f"shard {plan.stacks[key][0].shard} ({env})",
+                    f"about {size:,} bytes",
+                    f"stack {stack}'s template would pass {max_template_bytes:,} bytes: split the shard",
+                    code=Code.CATALOG_LIMIT,
+                )
+        problems.raise_if_any(context="catalog plan")
+    return plan
+
+
+def _environments(accounts: Sequence[str], regions: Sequence[str]) -> list[tuple[str, str]]:
+    return [(a, r) for a in (accounts or (AGNOSTIC,)) for r in (regions or (AGNOSTIC,))]
+
+
+def estimated_bytes(entry: Any) -> int:
+    """The size of a repository's resource in its synthesized JSON template, estimated from its own settings: the
+    lifecycle policy text, tags, grants and encryption, plus the resource's fixed part (measured:
+    ``tests/catalog/test_plan.py`` holds the estimate within 10 % of synthesized templates)."""
+    from ecr_patterns.catalog.model import default_lifecycle_text
+
+    lifecycle = default_lifecycle_text(entry)
+    tags = sum(len(k) + len(v) + 24 for k, v in entry.tags.items())
+    grants = entry.grants
+    grant_bytes = 0
+    if grants.accounts:
+        grant_bytes += 420 + 110 * len(grants.accounts)
+    if grants.organization:
+        grant_bytes += 420
+    if grants.lambda_accounts:
+        grant_bytes += 600 + 200 * len(grants.lambda_accounts)
+    key = 60 if entry.encryption.key != "aws/ecr" else 0
+    return 420 + len(entry.name) + len(json.dumps(lifecycle)) + tags + grant_bytes + key
+
+
+@dataclass(frozen=True)
+class Change:
+    """One repository's fate between two plans."""
+
+    kind: str
+    """``created``, ``moved``, ``deleted`` (dropped from the templates, DESTROY), ``orphaned`` (dropped, RETAIN:
+    the repository stays, outside any stack) or ``replaced`` (a create-only setting changed)."""
+    name: str
+    environment: str
+    before: str | None
+    after: str | None
+    retain: bool
+    note: str
+
+    @property
+    def blocking(self) -> bool:
+        """A RETAIN repository that changes stack or is replaced: exit non-zero."""
+        return self.retain and self.kind in ("moved", "replaced")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "repository": self.name,
+            "environment": self.environment,
+            "before": self.before,
+            "after": self.after,
+            "retain": self.retain,
+            "blocking": self.blocking,
+            "note": self.note,
+        }
+
+
+MOVE_NOTE = (
+    "a new logical resource in another stack: CloudFormation would create it there and the old stack would "
+    "delete (DESTROY) or orphan (RETAIN) it; move it on purpose with `cdk refactor`, or RETAIN + `cdk import`"
+)
+
+
+def diff_plans(old: Plan, new: Plan) -> list[Change]:
+    """What moves, what is created, what would be deleted or orphaned, and what would be replaced."""
+    before: Mapping[tuple[str, str], Placement] = {(p.name, p.environment): p for p in old.placements}
+    after: Mapping[tuple[str, str], Placement] = {(p.name, p.environment): p for p in new.placements}
+    changes: list[Change] = []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        name, env = key
+        if was is None and now is not None:
+            changes.append(Change("created", name, env, None, now.stack_id, now.retain, "a new repository"))
+        elif now is None and was is not None:
+            kind = "orphaned" if was.retain else "deleted"
+            note = (
+                "RETAIN: the repository and its images stay, in no stack" if was.retain else "deleted, with its images"
+            )
+            changes.append(Change(kind, name, env, was.stack_id, None, was.retain, note))
+        elif was is not None and now is not None:
+            if was.stack_id != now.stack_id or was.construct_id != now.construct_id:
+                changes.append(Change("moved", name, env, was.stack_id, now.stack_id, was.retain, MOVE_NOTE))
+            elif was.encryption != now.encryption:
+                changes.append(
+                    Change(
+                        "replaced",
+                        name,
+                        env,
+                        was.stack_id,
+                        now.stack_id,
+                        was.retain,
+                        "encryption is create-only: CloudFormation replaces the repository, which it refuses for a "
+                        "named one",
+                    )
+                )
+    return changes
