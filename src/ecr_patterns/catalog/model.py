@@ -7,6 +7,7 @@ the catalog's defaults (``tags`` are merged, the repository's winning). The JSON
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import inspect
 import re
@@ -203,7 +204,8 @@ def resolve(catalog: Catalog) -> list[Resolved]:
 
 
 def lifecycle_rules(steps: Sequence[Mapping[str, Any]]) -> list[PolicyRule]:
-    """A catalog's lifecycle steps as engine rules, validated as ECR validates the whole policy.
+    """A catalog's lifecycle steps as engine rules, validated as ECR validates the whole policy. Priorities follow
+    the steps' order (a ``policy`` step's rules keep their relative order); a helper's ``rule_priority`` is not used.
 
     :raises ValueError: naming each bad step, the helpers there are (with a close match) and their arguments.
     """
@@ -219,7 +221,9 @@ def lifecycle_rules(steps: Sequence[Mapping[str, Any]]) -> list[PolicyRule]:
         ((name, arguments),) = step.items()
         if name == "policy":
             try:
-                rules.extend(LifecyclePolicy.from_json(arguments).rules)
+                # Steps apply in catalog order: a policy's rules keep their own order and are renumbered with the rest.
+                parsed = sorted(LifecyclePolicy.from_json(arguments).rules, key=lambda r: r.rule_priority or 0)
+                rules.extend(dataclasses.replace(r, rule_priority=None) for r in parsed)
             except (ValidationError, TypeError, ValueError) as err:
                 problems.append(f"step {index} policy: {err}")
             continue
@@ -237,7 +241,7 @@ def lifecycle_rules(steps: Sequence[Mapping[str, Any]]) -> list[PolicyRule]:
             signature = ", ".join(p for p in inspect.signature(helper).parameters)
             problems.append(f"step {index} {name}: {_first_line(err)}; its arguments: {signature or 'none'}")
             continue
-        rules.extend(made if isinstance(made, list) else [made])
+        rules.extend(dataclasses.replace(r, rule_priority=None) for r in (made if isinstance(made, list) else [made]))
     if not problems:
         try:
             validate_lifecycle_policy(LifecyclePolicy.from_rules(rules).to_json())
