@@ -22,7 +22,7 @@ def _write(path: Path, repositories: list[dict[str, object]]) -> Path:
 def test_validate_says_valid_and_counts() -> None:
     result = CliRunner().invoke(cli, ["catalog", "validate", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
-    assert "valid, 5 repositories in 6 placements" in result.output
+    assert "valid, 5 repositories in 8 placements" in result.output
 
 
 def test_validate_prints_every_problem_and_exits_2(tmp_path: Path) -> None:
@@ -39,12 +39,13 @@ def test_plan_prints_each_stack_and_json_has_the_counts() -> None:
     result = CliRunner().invoke(cli, ["catalog", "plan", str(EXAMPLE), "--json"])
     assert result.exit_code == 0, result.output
     plan = json.loads(result.output)
-    assert (plan["repositories"], plan["placements"]) == (5, 6)
+    assert (plan["repositories"], plan["placements"]) == (5, 8)
     stacks = {(s["environment"], s["stack"]): s["repositories"] for s in plan["stacks"]}
     assert stacks == {
         ("111111111111/eu-west-1", "Catalog-payments"): 2,
         ("111111111111/eu-west-1", "Catalog-shared"): 1,
         ("111111111111/eu-west-1", "Catalog-web"): 2,
+        ("222222222222/eu-west-1", "Catalog-web"): 2,
         ("111111111111/us-east-1", "Catalog-payments"): 1,
     }
 
