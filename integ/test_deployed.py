@@ -13,7 +13,7 @@ pytestmark = pytest.mark.stage("deployed")
 
 
 def _all_repositories() -> list[tuple[str, str]]:
-    from integ.apps import encryption, grants, lifecycle, plain, presets, secure_defaults
+    from integ.apps import catalog, encryption, grants, lifecycle, plain, presets, secure_defaults
 
     return [
         ("plain", plain.REPOSITORY),
@@ -23,6 +23,7 @@ def _all_repositories() -> list[tuple[str, str]]:
         ("grants", grants.REPOSITORY),
         ("lifecycle", lifecycle.REPOSITORY),
         ("encryption", encryption.REPOSITORY),
+        *(("catalog", base) for base in catalog.REPOSITORIES),
     ]
 
 
@@ -93,3 +94,22 @@ def test_every_repository_carries_the_stack_tag(deployment: Deployment, ecr: Any
     for app in deployment.apps:
         for name in deployment.assembly(app).repositories():
             assert common.TAG_KEY in deployed_state(ecr, name).tags, name
+
+
+def test_the_catalog_is_deployed_as_one_stack_per_shard(deployment: Deployment, target: Any) -> None:
+    from integ.apps import catalog, common
+
+    stacks = deployment.assembly("catalog").stack_names()
+    prefix = common.stack_name(catalog.APP, target.suffix)
+    assert sorted(stacks) == [f"{prefix}-alpha", f"{prefix}-beta"]
+    cloudformation = target.client("cloudformation")
+    for stack in stacks:
+        resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
+        names = {r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::ECR::Repository"}
+        assert names, stack
+    alpha = deployed_state(target.client("ecr"), deployment.repository_name("catalog-alpha-api"))
+    beta = deployed_state(target.client("ecr"), deployment.repository_name("catalog-beta-web"))
+    assert (alpha.tag_mutability, beta.tag_mutability) == ("IMMUTABLE", "MUTABLE")
+    assert alpha.repository_policy is not None
+    assert beta.lifecycle_policy is not None
+    assert [r["selection"]["countNumber"] for r in beta.lifecycle_policy["rules"]] == [3, 5]

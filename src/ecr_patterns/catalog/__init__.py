@@ -4,7 +4,15 @@ loaded on first use."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ecr_patterns._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from ecr_patterns.catalog.construct import CatalogStage, RepositoryCatalog
+    from ecr_patterns.catalog.load import load_catalog, parse_catalog
+    from ecr_patterns.catalog.model import Catalog, json_schema, resolve
+    from ecr_patterns.catalog.plan import diff_plans, plan_catalog
 
 _LAZY = {
     "Catalog": "ecr_patterns.catalog.model",
@@ -18,7 +26,17 @@ _LAZY = {
     "CatalogStage": "ecr_patterns.catalog.construct",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "Catalog",
+    "CatalogStage",
+    "RepositoryCatalog",
+    "diff_plans",
+    "json_schema",
+    "load_catalog",
+    "parse_catalog",
+    "plan_catalog",
+    "resolve",
+]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
