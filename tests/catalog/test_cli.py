@@ -78,3 +78,35 @@ def test_the_catalog_commands_never_import_aws_cdk(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False 0"
+
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def _block(marker: str) -> str:
+    return README.split(f"<!-- {marker} -->\n```", 1)[1].split("\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_catalog_is_the_example_file() -> None:
+    assert _block("catalog-example") == EXAMPLE.read_text()
+
+
+def test_the_readme_plan_is_what_the_command_prints() -> None:
+    command, *shown = _block("catalog-plan").splitlines()
+    assert command == "$ ecr-patterns catalog plan examples/catalog/catalog.yaml"
+    result = CliRunner().invoke(cli, ["catalog", "plan", str(EXAMPLE)])
+    assert result.output.splitlines() == shown
+
+
+def test_the_readme_validation_errors_are_what_the_command_prints(tmp_path: Path) -> None:
+    from tests.catalog.test_model import BAD
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    result = CliRunner().invoke(cli, ["catalog", "validate", str(bad)])
+    # The CLI's entry point prefixes the first line with "ecr-patterns: error: ", click's runner with "Error: ".
+    printed = [p.removeprefix("Error: ") for p in result.output.replace(str(bad), "bad.yaml").splitlines()]
+    block = README.split("$ ecr-patterns catalog validate bad.yaml\n", 1)[1].split("```", 1)[0]
+    for line in block.splitlines():
+        expected = line.removeprefix("ecr-patterns: error: ").split("...", 1)[0]
+        assert any(p.startswith(expected) for p in printed), line
