@@ -2,7 +2,8 @@
 
 ``catalog`` builds ``RepositoryCatalog`` from the YAML file (read, validated, planned); ``loop`` writes the same
 ``SecureRepository``s (same names, construct ids and stacks) in a plain loop; ``empty`` is the process with no
-repository (the fixed cost). Before exiting it prints the peak memory of this process and of jsii's Node process (descendants read from /proc).
+repository (the fixed cost). Before exiting it prints the peak memory of this process and of jsii's Node process
+(its descendants, read from /proc).
 """
 
 from __future__ import annotations
