@@ -136,7 +136,8 @@ def _repository(stack: cdk.Stack, construct_id: str, entry: Resolved, registry_k
 
 class CatalogStage(cdk.Stage):
     """One account and region of a catalog: its repositories' shard stacks and, when the catalog needs them, a
-    ``<id>-registry`` stack with the registry-level settings (the ``RegistryKey``, replication). No reference
+    ``Registry`` stack with the registry-level settings (the ``RegistryKey``, replication, the catalog's
+    ``registry`` scanning and pull-time update exclusions), once per account and region. No reference
     crosses stages: a CDK Pipelines wave deploys stages in parallel.
 
     :param catalog: a catalog or the path of one.
@@ -162,7 +163,7 @@ class CatalogStage(cdk.Stage):
         super().__init__(scope, id, env=cdk.Environment(account=account, region=region), **kwargs)
         model = _catalog(catalog)
         entries = [e for e in resolve(model) if _in(e, account, region)]
-        registry = _registry_stack(self, entries)
+        registry = _registry_stack(self, entries, model)
         key = registry.node.try_find_child("RegistryKey") if registry is not None else None
         self.catalog = RepositoryCatalog(
             self,
@@ -176,8 +177,18 @@ class CatalogStage(cdk.Stage):
         )
 
 
-def _registry_stack(stage: cdk.Stage, entries: Sequence[Resolved]) -> cdk.Stack | None:
-    from ecr_patterns.registry import RegistryKey, RegistryReplication, ReplicationDestination, ReplicationRule
+def _registry_stack(stage: cdk.Stage, entries: Sequence[Resolved], catalog: Catalog) -> cdk.Stack | None:
+    from ecr_patterns.registry import (
+        PullTimeUpdateExclusions,
+        RegistryKey,
+        RegistryReplication,
+        RegistryScanning,
+        ReplicationDestination,
+        ReplicationRule,
+        ScanFrequency,
+        ScanRule,
+        ScanType,
+    )
 
     needs_key = any(e.encryption.key == "registry" for e in entries)
     replicated: dict[tuple[tuple[str, str | None], ...], list[str]] = {}
@@ -185,9 +196,20 @@ def _registry_stack(stage: cdk.Stage, entries: Sequence[Resolved]) -> cdk.Stack 
         if entry.replication:
             targets = tuple(sorted((d.region, d.account) for d in entry.replication))
             replicated.setdefault(targets, []).append(entry.name)
-    if not needs_key and not replicated:
+    settings = catalog.registry
+    if not entries or (
+        not needs_key and not replicated and settings.scanning is None and not settings.pull_time_exclusions
+    ):
         return None
     stack = cdk.Stack(stage, "Registry")
+    if settings.scanning is not None:
+        scanning = settings.scanning
+        rules = [ScanRule(ScanFrequency.SCAN_ON_PUSH, scanning.scan_on_push)] if scanning.scan_on_push else []
+        if scanning.continuous:
+            rules.insert(0, ScanRule(ScanFrequency.CONTINUOUS_SCAN, scanning.continuous))
+        RegistryScanning(stack, "Scanning", scan_type=ScanType[scanning.type], rules=rules)
+    if settings.pull_time_exclusions:
+        PullTimeUpdateExclusions(stack, "PullTimeExclusions", principal_arns=settings.pull_time_exclusions)
     if needs_key:
         RegistryKey(stack, "RegistryKey")
     if replicated:

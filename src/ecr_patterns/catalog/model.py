@@ -127,10 +127,35 @@ class Repository(Settings):
     team: TeamName | None = None
 
 
+class Scanning(_Strict):
+    """The registry's scanning configuration: ``type`` BASIC or ENHANCED; repository filters (wildcards) scanned on
+    push and, ENHANCED only, continuously."""
+
+    type: Literal["BASIC", "ENHANCED"] = "BASIC"
+    scan_on_push: list[str] = ["*"]
+    continuous: list[str] = []
+
+    @model_validator(mode="after")
+    def _continuous_is_enhanced(self) -> Scanning:
+        if self.continuous and self.type != "ENHANCED":
+            raise ValueError("continuous scanning needs type ENHANCED (Amazon Inspector)")
+        return self
+
+
+class Registry(_Strict):
+    """Registry-level settings, applied once in every account and region the catalog deploys to."""
+
+    scanning: Scanning | None = None
+    pull_time_exclusions: list[
+        Annotated[str, StringConstraints(pattern=r"^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/.+$")]
+    ] = []
+
+
 class Catalog(_Strict):
     """A whole catalog."""
 
     version: Literal[1] = 1
+    registry: Registry = Registry()
     defaults: Settings = Settings()
     teams: dict[TeamName, Team] = {}
     repositories: list[Repository]
