@@ -199,6 +199,14 @@ class Resolved:
 def resolve(catalog: Catalog) -> list[Resolved]:
     """Every repository's effective settings, in catalog order."""
     out = []
+    # A team's or the defaults' steps are one list object shared by their repositories: converted once.
+    converted: dict[int, tuple[PolicyRule, ...]] = {}
+
+    def rules_of(steps: list[dict[str, Any]]) -> tuple[PolicyRule, ...]:
+        if id(steps) not in converted:
+            converted[id(steps)] = tuple(lifecycle_rules(steps))
+        return converted[id(steps)]
+
     for repository in catalog.repositories:
         team = catalog.teams.get(repository.team) if repository.team else None
         layers: list[Settings] = [s for s in (repository, team, catalog.defaults) if s is not None]
@@ -215,7 +223,7 @@ def resolve(catalog: Catalog) -> list[Resolved]:
                 name=repository.name,
                 team=repository.team,
                 preset=first("preset") or "secure",
-                lifecycle=None if steps is None else tuple(lifecycle_rules(steps)),
+                lifecycle=None if steps is None else rules_of(steps),
                 scan_on_push=first("scan_on_push"),
                 encryption=first("encryption") or Encryption(),
                 grants=first("grants") or Grants(),

@@ -135,9 +135,10 @@ def plan_catalog(
         )
     problems.raise_if_any(context="catalog plan")
     placements: list[Placement] = []
+    sizes: dict[tuple[Any, ...], int] = {}
     for entry in repositories:
         shard = shard_of(entry.name, entry.team, shard_by=shard_by, shards=shards)
-        size = estimated_bytes(entry)
+        size = estimated_bytes(entry, sizes)
         for account, region in _environments(entry.accounts, entry.regions):
             placements.append(
                 Placement(
@@ -184,22 +185,39 @@ def _environments(accounts: Sequence[str], regions: Sequence[str]) -> list[tuple
     return [(a, r) for a in (accounts or (AGNOSTIC,)) for r in (regions or (AGNOSTIC,))]
 
 
-def estimated_bytes(entry: Any) -> int:
+def estimated_bytes(entry: Any, cache: dict[tuple[Any, ...], int] | None = None) -> int:
     """The bytes a repository adds to its stack's template file as aws-cdk-lib writes it (JSON, one space per
     level), from a plain-Python picture of the resource the pattern renders: properties, policy statements and
     metadata in the same shape (``tests/catalog/test_plan.py`` holds the estimate within 3 % of synthesized
-    templates)."""
-    text = json.dumps({construct_id(entry.name) + "ABCDEF12": _resource_shape(entry)}, indent=1)
-    lines = text.count("\n")
-    # Nested one level deeper under "Resources" (one more space per line), and a separating comma.
-    return len(text) - 4 + lines + 2
+    templates).
+
+    :param cache: default ``None``; a dict shared across entries: the picture depends on the name only through
+        its length (a name needs no JSON escaping), so entries with the same settings are measured once.
+    """
+    key = (
+        entry.preset,
+        id(entry.lifecycle) if entry.lifecycle is not None else None,
+        entry.scan_on_push,
+        (entry.encryption.type, entry.encryption.key),
+        (tuple(entry.grants.accounts), entry.grants.organization, tuple(entry.grants.lambda_accounts)),
+        tuple(sorted(entry.tags.items())),
+    )
+    if cache is None or key not in cache:
+        text = json.dumps({"ABCDEF12": _resource_shape(entry, name="")}, indent=1)
+        lines = text.count("\n")
+        # Nested one level deeper under "Resources" (one more space per line), and a separating comma.
+        base = len(text) - 4 + lines + 2
+        if cache is None:
+            return base + len(entry.name) + len(construct_id(entry.name))
+        cache[key] = base
+    return cache[key] + len(entry.name) + len(construct_id(entry.name))
 
 
 def _arn(account: str) -> dict[str, Any]:
     return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{account}:root"]]}
 
 
-def _resource_shape(entry: Any) -> dict[str, Any]:
+def _resource_shape(entry: Any, *, name: str) -> dict[str, Any]:
     from ecr_patterns.catalog.model import default_lifecycle_text
 
     pull = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
@@ -215,7 +233,7 @@ def _resource_shape(entry: Any) -> dict[str, Any]:
     properties["ImageTagMutability"] = "MUTABLE" if entry.preset == "dev" else "IMMUTABLE"
     text = json.dumps(default_lifecycle_text(entry), separators=(",", ":"))
     properties["LifecyclePolicy"] = {"LifecyclePolicyText": text}
-    properties["RepositoryName"] = entry.name
+    properties["RepositoryName"] = name
     statements: list[dict[str, Any]] = []
     grants = entry.grants
     if grants.accounts:
