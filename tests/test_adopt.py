@@ -11,18 +11,12 @@ from typing import Any
 import aws_cdk as cdk
 import boto3
 import pytest
-from aws_cdk import Tags
-from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Template
 from click.testing import CliRunner
 from moto import mock_aws
 
-from ecr_patterns import DevRepository, ProdRepository, SecureRepository
-from ecr_patterns.adopt import CREATE_ONLY, PATTERNS, LiveSettings, plan_adoption, read_live
+from ecr_patterns.adopt import CREATE_ONLY, IMPORTS, PATTERNS, LiveSettings, plan_adoption, read_live
 from ecr_patterns.cli import cli
-from ecr_patterns.lifecycle import LifecyclePolicy
 from ecr_patterns.lifecycle.live import list_repository_images
 from ecr_patterns.presets import DEV_DEFAULTS, PROD_DEFAULTS
 from ecr_patterns.repository import SECURE_DEFAULTS
@@ -73,18 +67,7 @@ def _legacy(session: Any, name: str = "legacy/api", images: int = 1205) -> Any:
 def _synth(code: str) -> dict[str, Any]:
     """Run generated code as a stack's body would, and return the repository resource it synthesizes."""
     stack = cdk.Stack(cdk.App(), "Adopt")
-    namespace = {
-        "self": stack,
-        "ecr": ecr,
-        "kms": kms,
-        "iam": iam,
-        "Tags": Tags,
-        "LifecyclePolicy": LifecyclePolicy,
-        "SecureRepository": SecureRepository,
-        "DevRepository": DevRepository,
-        "ProdRepository": ProdRepository,
-    }
-    exec(compile(code, "generated", "exec"), namespace)
+    exec(compile(IMPORTS + code, "generated", "exec"), {"self": stack})
     (resource,) = Template.from_stack(stack).find_resources("AWS::ECR::Repository").values()
     return resource  # type: ignore[no-any-return]
 

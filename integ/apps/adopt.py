@@ -11,13 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk as cdk
-from aws_cdk import Tags
-from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 
-from ecr_patterns import DevRepository, ProdRepository, SecureRepository
-from ecr_patterns.lifecycle import LifecyclePolicy
+from ecr_patterns.adopt import IMPORTS
 from integ.apps import common
 
 APP = "Adopt"
@@ -31,18 +26,8 @@ def build(app: cdk.App) -> cdk.Stack:
     cdk.CfnWaitConditionHandle(stack, "Placeholder")
     code = app.node.try_get_context(CODE)
     if code:
-        namespace = {
-            "self": stack,
-            "ecr": ecr,
-            "kms": kms,
-            "iam": iam,
-            "Tags": Tags,
-            "LifecyclePolicy": LifecyclePolicy,
-            "SecureRepository": SecureRepository,
-            "DevRepository": DevRepository,
-            "ProdRepository": ProdRepository,
-        }
-        exec(compile(Path(code).read_text(encoding="utf-8"), code, "exec"), namespace)
+        source = IMPORTS + Path(code).read_text(encoding="utf-8")
+        exec(compile(source, code, "exec"), {"self": stack})
     return stack
 
 

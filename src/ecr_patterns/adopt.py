@@ -32,6 +32,13 @@ from ecr_patterns.errors import EcrPatternsError
 from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
 from ecr_patterns.lifecycle.standard import default_policy_rules, dev_policy_rules, prod_policy_rules
 
+IMPORTS = (
+    "from aws_cdk import Tags, aws_ecr as ecr, aws_iam as iam, aws_kms as kms\n"
+    "from ecr_patterns import DevRepository, ProdRepository, SecureRepository\n"
+    "from ecr_patterns.lifecycle import LifecyclePolicy\n"
+)
+"""The imports the generated code uses (it runs in a stack's ``__init__``, ``self`` being the stack)."""
+
 CREATE_ONLY = ("RepositoryName", "EncryptionConfiguration")
 """``createOnlyProperties`` of ``AWS::ECR::Repository`` besides its name (the resource schema; the emulator's test
 holds the same list equal to it)."""
@@ -334,6 +341,9 @@ def render_plan(plan: AdoptionPlan) -> str:
     """The plan as text: the import step, the mapping, the follow-up changes and the default policy's effect."""
     out = [
         f"Adopting {plan.live.name} under {PATTERNS[plan.pattern].class_name}",
+        "",
+        "The code below runs in your stack's __init__ (self is the stack), with:",
+        *("    " + line for line in IMPORTS.splitlines()),
         "",
         "1. Import deploy: the pattern described as the repository is today (CloudFormation imports a resource as "
         "its template describes it):",
