@@ -12,7 +12,7 @@ import pytest
 from aws_cdk import Validations
 from aws_cdk.assertions import Template
 
-from ecr_patterns.catalog import CatalogStage, RepositoryCatalog, parse_catalog
+from ecr_patterns.catalog import CatalogStage, RepositoryCatalog, catalog_stages, parse_catalog
 from ecr_patterns.compliance import EcrCompliancePlugin
 from ecr_patterns.errors import ValidationError
 
@@ -160,3 +160,18 @@ def test_compliance_runs_over_every_stage(tmp_path: Path) -> None:
         if f.rule_id == "EcrPatterns-TagImmutability"
     )
     assert judged == ["assembly-EuWest1", "assembly-UsEast1"]
+
+
+def test_catalog_stages_makes_one_stage_per_account_and_region() -> None:
+    app = cdk.App()
+    stages = catalog_stages(app, catalog=EXAMPLE)
+    assert [s.node.id for s in stages] == [
+        "Ecr-111111111111-eu-west-1",
+        "Ecr-111111111111-us-east-1",
+        "Ecr-222222222222-eu-west-1",
+    ]
+    assert [(s.account, s.region) for s in stages] == [
+        ("111111111111", "eu-west-1"),
+        ("111111111111", "us-east-1"),
+        ("222222222222", "eu-west-1"),
+    ]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ecr_patterns._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from ecr_patterns.catalog.construct import CatalogStage, RepositoryCatalog
+    from ecr_patterns.catalog.construct import CatalogStage, RepositoryCatalog, catalog_stages
     from ecr_patterns.catalog.load import load_catalog, parse_catalog
     from ecr_patterns.catalog.model import Catalog, json_schema, resolve
     from ecr_patterns.catalog.plan import diff_plans, plan_catalog
@@ -24,12 +24,14 @@ _LAZY = {
     "diff_plans": "ecr_patterns.catalog.plan",
     "RepositoryCatalog": "ecr_patterns.catalog.construct",
     "CatalogStage": "ecr_patterns.catalog.construct",
+    "catalog_stages": "ecr_patterns.catalog.construct",
 }
 
 __all__ = [
     "Catalog",
     "CatalogStage",
     "RepositoryCatalog",
+    "catalog_stages",
     "diff_plans",
     "json_schema",
     "load_catalog",

@@ -225,3 +225,23 @@ def _registry_stack(stage: cdk.Stage, entries: Sequence[Resolved], catalog: Cata
             ],
         )
     return stack
+
+
+def catalog_stages(
+    scope: Construct, *, catalog: Catalog | str | Path, id_prefix: str = "Ecr", **kwargs: Any
+) -> list[CatalogStage]:
+    """One :class:`CatalogStage` per account and region the catalog names (``<id_prefix>-<account>-<region>``,
+    sorted); environment-agnostic entries (no account or no region) go into every stage.
+
+    :param id_prefix: default ``"Ecr"``.
+    :param kwargs: any other ``CatalogStage`` keyword (``shard_by``, ``shards``, ``StageProps``).
+    """
+    from ecr_patterns.catalog.plan import plan_catalog
+
+    model = _catalog(catalog)
+    placements = plan_catalog(resolve(model), check=False).placements
+    environments = sorted({(p.account, p.region) for p in placements if AGNOSTIC not in (p.account, p.region)})
+    return [
+        CatalogStage(scope, f"{id_prefix}-{account}-{region}", catalog=model, account=account, region=region, **kwargs)
+        for account, region in environments
+    ]
