@@ -26,14 +26,6 @@ def _repositories(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
 
 def test_each_entry_becomes_its_preset_with_its_settings() -> None:
     app = cdk.App()
-    catalog = (
-        RepositoryCatalog(
-            app, "Catalog", catalog=EXAMPLE, registry_key=None, account="111111111111", region="eu-west-1"
-        )
-        if False
-        else None
-    )
-    del catalog
     model = parse_catalog(
         json.dumps(
             {
