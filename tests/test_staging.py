@@ -159,8 +159,26 @@ def test_31_image_assets_fit_and_32_fail_at_synth_before_cloudformation(
     # template file (its own check); its default repositories fit 38.
     template = _synth(tmp_path / "fits", dockerfiles, 31)
     assert len(_repositories(template)) == 31
-    with pytest.raises(RuntimeError, match="cannot be greater than 51200 bytes"):
+    # Our check runs before synthesis and names the number of image assets; the alpha's own check would only
+    # name the bytes, while it writes the file.
+    with pytest.raises(
+        RuntimeError, match=r"\[staging\.size\] 32 image assets: the staging template would be 51,823 bytes"
+    ) as err:
         _synth(tmp_path / "too-many", dockerfiles, 32)
+    assert "cannot be greater than 51200 bytes" not in str(err.value)
+
+
+@pytest.mark.slow
+def test_the_measured_size_is_the_size_of_the_template_written(tmp_path: Path, dockerfiles: list[Path]) -> None:
+    out = tmp_path / "cdk.out"
+    factory = SecureStagingFactory(app_id="myapp", staging_bucket_encryption=s3.BucketEncryption.S3_MANAGED)
+    app = cdk.App(outdir=str(out), default_stack_synthesizer=factory.synthesizer())
+    stack = cdk.Stack(app, "Service", env=ENV)
+    for i in range(12):
+        assets.DockerImageAsset(stack, f"Image{i}", directory=str(dockerfiles[i % 3]), asset_name=f"service-{i}")
+    app.synth()
+    (staging,) = factory.stacks
+    assert staging.measure_template() == (out / f"{STAGING}.template.json").stat().st_size
 
 
 def test_the_staging_template_matches_its_snapshot(
@@ -170,3 +188,18 @@ def test_the_staging_template_matches_its_snapshot(
     template.pop("Parameters", None)
     template.pop("Rules", None)
     assert template == snapshot
+
+
+@pytest.mark.slow
+def test_the_size_measured_before_synthesis_is_the_size_then_written(tmp_path: Path, dockerfiles: list[Path]) -> None:
+    # Measured when the check runs (before the app stack's template is a file asset), it matches the file.
+    out = tmp_path / "cdk.out"
+    factory = SecureStagingFactory(app_id="myapp", staging_bucket_encryption=s3.BucketEncryption.S3_MANAGED)
+    app = cdk.App(outdir=str(out), default_stack_synthesizer=factory.synthesizer())
+    stack = cdk.Stack(app, "Service", env=ENV)
+    for i in range(31):
+        assets.DockerImageAsset(stack, f"Image{i}", directory=str(dockerfiles[i % 3]), asset_name=f"image{i}")
+    (staging,) = factory.stacks
+    before = staging.measure_template()
+    app.synth()
+    assert before == (out / f"{STAGING}.template.json").stat().st_size

@@ -77,6 +77,8 @@ class Code(StrEnum):
     CATALOG_SCHEMA = "catalog.schema"
     CATALOG_LIMIT = "catalog.limit"
     # the hardened CDK bootstrap template
+    STAGING_SIZE = "staging.size"
+
     BOOTSTRAP_TEMPLATE = "bootstrap.template"
     BOOTSTRAP_ENCRYPTION = "bootstrap.encryption"
 
@@ -137,6 +139,7 @@ CODE_DESCRIPTIONS: dict[Code, str] = {
     Code.CATALOG_FILE: "a catalog file that cannot be read or is not YAML or JSON",
     Code.CATALOG_SCHEMA: "a catalog entry the schema or the lifecycle validator rejects",
     Code.CATALOG_LIMIT: "a shard that would pass CloudFormation's resource or template-size limit",
+    Code.STAGING_SIZE: "more image assets than the app-staging synthesizer's 51,200-byte staging template holds",
     Code.BOOTSTRAP_TEMPLATE: "not a CDK bootstrap template with a ContainerAssetsRepository, or a bad option",
     Code.BOOTSTRAP_ENCRYPTION: "an encryption change asked for a bootstrap that is already deployed",
 }

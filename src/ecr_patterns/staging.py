@@ -11,13 +11,18 @@ auto-delete of staging assets is off.
 The staging stack is deployed without a bucket, so its template must stay small: the CDK CLI sends it as a
 template body only up to 50 KiB of YAML (``LARGE_TEMPLATE_SIZE_KB = 50`` in its ``makeBodyParameter``), and the
 alpha itself fails synth when the template file it writes exceeds 51,200 bytes (``_synthesizeTemplate`` in
-``default-staging-stack.js``; the stricter of the two). How many image assets fit is measured in the tests and
-given in README.
+``default-staging-stack.js``; the stricter of the two), whose message names the bytes only and which runs while
+the file is written, where no hook of ours reaches. :class:`SecureStagingStack` checks first, at validation,
+and names the number of image assets (``staging.size``). How many fit is measured in the tests and given in
+README.
 """
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -31,7 +36,7 @@ from aws_cdk.app_staging_synthesizer_alpha import (
     IStagingResources,
     IStagingResourcesFactory,
 )
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from ecr_patterns import defaults
 from ecr_patterns.errors import Code, ValidationError
@@ -40,6 +45,14 @@ from ecr_patterns.lifecycle.standard import expire_untagged, keep_last
 from ecr_patterns.lifecycle.validate import validate_lifecycle_policy
 
 TEMPLATE_FILE_LIMIT = 51_200
+STAND_IN_TEMPLATE: dict[str, Any] = {
+    "source_hash": "0" * 64,
+    "deploy_time": True,
+    "file_name": "App.template.json",
+    "packaging": cdk.FileAssetPackaging.FILE,
+}
+"""The file asset every app stack adds to the staging stack: its own template (measured: the alpha records
+``deploy_time=True``, ``packaging=FILE``)."""
 """The alpha fails synth when the staging stack's template file is larger (bytes)."""
 IMAGE_VERSIONS = 3
 """The alpha's default ``image_asset_version_count``."""
@@ -83,11 +96,22 @@ class SecureStagingStack(DefaultStagingStack):
         deploy_role_arn: str | None = None,
         kms: bool = True,
         image_versions: int = IMAGE_VERSIONS,
+        _measuring: bool = False,
         **kwargs: Any,
     ) -> None:
         self._policy_text = staging_lifecycle_policy(image_versions).to_text()
         self._kms = kms
         self._hardened: set[str] = set()
+        self._settings: dict[str, Any] = {
+            "app_id": app_id,
+            "qualifier": qualifier,
+            "staging_bucket_encryption": staging_bucket_encryption,
+            "deploy_role_arn": deploy_role_arn,
+            "kms": kms,
+            "image_versions": image_versions,
+            # The stack's own props (its name may appear in the template), but its environment: the twin's own.
+            **{k: v for k, v in kwargs.items() if k != "env"},
+        }
         super().__init__(
             scope,  # type: ignore[arg-type]  # the alpha types its scope as App; any construct works
             id,
@@ -99,12 +123,19 @@ class SecureStagingStack(DefaultStagingStack):
             image_asset_version_count=image_versions,
             **kwargs,
         )
+        self._asset_names: list[str] = []
+        self._files: list[dict[str, Any]] = []
+        if not _measuring:
+            # Before synthesis, so a staging stack that would be too large fails naming its image assets, not only
+            # bytes (the alpha's own check runs while it writes the file, where no hook of ours can reach).
+            self.node.add_validation(_StagingTemplateSize(self))
 
     def add_docker_image(self, asset: Any = None, **fields: Any) -> ImageStagingLocation:
         # From Node the asset arrives as one DockerImageAssetSource; from Python as its fields (jsii lifts a
         # struct parameter into keyword arguments only for calls made in Python).
         values = dict(asset._values) if asset is not None else fields  # a jsii struct keeps its fields there
         location: ImageStagingLocation = super().add_docker_image(**values)
+        self._asset_names.append(str(values.get("asset_name")))
         for repository in self.staging_repos.values():
             path = repository.node.path
             if path in self._hardened:
@@ -112,6 +143,40 @@ class SecureStagingStack(DefaultStagingStack):
             self._harden(repository)
             self._hardened.add(path)
         return location
+
+    def add_file(self, asset: Any = None, **fields: Any) -> Any:
+        # Recorded for measure_template: the first file asset makes the staging bucket and its role.
+        values = dict(asset._values) if asset is not None else fields
+        self._files.append(values)
+        return super().add_file(**values)
+
+    def measure_template(self) -> int:
+        """The bytes of the template this stack would write: the same staging stack (settings, context, image
+        asset names) synthesized alone in a throwaway app. The alpha refuses to write more than 51,200 bytes; the
+        size it reports then is returned."""
+        with tempfile.TemporaryDirectory() as out:
+            app = cdk.App(outdir=out, context=dict(self.node.get_all_context()))
+            twin = SecureStagingStack(
+                app,
+                self.node.id,  # the construct path appears in the template (overflow policies' descriptions)
+                **self._settings,
+                _measuring=True,
+                env=cdk.Environment(account=self.account, region=self.region),
+            )
+            # Each app stack's template is a deploy-time file asset, added while the app synthesizes (after this
+            # check runs): a stand-in makes the staging bucket and its role, as the first file asset does.
+            for values in self._files or [STAND_IN_TEMPLATE]:
+                twin.add_file(**values)
+            for index, name in enumerate(self._asset_names):
+                twin.add_docker_image(source_hash=f"{index:064x}", asset_name=name)
+            try:
+                app.synth()
+            except RuntimeError as err:
+                found = re.search(r"but got (\d+) bytes", str(err))
+                if found:
+                    return int(found.group(1))
+                raise
+            return Path(out, f"{twin.artifact_id}.template.json").stat().st_size
 
     @property
     def image_assets(self) -> int:
@@ -131,6 +196,36 @@ class SecureStagingStack(DefaultStagingStack):
             l1.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
                 encryption_type=defaults.ENCRYPTION_TYPE
             )
+
+
+ROUGH_BYTES_PER_ASSET = 1_432
+"""What one image asset with a 6-character name added to the staging template in the measurements (no
+``minimizePolicies`` flag: its statements are not merged), 4 bytes more per further character: a rough size."""
+ROUGH_BASE_BYTES = 5_200
+MEASURE_FROM = 0.8
+"""The rough size is no bound (32 assets measured 51,823 bytes where it says 51,112): from 80 % of the limit on,
+the stack is measured exactly."""
+
+
+@jsii.implements(IValidation)
+class _StagingTemplateSize:
+    def __init__(self, stack: SecureStagingStack) -> None:
+        self.stack = stack
+
+    def validate(self) -> list[str]:
+        names = self.stack._asset_names
+        bound = ROUGH_BASE_BYTES + sum(ROUGH_BYTES_PER_ASSET + 4 * max(0, len(n) - 6) for n in names)
+        if bound <= MEASURE_FROM * TEMPLATE_FILE_LIMIT:
+            return []
+        size = self.stack.measure_template()
+        if size <= TEMPLATE_FILE_LIMIT:
+            return []
+        return [
+            f"[{Code.STAGING_SIZE}] {len(names)} image assets: the staging template would be {size:,} bytes, more "
+            f"than the {TEMPLATE_FILE_LIMIT:,} the app-staging synthesizer allows (it deploys the staging stack "
+            "without a bucket). Fix: split the image assets over more apps (one staging stack per app id), or use "
+            "the default synthesizer for this app"
+        ]
 
 
 @jsii.implements(IStagingResourcesFactory)
