@@ -27,6 +27,7 @@ from aws_cdk import aws_iam as iam
 from constructs import IConstruct, IValidation
 
 from ecr_patterns import defaults
+from ecr_patterns._scanners import add_checkov_skip
 from ecr_patterns.compliance.rules.open_access import every_star_statement_restricted
 from ecr_patterns.errors import Code, Problems, ValidationError
 
@@ -188,10 +189,7 @@ class _ScannerAcknowledgements:
 
     def validate(self) -> list[str]:
         if every_star_statement_restricted(self.policy()):
-            checkov = self.cfn.get_metadata("checkov") or {}
-            skips = [s for s in checkov.get("skip", []) if s.get("id") != "CKV_AWS_32"]
-            skips.append({"id": "CKV_AWS_32", "comment": ORG_PULL_REASON})
-            self.cfn.add_metadata("checkov", {**checkov, "skip": skips})
+            add_checkov_skip(self.cfn, "CKV_AWS_32", ORG_PULL_REASON)
             Validations.of(self.repository).acknowledge(
                 Acknowledgment(id="AwsSolutions::AwsSolutions-ECR1", reason=ORG_PULL_REASON)
             )

@@ -21,6 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct, IValidation
 
+from ecr_patterns._scanners import add_checkov_skip
 from ecr_patterns.compliance.rules.open_access import every_star_statement_restricted
 from ecr_patterns.registry._environment import claim_once
 
@@ -199,8 +200,5 @@ class _KeyScannerAcknowledgements:
         if not isinstance(cfn, kms.CfnKey) or not self.key._pull_organizations:
             return []
         if every_star_statement_restricted(Stack.of(cfn).resolve(cfn.key_policy)):
-            checkov = cfn.get_metadata("checkov") or {}
-            skips = [s for s in checkov.get("skip", []) if s.get("id") != "CKV_AWS_33"]
-            skips.append({"id": "CKV_AWS_33", "comment": KEY_PULL_REASON})
-            cfn.add_metadata("checkov", {**checkov, "skip": skips})
+            add_checkov_skip(cfn, "CKV_AWS_33", KEY_PULL_REASON)
         return []
