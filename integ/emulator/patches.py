@@ -401,20 +401,10 @@ def _resolve_update_parameters(
     previous value up among the parameters passed on create only and fails with
     ``KeyError: 'BootstrapVersion'``. CloudFormation's previous value of a defaulted parameter is
     that default (for an SSM-typed parameter, the parameter *name*, which moto then resolves
-    again as it does on create); this passes it explicitly and leaves the rest to moto.
+    again as it does on create); :func:`_previous_inputs` passes it explicitly.
     """
     if isinstance(instance, Stack):
-        previous_inputs = instance.parameters or {}
-        slots = (instance.template_dict or {}).get("Parameters") or {}
-        completed = []
-        for parameter in incoming_params:
-            key = parameter.get("ParameterKey")
-            default = (slots.get(key) or {}).get("Default")
-            if parameter.get("UsePreviousValue") and key not in previous_inputs and default is not None:
-                completed.append({"ParameterKey": key, "ParameterValue": default})
-            else:
-                completed.append(parameter)
-        incoming_params = completed
+        incoming_params = _previous_inputs(instance, incoming_params)
     result: dict[str, str] = original(self, instance, incoming_params)
     return result
 
@@ -507,22 +497,21 @@ def _ssm_typed(slot: Any) -> bool:
 
 
 def _previous_inputs(stack: Any, parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A change set's ``UsePreviousValue`` parameters as explicit inputs: moto's change-set path reuses the
-    *resolved* value, and looks an SSM-typed parameter's value (``BootstrapVersion``: "33") up again as a
-    parameter name. CloudFormation's previous input of an SSM-typed parameter is its name (the default here)."""
+    """``UsePreviousValue`` parameters as the explicit inputs CloudFormation would reuse: the value passed before,
+    else the template's default (for an SSM-typed parameter, the parameter's *name*). Used by direct updates,
+    where moto looks the previous value up among the inputs of the create only (``KeyError`` on a defaulted
+    ``BootstrapVersion``), and by change sets, where moto reuses the *resolved* value and looks an SSM-typed
+    one ("33") up again as a parameter name. A parameter with neither is left to moto."""
+    previous = stack.parameters or {}
     slots = (stack.template_dict or {}).get("Parameters") or {}
     completed = []
     for parameter in parameters:
         key = parameter.get("ParameterKey")
-        slot = slots.get(key) or {}
-        if not parameter.get("UsePreviousValue"):
-            completed.append(parameter)
-        elif _ssm_typed(slot):
-            completed.append({"ParameterKey": key, "ParameterValue": slot.get("Default")})
+        default = (slots.get(key) or {}).get("Default")
+        if parameter.get("UsePreviousValue") and (key in previous or default is not None):
+            completed.append({"ParameterKey": key, "ParameterValue": previous.get(key, default)})
         else:
-            completed.append(
-                {"ParameterKey": key, "ParameterValue": (stack.parameters or {}).get(key, slot.get("Default"))}
-            )
+            completed.append(parameter)
     return completed
 
 
