@@ -138,7 +138,8 @@ def plan_catalog(
     sizes: dict[tuple[Any, ...], int] = {}
     for entry in repositories:
         shard = shard_of(entry.name, entry.team, shard_by=shard_by, shards=shards)
-        size = estimated_bytes(entry, sizes)
+        cid = construct_id(entry.name)
+        size = estimated_bytes(entry, sizes, cid=cid)
         for account, region in _environments(entry.accounts, entry.regions):
             placements.append(
                 Placement(
@@ -147,7 +148,7 @@ def plan_catalog(
                     region=region,
                     shard=shard,
                     stack_id=f"{stack_prefix}-{shard}",
-                    construct_id=construct_id(entry.name),
+                    construct_id=cid,
                     retain=entry.preset != "dev",
                     estimated_bytes=size,
                     encryption=(entry.encryption.type, entry.encryption.key),
@@ -185,7 +186,7 @@ def _environments(accounts: Sequence[str], regions: Sequence[str]) -> list[tuple
     return [(a, r) for a in (accounts or (AGNOSTIC,)) for r in (regions or (AGNOSTIC,))]
 
 
-def estimated_bytes(entry: Any, cache: dict[tuple[Any, ...], int] | None = None) -> int:
+def estimated_bytes(entry: Any, cache: dict[tuple[Any, ...], int] | None = None, *, cid: str | None = None) -> int:
     """The bytes a repository adds to its stack's template file as aws-cdk-lib writes it (JSON, one space per
     level), from a plain-Python picture of the resource the pattern renders: properties, policy statements and
     metadata in the same shape (``tests/catalog/test_plan.py`` holds the estimate within 3 % of synthesized
@@ -193,7 +194,9 @@ def estimated_bytes(entry: Any, cache: dict[tuple[Any, ...], int] | None = None)
 
     :param cache: default ``None``; a dict shared across entries: the picture depends on the name only through
         its length (a name needs no JSON escaping), so entries with the same settings are measured once.
+    :param cid: the entry's :func:`construct_id`, when the caller has it; default ``None`` (computed).
     """
+    named = len(entry.name) + len(cid if cid is not None else construct_id(entry.name))
     key = (
         entry.preset,
         id(entry.lifecycle) if entry.lifecycle is not None else None,
@@ -208,9 +211,9 @@ def estimated_bytes(entry: Any, cache: dict[tuple[Any, ...], int] | None = None)
         # Nested one level deeper under "Resources" (one more space per line), and a separating comma.
         base = len(text) - 4 + lines + 2
         if cache is None:
-            return base + len(entry.name) + len(construct_id(entry.name))
+            return base + named
         cache[key] = base
-    return cache[key] + len(entry.name) + len(construct_id(entry.name))
+    return cache[key] + named
 
 
 def _arn(account: str) -> dict[str, Any]:
