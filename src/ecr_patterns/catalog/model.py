@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 
 from ecr_patterns.lifecycle.archive import (
     archive_images_not_pulled_for_days,
@@ -159,6 +159,8 @@ class Catalog(_Strict):
     defaults: Settings = Settings()
     teams: dict[TeamName, Team] = {}
     repositories: list[Repository]
+    _resolved: list[Resolved] | None = PrivateAttr(default=None)
+    """:func:`resolve`'s answer, computed once: a frozen catalog's effective settings never change."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
@@ -197,7 +199,14 @@ class Resolved:
 
 
 def resolve(catalog: Catalog) -> list[Resolved]:
-    """Every repository's effective settings, in catalog order."""
+    """Every repository's effective settings, in catalog order (computed once per catalog: a stage, its
+    repositories and the plan all ask)."""
+    if catalog._resolved is None:
+        catalog._resolved = _resolve(catalog)
+    return list(catalog._resolved)
+
+
+def _resolve(catalog: Catalog) -> list[Resolved]:
     out = []
     # A team's or the defaults' steps are one list object shared by their repositories: converted once.
     converted: dict[int, tuple[PolicyRule, ...]] = {}
