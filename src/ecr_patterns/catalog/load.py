@@ -155,18 +155,18 @@ def _short(value: Any) -> str:
 _FIXES = {
     "extra_forbidden": "remove it: the catalog schema has no such key (see schema/catalog.schema.json)",
     "missing": "add it: it is required",
-    "string_pattern_mismatch": "",
-    "literal_error": "",
 }
 
 
+_ACCOUNT_FIX = "an AWS account id is 12 digits, as a string: '123456789012'"
+_REGION_FIX = "a region name such as 'eu-west-1'"
 _PATTERN_FIXES = {
     "name": "a repository name: lowercase letters and digits, . _ - between them, / between parts",
     "team": "lowercase letters, digits and dashes, at most 40",
-    "accounts": "an AWS account id is 12 digits, as a string: '123456789012'",
-    "lambda": "an AWS account id is 12 digits, as a string: '123456789012'",
-    "regions": "a region name such as 'eu-west-1'",
-    "region": "a region name such as 'eu-west-1'",
+    "accounts": _ACCOUNT_FIX,
+    "lambda": _ACCOUNT_FIX,
+    "regions": _REGION_FIX,
+    "region": _REGION_FIX,
     "organization": "an organization id such as 'o-a1b2c3d4e5'",
     "key": "'aws/ecr', 'registry' or a KMS key ARN",
 }
