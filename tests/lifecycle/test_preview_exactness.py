@@ -186,6 +186,29 @@ def test_an_image_meeting_an_age_rule_within_24_hours_is_named_due_soon_while_ec
     assert result["totals"]["dueSoonImageCount"] == 1
 
 
+@pytest.mark.parametrize("archived_elsewhere", [False, True])
+def test_the_24_hour_window_of_a_tag_rule_is_every_image_of_the_last_day_before_the_threshold(
+    archived_elsewhere: bool,
+) -> None:
+    # sinceImagePushed expires images pushed more than N days ago: an image exactly 30 days old is kept and
+    # meets the rule within 24 hours, as does one of 29.5 days; one of exactly 29 days is a whole day away.
+    # Both evaluation paths: with and without archived images in the repository.
+    policy = {"rules": [rule(1, "tagged", "sinceImagePushed", 30, tagPrefixList=["v"])]}
+    images = [
+        image("OLD", ["v1"], 30.5),
+        image("EDGE", ["v2"], 30),
+        image("HALF", ["v3"], 29.5),
+        image("DAY", ["v4"], 29),
+        image("OTHER", ["x"], 29.9),
+    ]
+    if archived_elsewhere:
+        images.append(image("ARCHIVED", ["x"], 200, imageStatus="ARCHIVED", lastArchivedAt=NOW))
+    result = preview_lifecycle_policy(policy, images, now=NOW)
+    due_soon = {r["imageDigest"].removeprefix("sha256:") for r in result["imageReasons"] if r["dueSoon"]}
+    assert due_soon == {"EDGE", "HALF"}
+    assert [r["imageDigest"] for r in result["previewResults"]] == ["sha256:OLD"]
+
+
 def test_bytes_expiring_and_moving_to_archive_are_summed_overall_and_per_rule() -> None:
     policy = {
         "rules": [

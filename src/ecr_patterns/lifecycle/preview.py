@@ -568,19 +568,27 @@ def _preview(
                     )
     # Referrers follow their subject's final decision (a referrer of a referrer follows in turn).
     if subject_of:
-        for _ in range(3):
-            for r, subject_index in subject_of.items():
-                s_priority, s_decision, _ = outcomes[ids[subject_index]]
-                follow = {"EXPIRE": "expires", "TRANSITION": "is archived", "KEEP": "is kept"}[s_decision]
-                ids[r] = len(outcomes)
-                outcomes.append(
-                    (
-                        s_priority,
-                        s_decision,
-                        f"a referrer of {images.digests[subject_index].split(':')[-1][:12]}: ECR acts on referrers "
-                        f"with their subject, which {follow}",
-                    )
+        # A referrer may have referrers (a signature of an SBOM of an image): each follows the image at the
+        # end of its chain, however long (a cycle, which no registry can hold, ends where it closes).
+        roots: dict[int, int] = {}
+        for r, subject_index in subject_of.items():
+            root, seen = subject_index, {r}
+            while root in subject_of and root not in seen:
+                seen.add(root)
+                root = subject_of[root]
+            roots[r] = root
+        for r, subject_index in subject_of.items():
+            s_priority, s_decision, _ = outcomes[ids[roots[r]]]
+            follow = {"EXPIRE": "expires", "TRANSITION": "is archived", "KEEP": "is kept"}[s_decision]
+            ids[r] = len(outcomes)
+            outcomes.append(
+                (
+                    s_priority,
+                    s_decision,
+                    f"a referrer of {images.digests[subject_index].split(':')[-1][:12]}: ECR acts on referrers "
+                    f"with their subject, which {follow}",
                 )
+            )
     decided = list(map(outcomes.__getitem__, ids))
     could_not_rule_out = (
         [images.digests[i] for i, o in enumerate(decided) if o[1] != "KEEP" and images.untagged[i]]
