@@ -34,7 +34,7 @@ import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict, deque
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -72,7 +72,8 @@ class _Images:
     untagged: Sequence[bool]
     pushed_at: Sequence[datetime]
     pushed: Sequence[float]
-    pulled: Sequence[float]
+    pulled_source: Callable[[], Sequence[float]]
+    """Computes ``pulled``: epoch seconds of the last pull, else the push (or restore)."""
     archived_at: Sequence[float | None]
     archive: Sequence[bool]
     sizes: Sequence[int]
@@ -90,6 +91,10 @@ class _Images:
         """The rank of each image whose digest is ``wanted``."""
         found = list(compress(range(len(self.rank)), map(wanted.__contains__, self.input_digests)))
         return dict(zip(map(self.input_digests.__getitem__, found), map(self.rank.__getitem__, found), strict=True))
+
+    @cached_property
+    def pulled(self) -> Sequence[float]:
+        return self.pulled_source()
 
     @cached_property
     def any_archived(self) -> bool:
@@ -215,9 +220,12 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
     present: set[str] = set().union(*details) if details else set()
     pushed_in = _aware(list(map(_PUSHED, details)), "imagePushedAt")
     effective = list(map(datetime.timestamp, pushed_in))
-    # Never pulled: counts from the push.
+    # Pull times are read and checked now; their epoch seconds are computed when a rule first reads them.
     pulls_in = _column(details, "lastRecordedPullTime") if "lastRecordedPullTime" in present else [None] * count
-    pulled_in: list[float] = _optional_times(pulls_in, "lastRecordedPullTime", default=effective)
+    pull_positions = list(compress(range(count), map(is_not, pulls_in, repeat(None))))  # C-speed filter
+    pulls = _aware(list(map(pulls_in.__getitem__, pull_positions)), "lastRecordedPullTime")
+    stale_pulls: list[int] = []
+    """Images whose last pull is older than their restore: the restore replaces it."""
     if "lastActivatedAt" in present:
         # A restored image counts from its restore (lastActivatedAt) when that is later than its push, and
         # its restore replaces a pull older than it. Only the (few) restored images are touched.
@@ -227,8 +235,8 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
             if restored > effective[k]:
                 effective[k] = restored
             pull = pulls_in[k]
-            if pull is None or _moment(pull, "lastRecordedPullTime", "image").timestamp() < restored:
-                pulled_in[k] = effective[k]
+            if pull is not None and _moment(pull, "lastRecordedPullTime", "image").timestamp() < restored:
+                stale_pulls.append(k)
     # Newest first; sorted is stable with reverse=True, so ties keep their input order. Each column is put in
     # that order at C speed (itemgetter).
     order = sorted(range(count), key=effective.__getitem__, reverse=True)
@@ -236,6 +244,14 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
 
     def ordered(values: list[Any]) -> Sequence[Any]:
         return pick(values) if pick is not None else tuple(values)
+
+    def pulled() -> Sequence[float]:
+        # The last pull, else the push (or restore): a never-pulled image counts from its push.
+        times = list(effective)
+        _consume(map(times.__setitem__, pull_positions, map(datetime.timestamp, pulls)))
+        for k in stale_pulls:
+            times[k] = effective[k]
+        return ordered(times)
 
     # Per-image work runs in input order, which is the order the objects sit in memory: the same loops
     # in rank order take two to three times longer (cache misses, measured). rank[i] is image i's position.
@@ -282,7 +298,7 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
         untagged=ordered(list(map(not_, tags_in))),
         pushed_at=ordered(pushed_in),
         pushed=ordered(effective),
-        pulled=ordered(pulled_in),
+        pulled_source=pulled,
         archived_at=archived,
         archive=[s is not None and str(s).upper() in _ARCHIVED for s in statuses] if any(statuses) else [False] * count,
         sizes=ordered(_column(details, "imageSizeInBytes", 0)) if "imageSizeInBytes" in present else (0,) * count,
