@@ -612,43 +612,44 @@ def _preview(
         else []
     )
 
-    # Build the output with comprehensions over shared outcomes (fast on 100,000 images).
-    tags = images.tags
-    image_reasons: list[dict[str, Any]] = [
-        {
-            "imageDigest": digest,
-            "imageTags": tag_list,
-            "decision": outcome[1],
-            "appliedRulePriority": outcome[0],
-            "selectedBy": by,
-            "reason": outcome[2],
-            "dueSoon": False,
-        }
-        for digest, tag_list, outcome, by in zip(images.digests, tags, decided, selected_by, strict=True)
-    ]
+    # One loop builds both lists, so each image's digest, tags and push time are touched once (they sit in
+    # input order in memory: a second pass in rank order misses the cache again; a fifth faster, measured).
+    # One action object per kind is shared by the results (see the docstring: the result is read-only).
+    expire, transition = {"type": "EXPIRE"}, {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"}
+    image_reasons: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    add_reason, add_result = image_reasons.append, results.append
+    for digest, tag_list, pushed_at, archived, outcome, by in zip(
+        images.digests, images.tags, images.pushed_at, images.archive, decided, selected_by, strict=True
+    ):
+        add_reason(
+            {
+                "imageDigest": digest,
+                "imageTags": tag_list,
+                "decision": outcome[1],
+                "appliedRulePriority": outcome[0],
+                "selectedBy": by,
+                "reason": outcome[2],
+                "dueSoon": False,
+            }
+        )
+        if outcome[1] != "KEEP":
+            add_result(
+                {
+                    "imageDigest": digest,
+                    "imageTags": tag_list,
+                    "imagePushedAt": pushed_at,
+                    "action": expire if outcome[1] == "EXPIRE" else transition,
+                    "appliedRulePriority": outcome[0],
+                    "storageClass": "ARCHIVE" if archived else "STANDARD",
+                }
+            )
     due_soon_count = 0
     for i in due_soon:
         if decided[i][1] == "KEEP":  # an index or a referrer's subject may have changed the decision
             due_soon_count += 1
             image_reasons[i]["dueSoon"] = True
             image_reasons[i]["reason"] += " (due within ECR's 24-hour window: it may go before tomorrow)"
-    # One action object per kind, shared by the results (a third faster than one per image; see the
-    # docstring: the result is read-only).
-    expire, transition = {"type": "EXPIRE"}, {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"}
-    results = [
-        {
-            "imageDigest": digest,
-            "imageTags": tag_list,
-            "imagePushedAt": pushed_at,
-            "action": expire if outcome[1] == "EXPIRE" else transition,
-            "appliedRulePriority": outcome[0],
-            "storageClass": "ARCHIVE" if archived else "STANDARD",
-        }
-        for digest, tag_list, pushed_at, archived, outcome in zip(
-            images.digests, tags, images.pushed_at, images.archive, decided, strict=True
-        )
-        if outcome[1] != "KEEP"
-    ]
     # Images and bytes per outcome, summed once per outcome rather than looked up per image.
     counts: Sequence[int]
     byte_sums: Sequence[int]
