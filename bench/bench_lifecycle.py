@@ -1,7 +1,8 @@
 """Issues 3 and 16: offline preview of 100,000 images against 50 rules (ECR's maximum) with every
 documented semantic on, 10 % of the images being index children, referrers or restored images
-(target <= 0.5 s first call, median of five fresh processes, <= 500 MB peak); validation of the 50-rule policy (target <= 10 ms);
-and the CLI previewing 10,000 images as a whole process (target <= 0.5 s). Each runs in a fresh process."""
+(target <= 0.5 s first call, median of five fresh processes, <= 500 MB peak); validation of the 50-rule
+policy (target <= 10 ms); and the CLI previewing 10,000 images as a whole process (target <= 0.5 s). Each runs
+in a fresh process."""
 
 from __future__ import annotations
 

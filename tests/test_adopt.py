@@ -15,12 +15,20 @@ from aws_cdk.assertions import Template
 from click.testing import CliRunner
 from moto import mock_aws
 
-from ecr_patterns.adopt import CREATE_ONLY, IMPORTS, PATTERNS, LiveSettings, plan_adoption, read_live
+from ecr_patterns.adopt import (
+    CREATE_ONLY,
+    IMPORTS,
+    PATTERNS,
+    AdoptionError,
+    LiveSettings,
+    plan_adoption,
+    read_live,
+)
 from ecr_patterns.cli import cli
 from ecr_patterns.lifecycle.live import list_repository_images
 from ecr_patterns.presets import DEV_DEFAULTS, PROD_DEFAULTS
 from ecr_patterns.repository import SECURE_DEFAULTS
-from tests.audit.estate import offline_aws, push
+from tests.audit.estate import offline_aws, push, push_index
 
 NOW = "2026-12-01T00:00:00Z"
 KEEP_5 = {
@@ -207,6 +215,32 @@ def test_a_missing_repository_is_one_line_and_exit_2(session: Any) -> None:
     assert result.exit_code == 2
     assert "cannot read repository nothing-here" in result.output
     assert "Traceback" not in result.output
+
+
+def test_adoption_reads_with_the_audits_reader_and_stops_naming_what_it_could_not_read(session: Any) -> None:
+    from botocore.exceptions import ClientError
+
+    _legacy(session, images=3)
+    client = session.client("ecr")
+
+    def denied(**_: Any) -> Any:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetLifecyclePolicy")
+
+    client.get_lifecycle_policy = denied  # the audit records this as unreadable; adoption cannot go on without it
+    with pytest.raises(AdoptionError) as raised:
+        read_live(client, "legacy/api")
+    assert str(raised.value) == "cannot read repository legacy/api: lifecycle policy: AccessDeniedException: no"
+
+
+def test_the_live_settings_carry_every_image_and_the_indexes_children(session: Any) -> None:
+    _legacy(session, images=2)
+    client = session.client("ecr")
+    kids = [push(client, "legacy/api", 100 + k) for k in range(2)]
+    index = push_index(client, "legacy/api", kids, "multi")
+    live = read_live(client, "legacy/api")
+    assert sorted(t for i in live.images for t in i.get("imageTags", [])) == ["build-0", "build-1", "multi"]
+    assert len(live.images) == 5
+    assert {k: sorted(v) for k, v in live.index_children.items()} == {index: sorted(kids)}
 
 
 def test_mapping_out_needs_the_logical_id(session: Any, tmp_path: Any) -> None:

@@ -44,25 +44,22 @@ def adopt_command(
         raise UsageProblem("adopt reads the live repository: pip install 'ecr-patterns[aws]'") from None
     from ecr_patterns.adopt import AdoptionError, plan_adoption, read_live, render_plan
     from ecr_patterns.errors import ValidationError
-    from ecr_patterns.lifecycle.live import LiveRepositoryError, image_index_children, list_repository_images
+    from ecr_patterns.lifecycle.live import LiveRepositoryError
 
     if mapping_out is not None and logical_id is None:
         raise UsageProblem("--mapping-out needs --logical-id (the id `cdk synth` gives the repository)")
     session = boto3.Session(region_name=region) if region else boto3.Session()
     if not session.region_name:
         raise UsageProblem("give --region: no region is configured")
-    ecr = session.client("ecr")
     try:
-        live = read_live(ecr, repository_name, kms=session.client("kms"), registry_id=registry_id)
-        images = list_repository_images(repository_name, registry_id=registry_id, client=ecr)
-        children = image_index_children(repository_name, images, registry_id=registry_id, client=ecr)
+        live = read_live(session.client("ecr"), repository_name, kms=session.client("kms"), registry_id=registry_id)
         plan = plan_adoption(
             live,
-            images,
+            live.images,
             pattern=pattern,
             logical_id=logical_id,
             construct_id=construct_id,
-            index_children=children,
+            index_children=live.index_children,
             now=now,
         )
     except (AdoptionError, LiveRepositoryError) as err:

@@ -81,6 +81,10 @@ class LiveSettings:
     lifecycle_text: str | None
     policy_text: str | None
     tags: dict[str, str]
+    images: tuple[Mapping[str, Any], ...] = ()
+    """Every image of every status, as describe-images answers (read by :func:`read_live`); default none."""
+    index_children: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Per image index digest, the digests it references; default none."""
 
 
 @dataclass(frozen=True)
@@ -145,53 +149,38 @@ class AdoptionPlan:
 
 
 def read_live(ecr: Any, name: str, *, kms: Any | None = None, registry_id: str | None = None) -> LiveSettings:
-    """Read one repository's settings (read-only calls only).
+    """Read one repository's settings and images (read-only calls only), with the audit's reader.
 
     :param kms: a KMS client to tell ``aws/ecr`` from a customer managed key; default ``None`` (not told).
     :param registry_id: default ``None``: the caller's registry.
+    :raises AdoptionError: naming everything that could not be read (the plan needs all of it).
     """
-    from botocore.exceptions import BotoCoreError, ClientError
+    from ecr_patterns.audit.reader import read_named_repository
+    from ecr_patterns.lifecycle.live import LiveRepositoryError
 
-    scope = {"registryId": registry_id} if registry_id else {}
     try:
-        (repository,) = ecr.describe_repositories(repositoryNames=[name], **scope)["repositories"]
-    except (BotoCoreError, ClientError) as err:
-        raise AdoptionError(f"cannot read repository {name}: {err}") from None
-
-    def optional(call: Callable[[], Any], key: str) -> Any:
-        try:
-            return call()[key]
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code", "").endswith("NotFoundException"):
-                return None
-            raise AdoptionError(f"cannot read repository {name}: {err}") from None
-
-    lifecycle = optional(lambda: ecr.get_lifecycle_policy(repositoryName=name, **scope), "lifecyclePolicyText")
-    policy = optional(lambda: ecr.get_repository_policy(repositoryName=name, **scope), "policyText")
-    try:
-        tags = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"]).get("tags", [])
-    except (BotoCoreError, ClientError) as err:
-        raise AdoptionError(f"cannot read the tags of {name}: {err}") from None
-    encryption = repository.get("encryptionConfiguration") or {"encryptionType": "AES256"}
-    key = encryption.get("kmsKey")
-    manager = None
-    if key and kms is not None:
-        try:
-            manager = kms.describe_key(KeyId=key)["KeyMetadata"].get("KeyManager")
-        except (BotoCoreError, ClientError):
-            manager = None
+        repository = read_named_repository(ecr, name, kms=kms, registry_id=registry_id)
+    except LiveRepositoryError as err:
+        raise AdoptionError(str(err)) from None
+    if repository.unreadable:
+        missing = "; ".join(f"{u.what}: {u.error}" for u in repository.unreadable)
+        raise AdoptionError(f"cannot read repository {name}: {missing}")
+    description = repository.description
+    encryption = description.get("encryptionConfiguration") or {"encryptionType": "AES256"}
     return LiveSettings(
-        name=repository["repositoryName"],
-        arn=repository["repositoryArn"],
-        scan_on_push=bool((repository.get("imageScanningConfiguration") or {}).get("scanOnPush")),
-        mutability=repository.get("imageTagMutability", "MUTABLE"),
-        exclusion_filters=tuple(f["filter"] for f in repository.get("imageTagMutabilityExclusionFilters") or []),
+        name=repository.name,
+        arn=repository.arn,
+        scan_on_push=bool((description.get("imageScanningConfiguration") or {}).get("scanOnPush")),
+        mutability=description.get("imageTagMutability", "MUTABLE"),
+        exclusion_filters=tuple(f["filter"] for f in description.get("imageTagMutabilityExclusionFilters") or []),
         encryption_type=encryption.get("encryptionType", "AES256"),
-        kms_key=key,
-        key_manager=manager,
-        lifecycle_text=lifecycle,
-        policy_text=policy,
-        tags={t["Key"]: t["Value"] for t in tags},
+        kms_key=encryption.get("kmsKey"),
+        key_manager=repository.key_manager,
+        lifecycle_text=repository.lifecycle_policy_text,
+        policy_text=repository.repository_policy_text,
+        tags={t["Key"]: t["Value"] for t in repository.tags},
+        images=tuple(repository.images or ()),
+        index_children=dict(repository.index_children),
     )
 
 

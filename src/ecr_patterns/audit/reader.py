@@ -133,9 +133,16 @@ def _read_errors() -> tuple[type[BaseException], ...]:
 
 class _Clients:
     """The boto3 clients of one target, made once in the calling thread (clients are thread-safe, sessions
-    are not)."""
+    are not). ``kms`` may be ``None``: key managers are then not told."""
 
-    def __init__(self, session: Any, target: Target, config: Any) -> None:
+    def __init__(self, ecr: Any, kms: Any | None) -> None:
+        self.ecr = ecr
+        self.kms = kms
+        self._keys: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_target(cls, session: Any, target: Target, config: Any) -> _Clients:
         if target.role_arn:
             sts = session.client("sts", region_name=target.region, config=config)
             creds = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="ecr-patterns-audit")["Credentials"]
@@ -146,12 +153,14 @@ class _Clients:
                 aws_secret_access_key=creds["SecretAccessKey"],
                 aws_session_token=creds["SessionToken"],
             )
-        self.ecr = session.client("ecr", region_name=target.region, config=config)
-        self.kms = session.client("kms", region_name=target.region, config=config)
-        self._keys: dict[str, str | None] = {}
-        self._lock = threading.Lock()
+        return cls(
+            session.client("ecr", region_name=target.region, config=config),
+            session.client("kms", region_name=target.region, config=config),
+        )
 
     def key_manager(self, key_arn: str) -> str | None:
+        if self.kms is None:
+            return None
         with self._lock:
             if key_arn in self._keys:
                 return self._keys[key_arn]
@@ -325,6 +334,26 @@ def read_repository(clients: _Clients, repository: LiveRepository, *, layers: bo
         repository.key_manager = clients.key_manager(str(encryption["kmsKey"]))
 
 
+def read_named_repository(
+    ecr: Any, name: str, *, kms: Any | None = None, registry_id: str | None = None
+) -> LiveRepository:
+    """One repository, read as the audit reads each of an estate's: its description, policies, tags, key
+    manager, every image of every status and the image indexes' children. What cannot be read is in
+    ``unreadable``; a repository that cannot be described raises :class:`LiveRepositoryError`.
+
+    :param kms: a KMS client to tell ``aws/ecr`` from a customer managed key; default ``None`` (not told).
+    :param registry_id: default ``None``: the caller's registry.
+    """
+    scope = {"registryId": registry_id} if registry_id else {}
+    try:
+        (description,) = ecr.describe_repositories(repositoryNames=[name], **scope)["repositories"]
+    except _read_errors() as err:
+        raise LiveRepositoryError(f"cannot read repository {name}: {_error_text(err)}") from None
+    repository = LiveRepository(description=description, region=str(ecr.meta.region_name))
+    read_repository(_Clients(ecr, kms), repository)
+    return repository
+
+
 def read_estate(
     targets: Iterable[Target],
     *,
@@ -360,7 +389,7 @@ def read_estate(
     clients: dict[int, _Clients] = {}
     for index, target in enumerate(targets):
         try:
-            clients[index] = _Clients(session, target, config)
+            clients[index] = _Clients.for_target(session, target, config)
         except _read_errors() as err:
             failed = LiveRegistry(target, account=target.account_hint)
             failed.unreadable.append(Unreadable("credentials for this target", _error_text(err)))
