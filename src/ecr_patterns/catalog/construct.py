@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ecr_patterns.catalog.model import Catalog, Resolved, resolve
-from ecr_patterns.catalog.plan import AGNOSTIC, MAX_RESOURCES, MAX_TEMPLATE_BYTES, Plan, plan_catalog
+from ecr_patterns.catalog.plan import AGNOSTIC, MAX_RESOURCES, MAX_TEMPLATE_BYTES, Plan, placement_of, plan_catalog
 
 _PRESETS = {"secure": "SecureRepository", "dev": "DevRepository", "prod": "ProdRepository"}
 
@@ -87,7 +87,7 @@ class RepositoryCatalog(Construct):
 
 
 def _in(entry: Resolved, account: str | None, region: str | None) -> bool:
-    accounts, regions = entry.accounts or (AGNOSTIC,), entry.regions or (AGNOSTIC,)
+    accounts, regions = placement_of(entry)
     return (account is None or account in accounts or AGNOSTIC in accounts) and (
         region is None or region in regions or AGNOSTIC in regions
     )

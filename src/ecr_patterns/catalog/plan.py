@@ -140,7 +140,7 @@ def plan_catalog(
         shard = shard_of(entry.name, entry.team, shard_by=shard_by, shards=shards)
         cid = construct_id(entry.name)
         size = estimated_bytes(entry, sizes, cid=cid)
-        for account, region in _environments(entry.accounts, entry.regions):
+        for account, region in _environments(entry):
             placements.append(
                 Placement(
                     name=entry.name,
@@ -182,8 +182,14 @@ def plan_catalog(
     return plan
 
 
-def _environments(accounts: Sequence[str], regions: Sequence[str]) -> list[tuple[str, str]]:
-    return [(a, r) for a in (accounts or (AGNOSTIC,)) for r in (regions or (AGNOSTIC,))]
+def placement_of(entry: Any) -> tuple[Sequence[str], Sequence[str]]:
+    """The accounts and the regions an entry is deployed to: none given means every one (``AGNOSTIC``)."""
+    return entry.accounts or (AGNOSTIC,), entry.regions or (AGNOSTIC,)
+
+
+def _environments(entry: Any) -> list[tuple[str, str]]:
+    accounts, regions = placement_of(entry)
+    return [(a, r) for a in accounts for r in regions]
 
 
 def estimated_bytes(entry: Any, cache: dict[tuple[Any, ...], int] | None = None, *, cid: str | None = None) -> int:
