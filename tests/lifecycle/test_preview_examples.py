@@ -237,3 +237,47 @@ def test_iso_strings_and_naive_times_are_read_as_utc() -> None:
     images = [{"imageDigest": "sha256:a", "imagePushedAt": "2026-05-30T12:00:00"}]
     assert expired(policy, images) == {"a"}
     assert preview_lifecycle_policy(policy, images, now="2026-05-31T11:59:00Z")["previewResults"] == []
+
+
+def test_images_given_as_other_mappings_are_read_like_dicts() -> None:
+    from types import MappingProxyType
+
+    policy = {"rules": [rule(1, "tagged", "imageCountMoreThan", 1, tagPrefixList=["v"])]}
+    images = [image("A", ["v1"], 2), image("B", ["v2"], 1), image("C", [], 3)]
+    as_dicts = preview_lifecycle_policy(policy, images, now=NOW)
+    assert preview_lifecycle_policy(policy, [MappingProxyType(i) for i in images], now=NOW) == as_dicts
+
+
+def test_a_bad_pull_time_fails_at_once_even_when_no_rule_reads_pull_times() -> None:
+    # Pull times are turned into seconds only when a sinceImagePulled rule needs them, but checked always.
+    policy = {"rules": [rule(1, "any", "imageCountMoreThan", 1)]}
+    images = [image("A", [], 1, lastRecordedPullTime="yesterday")]
+    with pytest.raises(ValidationError) as caught:
+        preview_lifecycle_policy(policy, images, now=NOW)
+    assert [(v.field, v.value) for v in caught.value.violations] == [("lastRecordedPullTime", "yesterday")]
+
+
+def test_every_unreadable_image_is_named_with_its_position() -> None:
+    policy = {"rules": [rule(1, "any", "imageCountMoreThan", 1)]}
+    images: list[Any] = [
+        "sha256:A",
+        {"imageDigest": "", "imagePushedAt": NOW},
+        {"imageDigest": 7, "imagePushedAt": NOW},
+    ]
+    with pytest.raises(ValidationError) as caught:
+        preview_lifecycle_policy(policy, images, now=NOW)
+    assert [(v.field, v.where) for v in caught.value.violations] == [
+        ("image", "image #1"),
+        ("imageDigest", "image #2"),
+        ("imageDigest", "image #3"),
+    ]
+
+
+def test_null_or_tuple_tags_read_as_untagged_or_as_a_tag_list() -> None:
+    policy = {"rules": [rule(1, "untagged", "sinceImagePushed", 1), rule(2, "any", "imageCountMoreThan", 9)]}
+    images = [image("NULL", [], 5) | {"imageTags": None}, image("TUPLE", [], 5) | {"imageTags": ("v1",)}]
+    reasons = {r["imageDigest"]: r for r in preview_lifecycle_policy(policy, images, now=NOW)["imageReasons"]}
+    assert reasons["sha256:NULL"]["decision"] == "EXPIRE"
+    assert reasons["sha256:NULL"]["imageTags"] == []
+    assert reasons["sha256:TUPLE"]["decision"] == "KEEP"
+    assert reasons["sha256:TUPLE"]["imageTags"] == ["v1"]
