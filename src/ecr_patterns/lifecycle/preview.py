@@ -179,13 +179,15 @@ def _column(details: list[dict[str, Any]], key: str, default: Any = None) -> lis
     return list(map(_GET, details, repeat(key), repeat(default)))
 
 
-def _optional_times(values: list[Any], field: str, default: Sequence[float] | None = None) -> list[Any]:
-    """Epoch seconds (floats) of optional times: a missing one is ``None``, or ``default``'s value at its position."""
-    times: list[Any] = [None] * len(values) if default is None else list(default)
+def _given_times(values: list[Any], field: str) -> tuple[list[int], list[datetime]]:
+    """The positions of the optional times that are given (not ``None``) and those times, checked and aware."""
     positions = list(compress(range(len(values)), map(is_not, values, repeat(None))))  # C-speed filter
-    if positions:
-        present = _aware(list(map(values.__getitem__, positions)), field)
-        _consume(map(times.__setitem__, positions, map(datetime.timestamp, present)))
+    return positions, _aware(list(map(values.__getitem__, positions)), field)
+
+
+def _with_seconds(times: list[Any], positions: list[int], moments: list[datetime]) -> list[Any]:
+    """``times`` with the epoch seconds of ``moments`` written at their ``positions``, at C speed."""
+    _consume(map(times.__setitem__, positions, map(datetime.timestamp, moments)))
     return times
 
 
@@ -222,8 +224,7 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
     effective = list(map(datetime.timestamp, pushed_in))
     # Pull times are read and checked now; their epoch seconds are computed when a rule first reads them.
     pulls_in = _column(details, "lastRecordedPullTime") if "lastRecordedPullTime" in present else [None] * count
-    pull_positions = list(compress(range(count), map(is_not, pulls_in, repeat(None))))  # C-speed filter
-    pulls = _aware(list(map(pulls_in.__getitem__, pull_positions)), "lastRecordedPullTime")
+    pull_positions, pulls = _given_times(pulls_in, "lastRecordedPullTime")
     stale_pulls: list[int] = []
     """Images whose last pull is older than their restore: the restore replaces it."""
     if "lastActivatedAt" in present:
@@ -247,8 +248,7 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
 
     def pulled() -> Sequence[float]:
         # The last pull, else the push (or restore): a never-pulled image counts from its push.
-        times = list(effective)
-        _consume(map(times.__setitem__, pull_positions, map(datetime.timestamp, pulls)))
+        times = _with_seconds(list(effective), pull_positions, pulls)
         for k in stale_pulls:
             times[k] = effective[k]
         return ordered(times)
@@ -264,17 +264,17 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
         raise TypeError("digest")
     digests = ordered(digests_in)
     # Untagged images (describe-images leaves imageTags out) share one empty list.
-    untagged: list[str] = []
-    tags_in = _column(details, "imageTags", untagged)
+    no_tags: list[str] = []
+    tags_in = _column(details, "imageTags", no_tags)
     if not set(map(type, tags_in)) <= {list}:  # a null, or tags as another sequence: lists
-        tags_in = [untagged if t is None else t if type(t) is list else list(t) for t in tags_in]
+        tags_in = [no_tags if t is None else t if type(t) is list else list(t) for t in tags_in]
     by_tag: defaultdict[str, list[int]] = defaultdict(list)
     for tag_list, position in compress(zip(tags_in, rank, strict=True), tags_in):
         for tag in tag_list:
             by_tag[tag].append(position)
     absent: Sequence[Any] = (None,) * count
     archived = (
-        ordered(_optional_times(_column(details, "lastArchivedAt"), "lastArchivedAt"))
+        ordered(_with_seconds([None] * count, *_given_times(_column(details, "lastArchivedAt"), "lastArchivedAt")))
         if "lastArchivedAt" in present
         else absent
     )
@@ -315,9 +315,8 @@ class _TagIndex:
     literal parts of patterns at C speed."""
 
     def __init__(self, images: _Images) -> None:
-        by_tag = images.by_tag
-        self.by_tag = by_tag
-        self.sorted_tags = sorted(by_tag)
+        self.by_tag = images.by_tag  # built with the columns, in input order
+        self.sorted_tags = sorted(self.by_tag)
         self._text: str | None = None
         self._cache: dict[tuple[str, str], frozenset[int]] = {}
 
