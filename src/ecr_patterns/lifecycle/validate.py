@@ -1,23 +1,37 @@
-"""Validate a lifecycle policy as ECR would, before anything deploys (plain Python)."""
+"""Validate a lifecycle policy as ECR would, before anything deploys (plain Python).
+
+The design in one screen: ECR's constraints on one rule are the rows of :data:`RULE_CONSTRAINTS` (the field,
+the stable code, the check, the fix), in the order their violations are reported; the constraints between
+the rules of one storage class are the functions of :data:`CLASS_CONSTRAINTS`. The driver,
+:func:`lifecycle_policy_violations`, reads the policy (JSON, length, shape, keys, rule count), then each rule
+(shape, nulls, keys, priority, then every row), then the rules together (unique priorities, then per storage
+class). The checks themselves live in :mod:`ecr_patterns.lifecycle.checks`, shared with the builders.
+"""
 
 from __future__ import annotations
 
 import difflib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
-from typing import Any, TypeGuard
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from ecr_patterns.errors import Code, ValidationError, Violation
+from ecr_patterns.lifecycle.checks import (
+    ACTIONS,
+    COUNT_TYPES,
+    SINCE,
+    STORAGE_CLASSES,
+    TAG_STATUSES,
+    is_count,
+    is_tag_list,
+    is_whole,
+    too_many_wildcards,
+)
+from ecr_patterns.lifecycle.checks import MIN_ARCHIVE_DAYS as MIN_ARCHIVE_DAYS  # re-exported: its old home
 from ecr_patterns.lifecycle.model import MAX_POLICY_TEXT_LENGTH, LifecyclePolicy
 
-_TAG_STATUS = ("tagged", "untagged", "any")
-_COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")
-_SINCE = ("sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")
-_STORAGE = ("standard", "archive")
-_ACTIONS = ("expire", "transition")
-MIN_ARCHIVE_DAYS = 90
-"""Archived images are billed for at least 90 days; ECR refuses to expire them sooner."""
 MAX_RULES = 50
 """ECR's quota of rules per lifecycle policy (User Guide, "Amazon ECR service quotas": not adjustable)."""
 
@@ -36,6 +50,256 @@ SELECTION_KEYS = (
     "countNumber",
 )
 ACTION_KEYS = ("type", "targetStorageClass")
+
+
+class RuleView:
+    """One rule as the constraints read it: its selection's and action's values (a missing key reads as
+    ``None``), and where it is (``rule 3``, or ``rule #2`` without a usable priority)."""
+
+    __slots__ = (
+        "action",
+        "count_type",
+        "expected",
+        "number",
+        "patterns",
+        "prefixes",
+        "priority",
+        "selection",
+        "status",
+        "storage",
+        "target",
+        "type",
+        "unit",
+        "where",
+    )
+
+    def __init__(self, where: str, priority: Any, selection: Mapping[str, Any], action: Mapping[str, Any]) -> None:
+        self.where, self.priority, self.selection, self.action = where, priority, selection, action
+        get = selection.get
+        self.status, self.prefixes, self.patterns = get("tagStatus"), get("tagPrefixList"), get("tagPatternList")
+        self.count_type, self.unit, self.number = get("countType"), get("countUnit"), get("countNumber")
+        self.expected = "archive" if self.count_type == "sinceImageTransitioned" else "standard"
+        """The storage class the count type selects from."""
+        self.storage = get("storageClass", self.expected)
+        self.type, self.target = action.get("type"), action.get("targetStorageClass")
+
+    def value(self, field: str) -> Any:
+        """The value a violation of ``field`` echoes: ``countNumber`` or ``action.type``."""
+        if field.startswith("action."):
+            return self.action.get(field.removeprefix("action."))
+        return self.selection.get(field)
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """One of ECR's constraints on a rule: a violation of ``field`` (echoing its value) when ``broken``."""
+
+    field: str
+    code: Code
+    broken: Callable[[RuleView], bool]
+    fix: str | Callable[[RuleView], str]
+
+    def report(self, rule: RuleView, out: list[Violation]) -> None:
+        if self.broken(rule):
+            fix = self.fix if isinstance(self.fix, str) else self.fix(rule)
+            out.append(Violation(self.field, rule.value(self.field), fix, rule.where, code=self.code))
+
+
+@dataclass(frozen=True, slots=True)
+class EachConstraint:
+    """A constraint on each item of a list field: a violation (echoing the item) per ``broken`` item."""
+
+    field: str
+    code: Code
+    items: Callable[[RuleView], Iterable[Any]]
+    broken: Callable[[Any], bool]
+    fix: str
+
+    def report(self, rule: RuleView, out: list[Violation]) -> None:
+        for item in self.items(rule):
+            if self.broken(item):
+                out.append(Violation(self.field, item, self.fix, rule.where, code=self.code))
+
+
+def _malformed(tag_list: Any) -> bool:
+    return tag_list is not None and not is_tag_list(tag_list)
+
+
+def _given_to_no_tags(rule: RuleView, tag_list: Any) -> bool:
+    return is_tag_list(tag_list) and rule.status in ("untagged", "any")
+
+
+def _no_tag_list(rule: RuleView) -> str:
+    return f"tagStatus {rule.status} takes no tag list: remove it"
+
+
+_TAG_LIST_FIX = "must be a non-empty list of non-empty strings"
+
+RULE_CONSTRAINTS: tuple[Constraint | EachConstraint, ...] = (
+    # the images a rule selects: its tag status and tag list
+    Constraint(
+        "tagStatus", Code.LIFECYCLE_TAG_STATUS, lambda r: r.status not in TAG_STATUSES, "use tagged, untagged or any"
+    ),
+    Constraint(
+        "tagPatternList",
+        Code.LIFECYCLE_TAG_LIST,
+        lambda r: r.prefixes is not None and r.patterns is not None,
+        "give tagPrefixList or tagPatternList, never both",
+    ),
+    Constraint("tagPrefixList", Code.LIFECYCLE_TAG_LIST, lambda r: _malformed(r.prefixes), _TAG_LIST_FIX),
+    Constraint("tagPrefixList", Code.LIFECYCLE_TAG_LIST, lambda r: _given_to_no_tags(r, r.prefixes), _no_tag_list),
+    Constraint("tagPatternList", Code.LIFECYCLE_TAG_LIST, lambda r: _malformed(r.patterns), _TAG_LIST_FIX),
+    Constraint("tagPatternList", Code.LIFECYCLE_TAG_LIST, lambda r: _given_to_no_tags(r, r.patterns), _no_tag_list),
+    EachConstraint(
+        "tagPatternList",
+        Code.LIFECYCLE_WILDCARDS,
+        lambda r: r.patterns if is_tag_list(r.patterns) else (),
+        too_many_wildcards,
+        "at most four '*' wildcards per pattern",
+    ),
+    Constraint(
+        "tagStatus",
+        Code.LIFECYCLE_TAG_STATUS,
+        lambda r: r.status == "tagged" and r.prefixes is None and r.patterns is None,
+        "tagged needs a tagPrefixList or a tagPatternList",
+    ),
+    # what it counts
+    Constraint(
+        "countType",
+        Code.LIFECYCLE_COUNT_TYPE,
+        lambda r: r.count_type not in COUNT_TYPES,
+        f"use one of {', '.join(COUNT_TYPES)}",
+    ),
+    Constraint(
+        "countUnit",
+        Code.LIFECYCLE_COUNT_UNIT,
+        lambda r: r.count_type in SINCE and r.unit != "days",
+        lambda r: f'{r.count_type} needs "countUnit": "days"',
+    ),
+    Constraint(
+        "countUnit",
+        Code.LIFECYCLE_COUNT_UNIT,
+        lambda r: r.count_type == "imageCountMoreThan" and "countUnit" in r.selection,
+        "imageCountMoreThan takes no countUnit: remove it",
+    ),
+    Constraint("countNumber", Code.LIFECYCLE_COUNT_NUMBER, lambda r: not is_count(r.number), "must be an integer >= 1"),
+    # the storage class it selects from
+    Constraint(
+        "storageClass",
+        Code.LIFECYCLE_STORAGE_CLASS,
+        lambda r: r.count_type == "sinceImageTransitioned" and "storageClass" not in r.selection,
+        'sinceImageTransitioned needs "storageClass": "archive"',
+    ),
+    Constraint(
+        "storageClass",
+        Code.LIFECYCLE_STORAGE_CLASS,
+        lambda r: r.storage not in STORAGE_CLASSES,
+        "use standard or archive",
+    ),
+    Constraint(
+        "storageClass",
+        Code.LIFECYCLE_STORAGE_CLASS,
+        lambda r: r.storage in STORAGE_CLASSES and r.count_type in COUNT_TYPES and r.storage != r.expected,
+        lambda r: f"{r.count_type} selects {r.expected} images",
+    ),
+    # what it does
+    Constraint("action.type", Code.LIFECYCLE_ACTION, lambda r: r.type not in ACTIONS, "use expire or transition"),
+    Constraint(
+        "action.targetStorageClass",
+        Code.LIFECYCLE_ACTION,
+        lambda r: r.type == "transition" and r.target != "archive",
+        'transition needs "targetStorageClass": "archive"',
+    ),
+    Constraint(
+        "action.targetStorageClass",
+        Code.LIFECYCLE_ACTION,
+        lambda r: r.type == "expire" and r.target is not None,
+        "expire takes no targetStorageClass",
+    ),
+    Constraint(
+        "action.type",
+        Code.LIFECYCLE_ACTION,
+        lambda r: r.count_type == "sinceImagePulled" and r.type != "transition",
+        "sinceImagePulled rules can only transition to archive",
+    ),
+    Constraint(
+        "action.type",
+        Code.LIFECYCLE_ACTION,
+        lambda r: r.count_type == "sinceImageTransitioned" and r.type != "expire",
+        "sinceImageTransitioned rules can only expire",
+    ),
+    Constraint(
+        "countNumber",
+        Code.LIFECYCLE_ARCHIVE_DAYS,
+        lambda r: r.count_type == "sinceImageTransitioned" and is_count(r.number) and r.number < MIN_ARCHIVE_DAYS,
+        f"archived images cannot expire before {MIN_ARCHIVE_DAYS} days",
+    ),
+)
+"""ECR's constraints on one rule, in the order their violations are reported."""
+
+_Selects = tuple[int | None, str, tuple[str, ...]]
+"""What one rule selects from its storage class: its priority (if usable), tagStatus and tag list key."""
+
+
+def _any_rule_last(storage: str, selected: list[_Selects]) -> list[Violation]:
+    numbered = [p for p, _, _ in selected if p is not None]
+    return [
+        Violation(
+            "rulePriority",
+            prio,
+            f"the tagStatus any rule must have the highest rulePriority of the {storage} rules "
+            f"(highest is {max(numbered)})",
+            f"rule {prio}",
+            code=Code.LIFECYCLE_ANY_LAST,
+        )
+        for prio, status, _ in selected
+        if status == "any" and prio is not None and prio != max(numbered)
+    ]
+
+
+def _only_one(status: str, storage: str, selected: list[_Selects]) -> list[Violation]:
+    rules = [p for p, s, _ in selected if s == status]
+    if len(rules) <= 1:
+        return []
+    fix = f"only one {storage} rule may select {status} images (rules {rules})"
+    return [Violation("tagStatus", status, fix, None, code=Code.LIFECYCLE_OVERLAP)]
+
+
+def _one_untagged_rule(storage: str, selected: list[_Selects]) -> list[Violation]:
+    return _only_one("untagged", storage, selected)
+
+
+def _one_any_rule(storage: str, selected: list[_Selects]) -> list[Violation]:
+    return _only_one("any", storage, selected)
+
+
+def _distinct_tag_lists(storage: str, selected: list[_Selects]) -> list[Violation]:
+    out: list[Violation] = []
+    seen: dict[tuple[str, ...], int | None] = {}
+    for prio, status, tags in selected:
+        if status != "tagged" or not tags:
+            continue
+        if tags in seen:
+            out.append(
+                Violation(
+                    str(tags[0]),
+                    list(tags[1:]),
+                    f"rules {seen[tags]} and {prio} of one storage class select the same tags: merge them",
+                    f"rule {prio}",
+                    code=Code.LIFECYCLE_OVERLAP,
+                )
+            )
+        seen[tags] = prio
+    return out
+
+
+CLASS_CONSTRAINTS: tuple[Callable[[str, list[_Selects]], list[Violation]], ...] = (
+    _any_rule_last,
+    _one_untagged_rule,
+    _one_any_rule,
+    _distinct_tag_lists,
+)
+"""ECR's constraints between the rules of one storage class, in the order their violations are reported."""
 
 
 def _unknown_keys(value: Mapping[str, Any], allowed: tuple[str, ...], path: str, where: str | None) -> list[Violation]:
@@ -76,8 +340,94 @@ def _nulls(value: Any, path: str, where: str, out: list[Violation]) -> None:
             _nulls(v, f"{path}[{i}]", where, out)
 
 
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _read(policy: Mapping[str, Any] | str) -> tuple[str, Any] | Violation:
+    """The policy's text and data, whichever was given; a violation when one cannot be had from the other."""
+    if isinstance(policy, str):
+        try:
+            return policy, json.loads(policy)
+        except json.JSONDecodeError as err:
+            fix = f"is not valid JSON ({err.msg} at line {err.lineno})"
+            return Violation("policy", policy[:80], fix, code=Code.LIFECYCLE_JSON)
+    try:
+        return json.dumps(policy, separators=(",", ":")), policy
+    except (TypeError, ValueError) as err:
+        return Violation("policy", repr(policy)[:80], f"cannot be written as JSON ({err})", code=Code.LIFECYCLE_JSON)
+
+
+def _rules_of(text: str, data: Any, out: list[Violation]) -> list[Any] | None:
+    """The policy's own constraints (length, shape, keys, rule count); its rules, or ``None`` when there are
+    none to check."""
+    if len(text) > MAX_POLICY_TEXT_LENGTH:
+        fix = f"ECR accepts at most {MAX_POLICY_TEXT_LENGTH:,}: merge rules"
+        out.append(Violation("policy", f"{len(text)} characters", fix, code=Code.LIFECYCLE_TEXT_LENGTH))
+    if not isinstance(data, Mapping):
+        fix = 'a lifecycle policy is a JSON object {"rules": [...]}'
+        out.append(Violation("policy", data, fix, code=Code.LIFECYCLE_SHAPE))
+        return None
+    out += _unknown_keys(data, POLICY_KEYS, "", None)
+    rules = data.get("rules")
+    if isinstance(rules, list) and len(rules) > MAX_RULES:
+        fix = f"ECR allows at most {MAX_RULES} rules per policy (a quota that cannot be raised): merge rules"
+        out.append(Violation("rules", f"{len(rules)} rules", fix, code=Code.LIFECYCLE_RULE_COUNT))
+    if not isinstance(rules, list) or not rules:
+        out.append(Violation("rules", rules, "give at least one rule in a non-empty list", code=Code.LIFECYCLE_SHAPE))
+        return None
+    return rules
+
+
+def _rule_view(index: int, rule: Any, out: list[Violation], priorities: list[int]) -> RuleView | None:
+    """A rule's shape, nulls, keys and priority (kept in ``priorities`` when usable); its view, or ``None``
+    when it has no selection to check further."""
+    if not isinstance(rule, Mapping):
+        where = f"rule #{index + 1}"
+        out.append(Violation("rule", rule, "each rule must be a JSON object", where, code=Code.LIFECYCLE_SHAPE))
+        return None
+    prio, sel, act = rule.get("rulePriority"), rule.get("selection"), rule.get("action")
+    where = f"rule {prio}" if is_whole(prio) else f"rule #{index + 1}"
+    _nulls(rule, "", where, out)
+    out += _unknown_keys(rule, RULE_KEYS, "", where)
+    if isinstance(sel, Mapping):
+        out += _unknown_keys(sel, SELECTION_KEYS, "selection.", where)
+    if isinstance(act, Mapping):
+        out += _unknown_keys(act, ACTION_KEYS, "action.", where)
+    if is_count(prio):
+        priorities.append(prio)
+    else:
+        fix = "must be a unique integer >= 1"
+        out.append(Violation("rulePriority", prio, fix, where, code=Code.LIFECYCLE_RULE_PRIORITY))
+    if not isinstance(sel, Mapping):
+        out.append(Violation("selection", sel, "each rule needs a selection object", where, code=Code.LIFECYCLE_SHAPE))
+        return None
+    if not isinstance(act, Mapping):
+        fix = 'each rule needs an action, e.g. {"type": "expire"}'
+        out.append(Violation("action", act, fix, where, code=Code.LIFECYCLE_SHAPE))
+        act = {}
+    return RuleView(where, prio, sel, act)
+
+
+def _selects(rule: RuleView) -> _Selects | None:
+    """What the rule selects, for the constraints between rules; ``None`` when its class or status is unusable."""
+    if not (isinstance(rule.storage, str) and isinstance(rule.status, str)):
+        return None
+    kind, tag_list = (
+        ("tagPrefixList", rule.prefixes) if rule.prefixes is not None else ("tagPatternList", rule.patterns)
+    )
+    tags = (kind, *sorted(tag_list)) if isinstance(tag_list, list) else ()
+    return (rule.priority if is_whole(rule.priority) else None, rule.status, tags)
+
+
+def _shared_priorities(priorities: list[int]) -> list[Violation]:
+    return [
+        Violation(
+            "rulePriority",
+            prio,
+            f"{n} rules share it; priorities must be unique",
+            f"rule {prio}",
+            code=Code.LIFECYCLE_RULE_PRIORITY,
+        )
+        for prio, n in sorted(Counter(priorities).items())
+        if n > 1
+    ]
 
 
 def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violation]:
@@ -85,342 +435,28 @@ def lifecycle_policy_violations(policy: Mapping[str, Any] | str) -> list[Violati
 
     Never raises. Each :class:`Violation` names the rule (``where``), field, value and fix.
     """
+    read = _read(policy)
+    if isinstance(read, Violation):
+        return [read]
     out: list[Violation] = []
-    if isinstance(policy, str):
-        text = policy
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            return [
-                Violation(
-                    "policy", text[:80], f"is not valid JSON ({err.msg} at line {err.lineno})", code=Code.LIFECYCLE_JSON
-                )
-            ]
-    else:
-        data = policy
-        try:
-            text = json.dumps(policy, separators=(",", ":"))
-        except (TypeError, ValueError) as err:
-            return [
-                Violation("policy", repr(policy)[:80], f"cannot be written as JSON ({err})", code=Code.LIFECYCLE_JSON)
-            ]
-    if len(text) > MAX_POLICY_TEXT_LENGTH:
-        out.append(
-            Violation(
-                "policy",
-                f"{len(text)} characters",
-                f"ECR accepts at most {MAX_POLICY_TEXT_LENGTH:,}: merge rules",
-                code=Code.LIFECYCLE_TEXT_LENGTH,
-            )
-        )
-    if not isinstance(data, Mapping):
-        return [
-            *out,
-            Violation(
-                "policy", data, 'a lifecycle policy is a JSON object {"rules": [...]}', code=Code.LIFECYCLE_SHAPE
-            ),
-        ]
-    out += _unknown_keys(data, POLICY_KEYS, "", None)
-    rules = data.get("rules")
-    if isinstance(rules, list) and len(rules) > MAX_RULES:
-        out.append(
-            Violation(
-                "rules",
-                f"{len(rules)} rules",
-                f"ECR allows at most {MAX_RULES} rules per policy (a quota that cannot be raised): merge rules",
-                code=Code.LIFECYCLE_RULE_COUNT,
-            )
-        )
-    if not isinstance(rules, list) or not rules:
-        return [
-            *out,
-            Violation("rules", rules, "give at least one rule in a non-empty list", code=Code.LIFECYCLE_SHAPE),
-        ]
-
+    rules = _rules_of(*read, out)
+    if rules is None:
+        return out
     priorities: list[int] = []
-    # Per storage class: (priority, tagStatus, tag lists key) of the rules that select from it.
-    by_class: dict[str, list[tuple[int | None, str, tuple[str, ...]]]] = defaultdict(list)
+    by_class: defaultdict[str, list[_Selects]] = defaultdict(list)
     for index, rule in enumerate(rules):
-        if not isinstance(rule, Mapping):
-            out.append(
-                Violation(
-                    "rule", rule, "each rule must be a JSON object", f"rule #{index + 1}", code=Code.LIFECYCLE_SHAPE
-                )
-            )
+        view = _rule_view(index, rule, out, priorities)
+        if view is None:
             continue
-        prio = rule.get("rulePriority")
-        where = f"rule {prio}" if _is_int(prio) else f"rule #{index + 1}"
-        _nulls(rule, "", where, out)
-        out += _unknown_keys(rule, RULE_KEYS, "", where)
-        if isinstance(rule.get("selection"), Mapping):
-            out += _unknown_keys(rule["selection"], SELECTION_KEYS, "selection.", where)
-        if isinstance(rule.get("action"), Mapping):
-            out += _unknown_keys(rule["action"], ACTION_KEYS, "action.", where)
-        if not _is_int(prio) or prio < 1:
-            out.append(
-                Violation(
-                    "rulePriority", prio, "must be a unique integer >= 1", where, code=Code.LIFECYCLE_RULE_PRIORITY
-                )
-            )
-        else:
-            priorities.append(prio)
-        sel = rule.get("selection")
-        act = rule.get("action")
-        if not isinstance(sel, Mapping):
-            out.append(
-                Violation("selection", sel, "each rule needs a selection object", where, code=Code.LIFECYCLE_SHAPE)
-            )
-            continue
-        if not isinstance(act, Mapping):
-            out.append(
-                Violation(
-                    "action",
-                    act,
-                    'each rule needs an action, e.g. {"type": "expire"}',
-                    where,
-                    code=Code.LIFECYCLE_SHAPE,
-                )
-            )
-            act = {}
-        status = sel.get("tagStatus")
-        prefixes, patterns = sel.get("tagPrefixList"), sel.get("tagPatternList")
-        if status not in _TAG_STATUS:
-            out.append(
-                Violation("tagStatus", status, "use tagged, untagged or any", where, code=Code.LIFECYCLE_TAG_STATUS)
-            )
-        if prefixes is not None and patterns is not None:
-            out.append(
-                Violation(
-                    "tagPatternList",
-                    patterns,
-                    "give tagPrefixList or tagPatternList, never both",
-                    where,
-                    code=Code.LIFECYCLE_TAG_LIST,
-                )
-            )
-        for key, lst in (("tagPrefixList", prefixes), ("tagPatternList", patterns)):
-            if lst is None:
-                continue
-            if not isinstance(lst, list) or not lst or not all(isinstance(x, str) and x for x in lst):
-                out.append(
-                    Violation(
-                        key, lst, "must be a non-empty list of non-empty strings", where, code=Code.LIFECYCLE_TAG_LIST
-                    )
-                )
-                continue
-            if status in ("untagged", "any"):
-                out.append(
-                    Violation(
-                        key,
-                        lst,
-                        f"tagStatus {status} takes no tag list: remove it",
-                        where,
-                        code=Code.LIFECYCLE_TAG_LIST,
-                    )
-                )
-            if key == "tagPatternList":
-                for pattern in lst:
-                    if pattern.count("*") > 4:
-                        out.append(
-                            Violation(
-                                key,
-                                pattern,
-                                "at most four '*' wildcards per pattern",
-                                where,
-                                code=Code.LIFECYCLE_WILDCARDS,
-                            )
-                        )
-        if status == "tagged" and prefixes is None and patterns is None:
-            out.append(
-                Violation(
-                    "tagStatus",
-                    status,
-                    "tagged needs a tagPrefixList or a tagPatternList",
-                    where,
-                    code=Code.LIFECYCLE_TAG_STATUS,
-                )
-            )
-
-        count_type, unit, number = sel.get("countType"), sel.get("countUnit"), sel.get("countNumber")
-        if count_type not in _COUNT_TYPES:
-            out.append(
-                Violation(
-                    "countType",
-                    count_type,
-                    f"use one of {', '.join(_COUNT_TYPES)}",
-                    where,
-                    code=Code.LIFECYCLE_COUNT_TYPE,
-                )
-            )
-        elif count_type in _SINCE and unit != "days":
-            out.append(
-                Violation(
-                    "countUnit", unit, f'{count_type} needs "countUnit": "days"', where, code=Code.LIFECYCLE_COUNT_UNIT
-                )
-            )
-        elif count_type == "imageCountMoreThan" and "countUnit" in sel:
-            out.append(
-                Violation(
-                    "countUnit",
-                    unit,
-                    "imageCountMoreThan takes no countUnit: remove it",
-                    where,
-                    code=Code.LIFECYCLE_COUNT_UNIT,
-                )
-            )
-        if not _is_int(number) or number < 1:
-            out.append(
-                Violation("countNumber", number, "must be an integer >= 1", where, code=Code.LIFECYCLE_COUNT_NUMBER)
-            )
-
-        expected = "archive" if count_type == "sinceImageTransitioned" else "standard"
-        storage = sel.get("storageClass", expected)
-        if count_type == "sinceImageTransitioned" and "storageClass" not in sel:
-            out.append(
-                Violation(
-                    "storageClass",
-                    None,
-                    'sinceImageTransitioned needs "storageClass": "archive"',
-                    where,
-                    code=Code.LIFECYCLE_STORAGE_CLASS,
-                )
-            )
-        if storage not in _STORAGE:
-            out.append(
-                Violation("storageClass", storage, "use standard or archive", where, code=Code.LIFECYCLE_STORAGE_CLASS)
-            )
-        elif count_type in _COUNT_TYPES and storage != expected:
-            out.append(
-                Violation(
-                    "storageClass",
-                    storage,
-                    f"{count_type} selects {expected} images",
-                    where,
-                    code=Code.LIFECYCLE_STORAGE_CLASS,
-                )
-            )
-
-        atype, target = act.get("type"), act.get("targetStorageClass")
-        if atype not in _ACTIONS:
-            out.append(Violation("action.type", atype, "use expire or transition", where, code=Code.LIFECYCLE_ACTION))
-        elif atype == "transition" and target != "archive":
-            out.append(
-                Violation(
-                    "action.targetStorageClass",
-                    target,
-                    'transition needs "targetStorageClass": "archive"',
-                    where,
-                    code=Code.LIFECYCLE_ACTION,
-                )
-            )
-        elif atype == "expire" and target is not None:
-            out.append(
-                Violation(
-                    "action.targetStorageClass",
-                    target,
-                    "expire takes no targetStorageClass",
-                    where,
-                    code=Code.LIFECYCLE_ACTION,
-                )
-            )
-        if count_type == "sinceImagePulled" and atype != "transition":
-            out.append(
-                Violation(
-                    "action.type",
-                    atype,
-                    "sinceImagePulled rules can only transition to archive",
-                    where,
-                    code=Code.LIFECYCLE_ACTION,
-                )
-            )
-        if count_type == "sinceImageTransitioned" and atype != "expire":
-            out.append(
-                Violation(
-                    "action.type",
-                    atype,
-                    "sinceImageTransitioned rules can only expire",
-                    where,
-                    code=Code.LIFECYCLE_ACTION,
-                )
-            )
-        if count_type == "sinceImageTransitioned" and _is_int(number) and 1 <= number < MIN_ARCHIVE_DAYS:
-            out.append(
-                Violation(
-                    "countNumber",
-                    number,
-                    f"archived images cannot expire before {MIN_ARCHIVE_DAYS} days",
-                    where,
-                    code=Code.LIFECYCLE_ARCHIVE_DAYS,
-                )
-            )
-
-        if isinstance(storage, str) and isinstance(status, str):
-            kind, tag_list = ("tagPrefixList", prefixes) if prefixes is not None else ("tagPatternList", patterns)
-            tags = (kind, *sorted(tag_list)) if isinstance(tag_list, list) else ()
-            by_class[storage].append((prio if _is_int(prio) else None, status, tags))
-
-    for prio, n in sorted(Counter(priorities).items()):
-        if n > 1:
-            out.append(
-                Violation(
-                    "rulePriority",
-                    prio,
-                    f"{n} rules share it; priorities must be unique",
-                    f"rule {prio}",
-                    code=Code.LIFECYCLE_RULE_PRIORITY,
-                )
-            )
+        for constraint in RULE_CONSTRAINTS:
+            constraint.report(view, out)
+        selects = _selects(view)
+        if selects is not None:
+            by_class[view.storage].append(selects)
+    out += _shared_priorities(priorities)
     for storage, selected in by_class.items():
-        numbered = [p for p, _, _ in selected if p is not None]
-        for prio, status, _ in selected:
-            if status == "any" and prio is not None and prio != max(numbered):
-                out.append(
-                    Violation(
-                        "rulePriority",
-                        prio,
-                        f"the tagStatus any rule must have the highest rulePriority of the {storage} rules "
-                        f"(highest is {max(numbered)})",
-                        f"rule {prio}",
-                        code=Code.LIFECYCLE_ANY_LAST,
-                    )
-                )
-        untagged = [p for p, s, _ in selected if s == "untagged"]
-        if len(untagged) > 1:
-            out.append(
-                Violation(
-                    "tagStatus",
-                    "untagged",
-                    f"only one {storage} rule may select untagged images (rules {untagged})",
-                    None,
-                    code=Code.LIFECYCLE_OVERLAP,
-                )
-            )
-        anys = [p for p, s, _ in selected if s == "any"]
-        if len(anys) > 1:
-            out.append(
-                Violation(
-                    "tagStatus",
-                    "any",
-                    f"only one {storage} rule may select any images (rules {anys})",
-                    None,
-                    code=Code.LIFECYCLE_OVERLAP,
-                )
-            )
-        seen: dict[tuple[str, ...], int | None] = {}
-        for prio, status, tags in selected:
-            if status != "tagged" or not tags:
-                continue
-            if tags in seen:
-                out.append(
-                    Violation(
-                        str(tags[0]),
-                        list(tags[1:]),
-                        f"rules {seen[tags]} and {prio} of one storage class select the same tags: merge them",
-                        f"rule {prio}",
-                        code=Code.LIFECYCLE_OVERLAP,
-                    )
-                )
-            seen[tags] = prio
+        for check in CLASS_CONSTRAINTS:
+            out += check(storage, selected)
     return out
 
 
