@@ -412,7 +412,13 @@ def _selects(rule: RuleView) -> _Selects | None:
     kind, tag_list = (
         ("tagPrefixList", rule.prefixes) if rule.prefixes is not None else ("tagPatternList", rule.patterns)
     )
-    tags = (kind, *sorted(tag_list)) if isinstance(tag_list, list) else ()
+    tags: tuple[str, ...] = ()
+    if isinstance(tag_list, list):
+        try:
+            tags = (kind, *sorted(tag_list))
+            hash(tags)
+        except TypeError:  # items that cannot be ordered or hashed (not strings): a bad tag list, reported already
+            tags = ()
     return (rule.priority if is_whole(rule.priority) else None, rule.status, tags)
 
 
