@@ -15,6 +15,7 @@ from aws_cdk.assertions import Template
 from click.testing import CliRunner
 from moto import mock_aws
 
+from ecr_patterns import DevRepository, ProdRepository, SecureRepository
 from ecr_patterns.adopt import (
     CREATE_ONLY,
     IMPORTS,
@@ -26,8 +27,6 @@ from ecr_patterns.adopt import (
 )
 from ecr_patterns.cli import cli
 from ecr_patterns.lifecycle.live import list_repository_images
-from ecr_patterns.presets import DEV_DEFAULTS, PROD_DEFAULTS
-from ecr_patterns.repository import SECURE_DEFAULTS
 from tests.audit.estate import offline_aws, push, push_index
 
 NOW = "2026-12-01T00:00:00Z"
@@ -80,12 +79,9 @@ def _synth(code: str) -> dict[str, Any]:
     return resource  # type: ignore[no-any-return]
 
 
-def test_the_pattern_defaults_are_those_of_the_cdk_classes() -> None:
-    for key, cdk_defaults in {"secure": SECURE_DEFAULTS, "dev": DEV_DEFAULTS, "prod": PROD_DEFAULTS}.items():
-        plain = PATTERNS[key]
-        assert plain.scan_on_push == cdk_defaults.image_scan_on_push
-        assert plain.mutability == cdk_defaults.image_tag_mutability.value
-        assert plain.lifecycle_rules() == cdk_defaults.lifecycle_rules()
+def test_the_pattern_defaults_are_the_very_presets_the_cdk_classes_apply() -> None:
+    for key, cls in {"secure": SecureRepository, "dev": DevRepository, "prod": ProdRepository}.items():
+        assert PATTERNS[key] is cls._preset
 
 
 def test_the_import_template_describes_the_live_repository_as_it_is(session: Any) -> None:

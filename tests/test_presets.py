@@ -10,6 +10,8 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Annotations, Match, Template
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository, ValidationError
+from ecr_patterns._app_state import app_state
+from tests.patterns import has_warning, pattern_findings
 
 REPO = "AWS::ECR::Repository"
 
@@ -51,14 +53,16 @@ def test_dev_expires_untagged_after_7_days_and_keeps_10(stack: cdk.Stack) -> Non
 def test_dev_preset_choices_are_not_warned_but_a_scan_override_is(stack: cdk.Stack) -> None:
     DevRepository(stack, "Dev")
     DevRepository(stack, "Unscanned", image_scan_on_push=False)
-    found = Annotations.from_stack(stack).find_warning("*", Match.any_value())
-    assert [m.id for m in found] == ["/TestStack/Unscanned"]
+    found = pattern_findings(stack)
+    assert [(f.logical_id.startswith("Unscanned"), f.setting) for f in found] == [
+        (True, "ecr-patterns:imageScanOnPush")
+    ]
 
 
 def test_dev_can_be_made_immutable_without_a_warning(stack: cdk.Stack) -> None:
     DevRepository(stack, "Dev", image_tag_mutability=ecr.TagMutability.IMMUTABLE)
     Template.from_stack(stack).has_resource_properties(REPO, {"ImageTagMutability": "IMMUTABLE"})
-    assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+    assert pattern_findings(stack) == []
 
 
 def test_prod_is_immutable_retained_and_archives_untagged_after_14_days_and_all_but_the_newest_30(
@@ -116,14 +120,20 @@ def test_prod_fails_when_asked_to_delete_images_without_opt_in(stack: cdk.Stack,
 def test_prod_destroy_with_explicit_opt_in_is_warned(stack: cdk.Stack) -> None:
     ProdRepository(stack, "Prod", removal_policy=cdk.RemovalPolicy.DESTROY, empty_on_delete=True, allow_destroy=True)
     Template.from_stack(stack).has_resource(REPO, {"DeletionPolicy": "Delete"})
-    Annotations.from_stack(stack).has_warning("/TestStack/Prod", Match.string_like_regexp(".*secure default RETAIN.*"))
-    Annotations.from_stack(stack).has_warning("/TestStack/Prod", Match.string_like_regexp(".*secure default False.*"))
+    assert has_warning(stack, "Prod", "not the secure default Retain")
+    assert has_warning(stack, "Prod", "not the secure default false")
 
 
-def test_prod_apply_removal_policy_destroy_needs_the_same_opt_in(stack: cdk.Stack) -> None:
-    prod = ProdRepository(stack, "Prod")
-    with pytest.raises(ValidationError, match=r"TestStack/Prod.*removal_policy='DESTROY'.*allow_destroy=True"):
-        prod.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+def test_prod_apply_removal_policy_destroy_needs_the_same_opt_in(app: cdk.App, stack: cdk.Stack) -> None:
+    prod = ProdRepository(cdk.Stack(app, "Other"), "Prod")
+    prod.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    assert any(f.code == "repository.production-destroy" for f in app_state(stack).guarantees().last_findings)
+
+
+def test_prod_apply_removal_policy_destroy_with_the_opt_in_deploys_delete(stack: cdk.Stack) -> None:
+    ProdRepository(stack, "Kept")
     opted = ProdRepository(stack, "Opted", allow_destroy=True)
     opted.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
     resources = Template.from_stack(stack).find_resources(REPO)
@@ -150,18 +160,20 @@ PRESET_OVERRIDES = [
 
 
 def test_the_override_table_covers_every_keyword_each_preset_sets() -> None:
-    from ecr_patterns.presets import DEV_DEFAULTS, PROD_DEFAULTS
-    from ecr_patterns.repository import SECURE_DEFAULTS
+    from ecr_patterns.core.presets import DEV, PROD, SECURE, Preset
 
-    def preset_keywords(defaults: object) -> set[str]:
-        differs = {
-            f
-            for f in ("image_tag_mutability", "removal_policy", "empty_on_delete", "image_scan_on_push")
-            if getattr(defaults, f) != getattr(SECURE_DEFAULTS, f)
-        }
+    keyword_of = {
+        "tag_mutability": "image_tag_mutability",
+        "deletion_policy": "removal_policy",
+        "empty_on_delete": "empty_on_delete",
+        "scan_on_push": "image_scan_on_push",
+    }
+
+    def preset_keywords(preset: Preset) -> set[str]:
+        differs = {k for f, k in keyword_of.items() if getattr(preset.settings, f) != getattr(SECURE.settings, f)}
         return differs | {"lifecycle_rules"}  # every preset has a lifecycle policy of its own
 
-    for cls, defaults in ((DevRepository, DEV_DEFAULTS), (ProdRepository, PROD_DEFAULTS)):
+    for cls, defaults in ((DevRepository, DEV), (ProdRepository, PROD)):
         covered = {k for c, props, _ in PRESET_OVERRIDES if c is cls for k in props if k != "allow_destroy"}
         assert preset_keywords(defaults) <= covered, cls.__name__
 

@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_kms as kms
-from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.assertions import Match, Template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,10 +24,7 @@ def lifecycle_rules_of(stack: cdk.Stack) -> list[dict[str, object]]:
     return json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
 
 
-def warning_ids(stack: cdk.Stack) -> list[str]:
-    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(".*"))
-    return [m.entry.data.split("[ack: ")[-1].rstrip("]") for m in found]
-
+from tests.patterns import has_warning, warning_ids  # noqa: E402
 
 # -- defaults ----------------------------------------------------------------------------
 
@@ -104,9 +101,7 @@ def test_docstring_states_each_default_the_code_applies() -> None:
 def test_scan_off_is_written_and_warned(stack: cdk.Stack) -> None:
     SecureRepository(stack, "Repo", image_scan_on_push=False)
     Template.from_stack(stack).has_resource_properties(REPO, {"ImageScanningConfiguration": {"ScanOnPush": False}})
-    Annotations.from_stack(stack).has_warning(
-        "/TestStack/Repo", Match.string_like_regexp(".*secure default image_scan_on_push=True.*")
-    )
+    assert has_warning(stack, "Repo", ".*secure default image_scan_on_push=True.*")
 
 
 def test_mutable_tags_are_written_and_warned(stack: cdk.Stack) -> None:
@@ -131,7 +126,7 @@ def test_exclusion_filters_alone_select_immutable_with_exclusion(stack: cdk.Stac
             ],
         },
     )
-    Annotations.from_stack(stack).has_warning("/TestStack/Repo", Match.string_like_regexp(".*default IMMUTABLE.*"))
+    assert has_warning(stack, "Repo", ".*default IMMUTABLE.*")
 
 
 def test_aes256_is_written_out_and_warned(stack: cdk.Stack) -> None:
@@ -190,15 +185,13 @@ def test_destroy_and_empty_on_delete_are_written_and_warned(stack: cdk.Stack) ->
 
 def test_auto_delete_images_is_warned_towards_empty_on_delete(stack: cdk.Stack) -> None:
     SecureRepository(stack, "Repo", removal_policy=cdk.RemovalPolicy.DESTROY, auto_delete_images=True)
-    Annotations.from_stack(stack).has_warning("/TestStack/Repo", Match.string_like_regexp(".*prefer empty_on_delete.*"))
+    assert has_warning(stack, "Repo", ".*prefer empty_on_delete.*")
 
 
 def test_an_empty_rule_list_removes_the_policy_with_a_warning(stack: cdk.Stack) -> None:
     SecureRepository(stack, "Repo", lifecycle_rules=[])
     Template.from_stack(stack).has_resource_properties(REPO, {"LifecyclePolicy": Match.absent()})
-    Annotations.from_stack(stack).has_warning(
-        "/TestStack/Repo", Match.string_like_regexp(".*images are kept forever.*")
-    )
+    assert has_warning(stack, "Repo", ".*images are kept forever.*")
 
 
 def test_other_repository_props_pass_through(stack: cdk.Stack) -> None:

@@ -22,15 +22,14 @@ of the second deploy. Read-only: ``DescribeRepositories``, ``DescribeImages``, `
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ecr_patterns import defaults
+from ecr_patterns.core.presets import PRESETS_BY_KEY, Preset
 from ecr_patterns.errors import EcrPatternsError
-from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
-from ecr_patterns.lifecycle.standard import default_policy_rules, dev_policy_rules, prod_policy_rules
+from ecr_patterns.lifecycle.model import LifecyclePolicy
 
 IMPORTS = (
     "from aws_cdk import Tags, aws_ecr as ecr, aws_iam as iam, aws_kms as kms\n"
@@ -44,21 +43,9 @@ CREATE_ONLY = ("RepositoryName", "EncryptionConfiguration")
 holds the same list equal to it)."""
 
 
-@dataclass(frozen=True)
-class PatternDefaults:
-    """What a pattern writes when no keyword is given (held equal to the CDK classes by a test)."""
-
-    class_name: str
-    scan_on_push: bool
-    mutability: str
-    lifecycle_rules: Callable[[], list[PolicyRule]]
-
-
-PATTERNS: dict[str, PatternDefaults] = {
-    "secure": PatternDefaults("SecureRepository", defaults.SCAN_ON_PUSH, defaults.TAG_MUTABILITY, default_policy_rules),
-    "dev": PatternDefaults("DevRepository", defaults.SCAN_ON_PUSH, "MUTABLE", dev_policy_rules),
-    "prod": PatternDefaults("ProdRepository", defaults.SCAN_ON_PUSH, defaults.TAG_MUTABILITY, prod_policy_rules),
-}
+PATTERNS: dict[str, Preset] = PRESETS_BY_KEY
+"""The patterns adoption can target, by key; their defaults are the core's presets (``ecr_patterns.core.presets``),
+the same values the CDK classes apply."""
 
 
 class AdoptionError(EcrPatternsError):
@@ -212,15 +199,21 @@ def plan_adoption(
     default_policy = LifecyclePolicy.from_rules(target.lifecycle_rules())
     changes: list[Change] = []
     notes: list[str] = []
-    if live.scan_on_push != target.scan_on_push:
+    if live.scan_on_push != target.settings.scan_on_push:
         changes.append(
-            Change("ImageScanningConfiguration.ScanOnPush", live.scan_on_push, target.scan_on_push, True, "in place")
+            Change(
+                "ImageScanningConfiguration.ScanOnPush",
+                live.scan_on_push,
+                target.settings.scan_on_push,
+                True,
+                "in place",
+            )
         )
-    if live.mutability != target.mutability or live.exclusion_filters:
+    if live.mutability != target.settings.tag_mutability or live.exclusion_filters:
         note = "in place"
-        if target.mutability == "IMMUTABLE":
+        if target.settings.tag_mutability == "IMMUTABLE":
             note += "; pushes that move an existing tag fail from then on"
-        changes.append(Change("ImageTagMutability", live.mutability, target.mutability, True, note))
+        changes.append(Change("ImageTagMutability", live.mutability, target.settings.tag_mutability, True, note))
     pattern_text = default_policy.to_text()
     if _canonical(live.lifecycle_text) != _canonical(pattern_text):
         changes.append(
@@ -237,7 +230,7 @@ def plan_adoption(
             Change(
                 "EncryptionConfiguration",
                 live.encryption_type,
-                defaults.ENCRYPTION_TYPE,
+                target.settings.encryption_type,
                 False,
                 "create-only: the deploy would replace the repository, which CloudFormation refuses for a named one; "
                 "the import keeps it (Security Hub ECR.5 keeps failing). Only a new repository can be KMS-encrypted",
@@ -273,23 +266,23 @@ def plan_adoption(
     )
 
 
-def import_code(live: LiveSettings, target: PatternDefaults, construct_id: str) -> str:
+def import_code(live: LiveSettings, target: Preset, construct_id: str) -> str:
     """Python for the import deploy: the pattern with keywords that make its template describe ``live``."""
     return _code(live, target, construct_id, follow_up=False)
 
 
-def follow_up_code(live: LiveSettings, target: PatternDefaults, construct_id: str) -> str:
+def follow_up_code(live: LiveSettings, target: Preset, construct_id: str) -> str:
     """Python for the follow-up deploy: the pattern's defaults, but the create-only properties kept as they are
     (the name, and the encryption: changing it would replace the repository)."""
     return _code(live, target, construct_id, follow_up=True)
 
 
-def _code(live: LiveSettings, target: PatternDefaults, construct_id: str, *, follow_up: bool) -> str:
+def _code(live: LiveSettings, target: Preset, construct_id: str, *, follow_up: bool) -> str:
     keywords = [f"repository_name={live.name!r}"]
     if not follow_up:
-        if live.scan_on_push != target.scan_on_push:
+        if live.scan_on_push != target.settings.scan_on_push:
             keywords.append(f"image_scan_on_push={live.scan_on_push}")
-        if live.mutability != target.mutability:
+        if live.mutability != target.settings.tag_mutability:
             keywords.append(f"image_tag_mutability=ecr.TagMutability.{live.mutability}")
         if live.exclusion_filters:
             filters = ", ".join(

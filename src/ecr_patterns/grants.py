@@ -3,45 +3,27 @@
 Each is built on aws-cdk's own grant primitive, ``repository.grant(grantee, *actions)``, and returns its
 ``iam.Grant``. Pull shortcuts grant exactly the three pull actions (``defaults.PULL_ACTIONS``): never
 push actions, never ``ecr:*``. An imported repository has no policy to add to: that is a
-``ValidationError``, not a silent no-op. A repository encrypted with a
-:class:`~ecr_patterns.registry.RegistryKey` also gets the key statements the pull may need
-(``kms:Decrypt``/``kms:DescribeKey`` through ECR only) for the accounts or the organization.
+``ValidationError``, not a silent no-op.
 
-The organization grant writes two scanner acknowledgements (a checkov skip and a cdk-nag
-acknowledgement) only at synth, and only while every ``*``-principal statement of the repository's
-final policy is restricted by ``StringEquals`` on ``aws:PrincipalOrgID``, ``aws:SourceAccount`` or
-``aws:SourceArn``: a later statement that opens the repository is never hidden from them.
+No shortcut touches a key policy: pulls of a KMS-encrypted repository go through the grants ECR creates for the
+repository itself (User Guide, "Encryption at rest": ECR "adds an AWS KMS grant to the KMS key with the Amazon ECR
+repository as the grantee principal"), so a puller needs no key permission. No shortcut writes a scanner's
+suppression either: :func:`ecr_patterns.scanners.acknowledge_scanner_findings` does, when you ask, with your
+reason.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-import jsii
-from aws_cdk import Acknowledgment, Aws, CfnResource, Stack, Token, Validations
+from aws_cdk import Aws, CfnResource, Token
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
-from constructs import IConstruct, IValidation
 
 from ecr_patterns import defaults
-from ecr_patterns._scanners import add_checkov_skip
-from ecr_patterns.compliance.rules.open_access import every_star_statement_restricted
+from ecr_patterns._checks import check_bool
+from ecr_patterns.core.identifiers import ACCOUNT_ID, ORGANIZATION_ID
 from ecr_patterns.errors import Code, Problems, ValidationError
-
-if TYPE_CHECKING:
-    from ecr_patterns.registry.key import RegistryKey
-
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-
-ORG_PULL_REASON = (
-    "Every principal-* statement of this repository policy is restricted by StringEquals on aws:PrincipalOrgID, "
-    "aws:SourceAccount or aws:SourceArn (checked by ecr-patterns at synth); the scanner does not read that condition."
-)
-_SCANNER_CHECK = "_ecr_patterns_scanner_check"
 
 
 def _account_ids(account_ids: tuple[str, ...], problems: Problems) -> list[str]:
@@ -50,7 +32,7 @@ def _account_ids(account_ids: tuple[str, ...], problems: Problems) -> list[str]:
     for account in account_ids:
         if isinstance(account, str) and Token.is_unresolved(account):
             continue
-        if not isinstance(account, str) or not _ACCOUNT_ID.match(account):
+        if not isinstance(account, str) or not ACCOUNT_ID.fullmatch(account):
             problems.add(
                 "account_ids",
                 account,
@@ -86,11 +68,7 @@ def grant_pull_to_accounts(repository: ecr.IRepository, *account_ids: str) -> ia
     problems.raise_if_any(context=lambda: repository.node.path)
     # One statement for all the accounts: a composite principal renders them as one list.
     principals = [iam.AccountPrincipal(a) for a in accounts]
-    grant = _pull(repository, principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals))
-    key = _registry_key(repository)
-    if key is not None:
-        key.allow_pull_from_accounts(*accounts)
-    return grant
+    return _pull(repository, principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals))
 
 
 def grant_pull_to_organization(repository: ecr.IRepository, organization_id: str) -> iam.Grant:
@@ -103,7 +81,7 @@ def grant_pull_to_organization(repository: ecr.IRepository, organization_id: str
     :param organization_id: ``o-`` followed by 10 to 32 lowercase letters or digits.
     """
     if not (isinstance(organization_id, str) and Token.is_unresolved(organization_id)) and (
-        not isinstance(organization_id, str) or not _ORG_ID.match(organization_id)
+        not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id)
     ):
         raise ValidationError.single(
             "organization_id",
@@ -112,12 +90,7 @@ def grant_pull_to_organization(repository: ecr.IRepository, organization_id: str
             code=Code.GRANT_ORGANIZATION,
             context=repository.node.path,
         )
-    grant = _pull(repository, iam.OrganizationPrincipal(organization_id))
-    _check_scanners_at_synth(repository)
-    key = _registry_key(repository)
-    if key is not None:
-        key.allow_pull_from_organization(organization_id)
-    return grant
+    return _pull(repository, iam.OrganizationPrincipal(organization_id))
 
 
 def grant_pull_to_lambda(repository: ecr.IRepository, *account_ids: str, grant_accounts: bool = True) -> iam.Grant:
@@ -133,6 +106,7 @@ def grant_pull_to_lambda(repository: ecr.IRepository, *account_ids: str, grant_a
     """
     problems = Problems()
     accounts = _account_ids(account_ids, problems)
+    check_bool(problems, "grant_accounts", grant_accounts, code=Code.GRANT_ACCOUNT)
     problems.raise_if_any(context=lambda: repository.node.path)
     arns = [f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{a}:function:*" for a in accounts]
     lambda_principal = iam.PrincipalWithConditions(
@@ -150,47 +124,3 @@ def grant_lambda_pull(repository: ecr.IRepository, *account_ids: str, grant_acco
     """
     warnings.warn("grant_lambda_pull is deprecated: use grant_pull_to_lambda", DeprecationWarning, stacklevel=2)
     return grant_pull_to_lambda(repository, *account_ids, grant_accounts=grant_accounts)
-
-
-def _registry_key(repository: ecr.IRepository) -> RegistryKey | None:
-    """The repository's ``RegistryKey``, whose key policy the pull grants extend (through ECR only)."""
-    from ecr_patterns.registry.key import RegistryKey
-
-    key = getattr(repository, "encryption_key", None)
-    return key if isinstance(key, RegistryKey) else None
-
-
-def _check_scanners_at_synth(repository: ecr.IRepository) -> None:
-    """Register (once per repository) the synth-time check that writes the scanner acknowledgements."""
-    cfn = repository.node.default_child
-    if not isinstance(cfn, CfnResource) or getattr(repository, _SCANNER_CHECK, False):
-        return
-    setattr(repository, _SCANNER_CHECK, True)
-    repository.node.add_validation(_ScannerAcknowledgements(repository, cfn, lambda: _policy_of(cfn)))
-
-
-def _policy_of(cfn: CfnResource) -> object:
-    policy = cfn._cfn_properties.get("repositoryPolicyText")  # the L2 keeps it behind a lazy value
-    return Stack.of(cfn).resolve(policy) if policy is not None else None
-
-
-@jsii.implements(IValidation)
-class _ScannerAcknowledgements:
-    """At synth, after every statement is added: checkov's CKV_AWS_32 accepts a ``*`` principal only with
-    ``ForAllValues:StringEquals`` on ``aws:PrincipalOrgID`` (weaker: true when the key is absent), and
-    cdk-nag's AwsSolutions-ECR1 flags every ``*`` principal whatever its condition. When every such
-    statement is restricted, both findings are false positives and are acknowledged with the reason; when
-    one is not, nothing is written and both scanners report it."""
-
-    def __init__(self, repository: IConstruct, cfn: CfnResource, policy: Callable[[], object]) -> None:
-        self.repository = repository
-        self.cfn = cfn
-        self.policy = policy
-
-    def validate(self) -> list[str]:
-        if every_star_statement_restricted(self.policy()):
-            add_checkov_skip(self.cfn, "CKV_AWS_32", ORG_PULL_REASON)
-            Validations.of(self.repository).acknowledge(
-                Acknowledgment(id="AwsSolutions::AwsSolutions-ECR1", reason=ORG_PULL_REASON)
-            )
-        return []

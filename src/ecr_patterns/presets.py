@@ -2,44 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 import jsii
 from aws_cdk import RemovalPolicy
-from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct, IValidation
 
-from ecr_patterns import defaults
+from ecr_patterns._checks import check_bool
 from ecr_patterns.compliance.marks import mark_production
 from ecr_patterns.compliance.suppressions import record_suppression
+from ecr_patterns.core.presets import DEV, PROD, Preset
 from ecr_patterns.errors import Code, Problems
-from ecr_patterns.lifecycle.standard import dev_policy_rules, prod_policy_rules
 from ecr_patterns.registry.key import is_retained
-from ecr_patterns.repository import RepositoryDefaults, SecureRepository
-
-DEV_DEFAULTS = RepositoryDefaults(
-    image_scan_on_push=True,
-    image_tag_mutability=ecr.TagMutability.MUTABLE,
-    removal_policy=RemovalPolicy.DESTROY,
-    empty_on_delete=True,
-    lifecycle_rules=dev_policy_rules,
-    lifecycle_summary=(
-        f"untagged images expire after {defaults.DEV_UNTAGGED_EXPIRY_DAYS} days, keep the last "
-        f"{defaults.DEV_MAX_IMAGE_COUNT} images"
-    ),
-)
-
-PROD_DEFAULTS = RepositoryDefaults(
-    image_scan_on_push=True,
-    image_tag_mutability=ecr.TagMutability.IMMUTABLE,
-    removal_policy=RemovalPolicy.RETAIN,
-    empty_on_delete=False,
-    lifecycle_rules=prod_policy_rules,
-    lifecycle_summary=(
-        f"untagged images move to archive {defaults.PROD_UNTAGGED_ARCHIVE_DAYS} days after push, all but the "
-        f"newest {defaults.PROD_ACTIVE_IMAGE_COUNT} images move to archive, nothing is deleted"
-    ),
-)
+from ecr_patterns.repository import RepositoryOptions, SecureRepository
 
 KEY_RETAIN_FIX = (
     "a production repository's key must survive a stack delete: give the key removal_policy=RETAIN "
@@ -62,7 +37,7 @@ class DevRepository(SecureRepository):
     and its images survive a stack delete. Takes every ``SecureRepository`` keyword.
     """
 
-    _defaults: ClassVar[RepositoryDefaults] = DEV_DEFAULTS
+    _preset: ClassVar[Preset] = DEV
 
 
 class ProdRepository(SecureRepository):
@@ -84,11 +59,15 @@ class ProdRepository(SecureRepository):
         Default ``False``.
     """
 
-    _defaults: ClassVar[RepositoryDefaults] = PROD_DEFAULTS
+    _preset: ClassVar[Preset] = PROD
 
-    def __init__(self, scope: Construct, id: str, *, allow_destroy: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, allow_destroy: bool = False, **kwargs: Unpack[RepositoryOptions]
+    ) -> None:
+        problems = Problems()
+        check_bool(problems, "allow_destroy", allow_destroy, code=Code.REPOSITORY_ARGUMENTS)
+        problems.raise_if_any(context=lambda: f"{scope.node.path}/{id}")
         self._allow_destroy = allow_destroy
-        self._destroys = False
         super().__init__(scope, id, **kwargs)
         l1 = self._l1
         # Marks the repository as production for EcrPatterns-ProductionRetention.
@@ -97,18 +76,12 @@ class ProdRepository(SecureRepository):
         if key is not None and not allow_destroy:
             # A removal policy applied to the key after this constructor is caught at synth.
             self.node.add_validation(_RetainedKey(key))
-        if self._destroys:
-            # The opt-in is a deliberate, reasoned choice for the compliance rules too.
+        if allow_destroy:
+            # The opt-in is the user's documented, reasoned choice: our own rule reads it too.
             record_suppression(l1, "EcrPatterns-ProductionRetention", ALLOW_DESTROY_REASON)
 
-    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
-        """aws-cdk's ``apply_removal_policy``; ``DESTROY`` needs ``allow_destroy=True``, as in the constructor."""
-        if policy == RemovalPolicy.DESTROY:
-            problems = Problems()
-            self._check_destroy(problems, removal=policy, empty_on_delete=False, auto_delete_images=False)
-            problems.raise_if_any(context=lambda: self.node.path)
-            record_suppression(self._l1, "EcrPatterns-ProductionRetention", ALLOW_DESTROY_REASON)
-        super().apply_removal_policy(policy)
+    def _promises(self, requires_key: bool) -> dict[str, Any]:
+        return {**super()._promises(requires_key), "allowDestroy": self._allow_destroy}
 
     def _check_key(self, problems: Problems, key: Any) -> None:
         # A key a stack delete schedules for deletion takes every image with it, RETAIN or not.
@@ -120,7 +93,7 @@ class ProdRepository(SecureRepository):
     def _check_destroy(
         self, problems: Problems, *, removal: RemovalPolicy, empty_on_delete: bool, auto_delete_images: bool
     ) -> None:
-        self._destroys = removal == RemovalPolicy.DESTROY or empty_on_delete or auto_delete_images
+        # Constructor values fail at once; every later route is judged on the final template at synth.
         if self._allow_destroy:
             return
         fix = "production images must survive a stack delete; pass allow_destroy=True to opt in deliberately"

@@ -3,54 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
-import jsii
-from aws_cdk import Annotations, AspectPriority, Aspects, Duration, IAspect, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk.interfaces import aws_kms as kms_refs
-from constructs import Construct, IConstruct
+from constructs import Construct
 
-from ecr_patterns import defaults, grants
-from ecr_patterns.compliance.model import CONSTRUCT_WARNINGS, WARNED_KEY, WARNING_PREFIX
+from ecr_patterns import grants
+from ecr_patterns._app_state import app_state
+from ecr_patterns._checks import check_bool, check_instance, check_sequence, context_bool
+from ecr_patterns.core.guarantees import PATTERN_KEY
+from ecr_patterns.core.presets import SECURE, Preset
 from ecr_patterns.errors import Code, Problems, ValidationError
-from ecr_patterns.lifecycle.model import CountType, LifecyclePolicy, PolicyRule
+from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
 from ecr_patterns.lifecycle.render import render_lifecycle_policy
 from ecr_patterns.lifecycle.rules import to_policy_rule, to_policy_rules
-from ecr_patterns.lifecycle.standard import default_policy_rules
 
 
-@dataclass(frozen=True)
-class RepositoryDefaults:
-    """The defaults a repository class applies when the user leaves a setting out."""
+class RepositoryOptions(TypedDict, total=False):
+    """``SecureRepository``'s keywords, for the presets' ``**kwargs`` (``Unpack``): a type checker checks every
+    keyword of a ``ProdRepository(...)`` or ``DevRepository(...)`` call as it checks ``RepositoryProps``."""
 
-    image_scan_on_push: bool
-    image_tag_mutability: ecr.TagMutability
-    removal_policy: RemovalPolicy
-    empty_on_delete: bool
-    """Applied only with ``RemovalPolicy.DESTROY`` (CloudFormation refuses it otherwise)."""
-    lifecycle_rules: Callable[[], list[PolicyRule]]
-    """The default policy as engine rules: built in Python, no call into Node."""
-    lifecycle_summary: str
-
-
-SECURE_DEFAULTS = RepositoryDefaults(
-    image_scan_on_push=defaults.SCAN_ON_PUSH,
-    image_tag_mutability=ecr.TagMutability.IMMUTABLE,
-    removal_policy=RemovalPolicy.RETAIN,
-    empty_on_delete=False,
-    lifecycle_rules=default_policy_rules,
-    lifecycle_summary=(
-        f"untagged images expire after {defaults.UNTAGGED_EXPIRY_DAYS} days, keep the last "
-        f"{defaults.MAX_IMAGE_COUNT} images"
-    ),
-)
-"""SecureRepository's defaults; a user value that is not one of these gets a warning."""
+    image_scan_on_push: bool | None
+    image_tag_mutability: ecr.TagMutability | None
+    image_tag_mutability_exclusion_filters: Sequence[ecr.ImageTagMutabilityExclusionFilter] | None
+    encryption: ecr.RepositoryEncryption | None
+    encryption_key: kms_refs.IKeyRef | None
+    require_customer_managed_key: bool | None
+    lifecycle_rules: Sequence[ecr.LifecycleRule] | None
+    lifecycle_registry_id: str | None
+    removal_policy: RemovalPolicy | None
+    empty_on_delete: bool | None
+    auto_delete_images: bool | None
+    repository_name: str | None
 
 
 class SecureRepository(ecr.Repository):
@@ -90,7 +80,7 @@ class SecureRepository(ecr.Repository):
     :param kwargs: any other ``RepositoryProps`` keyword, passed on unchanged.
     """
 
-    _defaults: ClassVar[RepositoryDefaults] = SECURE_DEFAULTS
+    _preset: ClassVar[Preset] = SECURE
 
     def __init__(
         self,
@@ -109,57 +99,42 @@ class SecureRepository(ecr.Repository):
         empty_on_delete: bool | None = None,
         auto_delete_images: bool | None = None,
         repository_name: str | None = None,
-        **kwargs: Any,
     ) -> None:
-        d = self._defaults
-        scan = d.image_scan_on_push if image_scan_on_push is None else image_scan_on_push
+        # Every problem with the arguments, in one error, before anything reaches Node.
+        where = _path_of(scope, id)
+        problems = Problems()
+        _check_types(problems, locals())
+        problems.raise_if_any(context=where)
+        p = self._preset.settings
+        scan = p.scan_on_push if image_scan_on_push is None else image_scan_on_push
         if image_tag_mutability is not None:
             mutability = image_tag_mutability
         elif image_tag_mutability_exclusion_filters:
             mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
         else:
-            mutability = d.image_tag_mutability
-        removal = d.removal_policy if removal_policy is None else removal_policy
+            mutability = ecr.TagMutability(p.tag_mutability)
+        removal = (
+            (RemovalPolicy.RETAIN if p.deletion_policy == "Retain" else RemovalPolicy.DESTROY)
+            if (removal_policy is None)
+            else removal_policy
+        )
         destroy = removal == RemovalPolicy.DESTROY
         # A preset's empty_on_delete default follows its removal policy: DevRepository with RETAIN keeps images.
-        empty = (d.empty_on_delete and destroy) if empty_on_delete is None else empty_on_delete
-
-        # Every problem with the arguments, in one error, before anything reaches Node.
-        where = _path_of(scope, id)
-        problems = Problems()
+        empty = bool((p.empty_on_delete and destroy) if empty_on_delete is None else empty_on_delete)
+        requires_key = _requires_key(scope, require_customer_managed_key)
         encryption_type = _encryption_type(encryption, encryption_key, problems)
-        if encryption_key is None and _requires_key(scope, require_customer_managed_key):
-            problems.add(
-                "encryption_key",
-                None,
-                "a customer managed key is required (require_customer_managed_key or the context value "
-                f"{REQUIRE_KEY_CONTEXT}): pass encryption_key=RegistryKey(...) (Security Hub ECR.5)",
-                code=Code.REPOSITORY_ENCRYPTION,
-            )
-        self._check_key(problems, encryption_key)
-        if empty and not destroy:
-            problems.add(
-                "empty_on_delete",
-                True,
-                "deletes the images when the repository is deleted: it needs removal_policy=RemovalPolicy.DESTROY",
-                code=Code.REPOSITORY_EMPTY_ON_DELETE,
-            )
-        if auto_delete_images and not destroy:
-            problems.add(
-                "auto_delete_images",
-                True,
-                "needs removal_policy=RemovalPolicy.DESTROY (and prefer empty_on_delete=True)",
-                code=Code.REPOSITORY_EMPTY_ON_DELETE,
-            )
-        self._check_destroy(
-            problems, removal=removal, empty_on_delete=bool(empty), auto_delete_images=bool(auto_delete_images)
+        self._check_settings(problems, encryption_key, requires_key, removal, empty, bool(auto_delete_images))
+        model = (
+            self._preset.lifecycle_rules() if lifecycle_rules is None else to_policy_rules(lifecycle_rules, problems)
         )
-        user_rules = lifecycle_rules is not None
-        model = d.lifecycle_rules() if lifecycle_rules is None else to_policy_rules(lifecycle_rules, problems)
         problems.raise_if_any(context=where)
         # Validated before Node sees anything; rendered on the L1 below, by the one renderer (a class's
         # default policy holds no token: rendered once per process).
-        text = _default_text(d) if lifecycle_rules is None else render_lifecycle_policy(scope, model, where=where)
+        text = (
+            _default_text(self._preset)
+            if lifecycle_rules is None
+            else render_lifecycle_policy(scope, model, where=where)
+        )
 
         super().__init__(
             scope,
@@ -175,10 +150,9 @@ class SecureRepository(ecr.Repository):
             empty_on_delete=True if empty else None,
             auto_delete_images=auto_delete_images,
             repository_name=repository_name,
-            **kwargs,
         )
         self._policy_rules: list[PolicyRule] = model
-        self._user_lifecycle = user_rules
+        self._user_lifecycle = lifecycle_rules is not None
         """False while the default policy is in place: the first user rule replaces it."""
         self._lifecycle_registry_id = lifecycle_registry_id
         self._encryption_key = encryption_key
@@ -189,19 +163,48 @@ class SecureRepository(ecr.Repository):
                 kms_key=encryption_key.key_ref.key_arn if encryption_key is not None else None,
             )
         self._write_lifecycle(l1, text)
-        self._pull_time_check = False
-        self._watch_pulls()
+        # What this pattern promises is judged on the final template at synth (ecr_patterns.guarantees).
+        l1.add_metadata(PATTERN_KEY, self._promises(requires_key))
+        app_state(self).guarantees()
 
-        self._warn_overrides(
-            l1,
-            scan=scan,
-            mutability=mutability,
-            encryption_type=encryption_type,
-            removal=removal,
-            empty=bool(empty),
-            auto_delete_images=bool(auto_delete_images),
-            no_lifecycle=user_rules and not model,
-        )
+    def _promises(self, requires_key: bool) -> dict[str, Any]:
+        """The template metadata the guarantees plugin judges this repository by."""
+        return {"preset": self._preset.class_name, "requireCustomerManagedKey": requires_key}
+
+    def _check_settings(
+        self,
+        problems: Problems,
+        key: kms_refs.IKeyRef | None,
+        requires_key: bool,
+        removal: RemovalPolicy,
+        empty: bool,
+        auto_delete: bool,
+    ) -> None:
+        destroy = removal == RemovalPolicy.DESTROY
+        if key is None and requires_key:
+            problems.add(
+                "encryption_key",
+                None,
+                "a customer managed key is required (require_customer_managed_key or the context value "
+                f"{REQUIRE_KEY_CONTEXT}): pass encryption_key=RegistryKey(...) (Security Hub ECR.5)",
+                code=Code.REPOSITORY_ENCRYPTION,
+            )
+        self._check_key(problems, key)
+        if empty and not destroy:
+            problems.add(
+                "empty_on_delete",
+                True,
+                "deletes the images when the repository is deleted: it needs removal_policy=RemovalPolicy.DESTROY",
+                code=Code.REPOSITORY_EMPTY_ON_DELETE,
+            )
+        if auto_delete and not destroy:
+            problems.add(
+                "auto_delete_images",
+                True,
+                "needs removal_policy=RemovalPolicy.DESTROY (and prefer empty_on_delete=True)",
+                code=Code.REPOSITORY_EMPTY_ON_DELETE,
+            )
+        self._check_destroy(problems, removal=removal, empty_on_delete=empty, auto_delete_images=auto_delete)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -287,13 +290,6 @@ class SecureRepository(ecr.Repository):
         self._policy_rules = rules
         self._user_lifecycle = True
         self._write_lifecycle(self._l1, text)
-        self._watch_pulls()
-
-    def _watch_pulls(self) -> None:
-        """A policy that counts pulls is judged at synth, when every registry-level construct of the app exists."""
-        if not self._pull_time_check and _counts_pulls(self._policy_rules):
-            self._pull_time_check = True
-            Aspects.of(self).add(_PullTimeExclusionsWarning(self), priority=AspectPriority.MUTATING)
 
     def _write_lifecycle(self, l1: ecr.CfnRepository, text: str | None) -> None:
         """Write the whole policy on the L1 (the L2 never renders one: no rules are passed to it)."""
@@ -355,150 +351,21 @@ class SecureRepository(ecr.Repository):
     def _check_key(self, problems: Problems, key: kms_refs.IKeyRef | None) -> None:
         """Hook for presets that refuse a key a stack delete could schedule for deletion (ProdRepository)."""
 
-    def _warn_overrides(
-        self,
-        l1: ecr.CfnRepository,
-        *,
-        scan: bool,
-        mutability: ecr.TagMutability,
-        encryption_type: str,
-        removal: RemovalPolicy,
-        empty: bool,
-        auto_delete_images: bool,
-        no_lifecycle: bool,
-    ) -> None:
-        d, s = self._defaults, SECURE_DEFAULTS
-        warnings: list[tuple[str, str]] = []
-
-        def deviates(value: object, default: object, secure: object) -> bool:
-            # A preset's own documented default is not a user override.
-            return value != default and value != secure
-
-        if deviates(scan, d.image_scan_on_push, s.image_scan_on_push):
-            warnings.append(
-                (
-                    "imageScanOnPush",
-                    "image_scan_on_push=False overrides the secure default image_scan_on_push=True: pushed images are "
-                    "not scanned (Security Hub ECR.1, checkov CKV_AWS_163) unless a registry scanning configuration "
-                    "covers them.",
-                )
-            )
-        if deviates(mutability, d.image_tag_mutability, s.image_tag_mutability):
-            warnings.append(
-                (
-                    "imageTagMutability",
-                    f"image_tag_mutability={mutability.value} overrides the secure default IMMUTABLE: tags can be "
-                    "moved to other images (Security Hub ECR.2, checkov CKV_AWS_51 accepts only IMMUTABLE).",
-                )
-            )
-        if encryption_type == "AES256":
-            warnings.append(
-                (
-                    "encryption",
-                    "encryption=AES_256 overrides the secure default KMS (AWS-managed key aws/ecr): checkov "
-                    "CKV_AWS_136 requires KMS encryption.",
-                )
-            )
-        if deviates(removal, d.removal_policy, s.removal_policy):
-            warnings.append(
-                (
-                    "removalPolicy",
-                    f"removal_policy={removal.value} overrides the secure default RETAIN: deleting the stack deletes "
-                    "the repository.",
-                )
-            )
-        if empty and deviates(empty, d.empty_on_delete, s.empty_on_delete):
-            warnings.append(
-                (
-                    "emptyOnDelete",
-                    "empty_on_delete=True overrides the secure default False: deleting the stack deletes every image.",
-                )
-            )
-        if auto_delete_images:
-            warnings.append(
-                (
-                    "autoDeleteImages",
-                    "auto_delete_images=True overrides the secure default (off): it deletes every image through a "
-                    "Lambda-backed custom resource; prefer empty_on_delete=True.",
-                )
-            )
-        if no_lifecycle:
-            warnings.append(
-                (
-                    "lifecycleRules",
-                    f"lifecycle_rules=[] overrides the default lifecycle policy ({self._defaults.lifecycle_summary}): "
-                    "images are kept forever (Security Hub ECR.3).",
-                )
-            )
-        if not warnings:
-            return
-        annotations = Annotations.of(self)
-        for setting, message in warnings:
-            annotations.add_warning_v2(f"{WARNING_PREFIX}:{setting}", message)
-        # The compliance rules read this and do not repeat a warning the construct gave.
-        l1.add_metadata(
-            WARNED_KEY, sorted({CONSTRUCT_WARNINGS[f"{WARNING_PREFIX}:{setting}"] for setting, _ in warnings})
-        )
-
 
 REQUIRE_KEY_CONTEXT = "ecr-patterns:requireCustomerManagedKey"
 """Context value that makes every pattern of the app require ``encryption_key`` (a preset-wide switch)."""
 
 
-_REQUIRE_KEY_ATTRIBUTE = "_ecr_patterns_requires_key"
-
-
 def _requires_key(scope: Construct, given: bool | None) -> bool:
     if given is not None:
         return given
-    # Read once per scope (a call into Node costs about 0.25 ms): a scope's context cannot change once it has a
-    # child (constructs refuses set_context then), and this repository is about to be one.
-    cached: bool | None = getattr(scope, _REQUIRE_KEY_ATTRIBUTE, None)
-    if cached is None:
-        value = scope.node.try_get_context(REQUIRE_KEY_CONTEXT)
-        # Context from the command line arrives as a string.
-        cached = value is True or (isinstance(value, str) and value.lower() == "true")
-        setattr(scope, _REQUIRE_KEY_ATTRIBUTE, cached)
-    return cached
-
-
-PULL_TIME_WARNING = f"{WARNING_PREFIX}:pullTimeExclusions"
-PULL_TIME_RULE = "EcrPatterns-PullTimeExclusions"
-
-
-def _counts_pulls(rules: Sequence[PolicyRule]) -> bool:
-    return any(rule.selection.count_type is CountType.SINCE_IMAGE_PULLED for rule in rules)
-
-
-@jsii.implements(IAspect)
-class _PullTimeExclusionsWarning:
-    """Warns, once, a repository whose lifecycle policy counts days since the last recorded pull while the app
-    registers no pull-time update exclusions for its account and region; the compliance rule
-    ``EcrPatterns-PullTimeExclusions`` then does not repeat it."""
-
-    def __init__(self, repository: SecureRepository) -> None:
-        self.repository = repository
-        self.done = False
-
-    def visit(self, node: IConstruct) -> None:
-        if self.done or node is not self.repository:
-            return
-        self.done = True
-        repository = self.repository
-        from ecr_patterns.registry._environment import claimed
-
-        if not _counts_pulls(repository._policy_rules) or claimed(repository, "pull-time update exclusions"):
-            return
-        Annotations.of(repository).add_warning_v2(
-            PULL_TIME_WARNING,
-            "a lifecycle rule counts days since the last recorded pull, but this app registers no pull-time update "
-            "exclusions for this account and region: ECR records every pull but Amazon Inspector's, so a third-party "
-            "scanner's pulls keep images looking in use; register its roles with "
-            "ecr_patterns.registry.PullTimeUpdateExclusions.",
+    # Read once per app (a call into Node costs about 0.25 ms); kept in the app's own state.
+    cache = app_state(scope).context
+    if REQUIRE_KEY_CONTEXT not in cache:
+        cache[REQUIRE_KEY_CONTEXT] = context_bool(
+            scope.node.try_get_context(REQUIRE_KEY_CONTEXT), name=REQUIRE_KEY_CONTEXT, code=Code.REPOSITORY_ARGUMENTS
         )
-        l1 = repository._l1
-        warned = l1.get_metadata(WARNED_KEY) or []
-        l1.add_metadata(WARNED_KEY, sorted({*warned, PULL_TIME_RULE}))
+    return bool(cache[REQUIRE_KEY_CONTEXT])
 
 
 @cache
@@ -508,8 +375,57 @@ def _kms() -> ecr.RepositoryEncryption:
 
 
 @cache
-def _default_text(d: RepositoryDefaults) -> str | None:
-    return render_lifecycle_policy(None, d.lifecycle_rules(), where=lambda: "default lifecycle policy")  # type: ignore[arg-type]
+def _default_text(preset: Preset) -> str | None:
+    return render_lifecycle_policy(None, preset.lifecycle_rules(), where=lambda: "default lifecycle policy")  # type: ignore[arg-type]
+
+
+_BOOLS = ("image_scan_on_push", "require_customer_managed_key", "empty_on_delete", "auto_delete_images")
+
+
+def _check_types(problems: Problems, given: dict[str, Any]) -> None:
+    """The types of the keywords as given (``locals()`` of the constructor)."""
+    code = Code.REPOSITORY_ARGUMENTS
+    for name in _BOOLS:
+        check_bool(problems, name, given[name], code=code)
+    check_instance(
+        problems,
+        "image_tag_mutability",
+        given["image_tag_mutability"],
+        ecr.TagMutability,
+        "an aws_ecr.TagMutability",
+        code=code,
+    )
+    check_instance(
+        problems,
+        "encryption",
+        given["encryption"],
+        ecr.RepositoryEncryption,
+        "an aws_ecr.RepositoryEncryption",
+        code=code,
+    )
+    check_instance(
+        problems, "removal_policy", given["removal_policy"], RemovalPolicy, "an aws_cdk.RemovalPolicy", code=code
+    )
+    check_instance(problems, "repository_name", given["repository_name"], str, "a string", code=code)
+    check_instance(
+        problems,
+        "lifecycle_registry_id",
+        given["lifecycle_registry_id"],
+        str,
+        "a 12-digit account id string",
+        code=code,
+    )
+    check_sequence(
+        problems, "lifecycle_rules", given["lifecycle_rules"], ecr.LifecycleRule, "aws_ecr.LifecycleRule", code=code
+    )
+    check_sequence(
+        problems,
+        "image_tag_mutability_exclusion_filters",
+        given["image_tag_mutability_exclusion_filters"],
+        ecr.ImageTagMutabilityExclusionFilter,
+        "aws_ecr.ImageTagMutabilityExclusionFilter",
+        code=code,
+    )
 
 
 def _path_of(scope: Construct, id: str) -> Callable[[], str]:

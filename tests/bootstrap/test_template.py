@@ -100,12 +100,14 @@ def test_the_repository_scans_keeps_its_name_policy_and_mutability_and_is_retain
 
 def test_the_hardened_repository_passes_our_rules_with_encryption_set_aside_for_a_reason(bundled: str) -> None:
     template = parse_template(harden_bootstrap_template(bundled, existing=True).text)
-    findings = check_templates({"bootstrap": template}, ComplianceConfig())
+    # No EncryptionConfiguration is AES256 (ECR's default): encryption at rest, compliant unless KMS is required.
+    assert check_templates({"bootstrap": template}, ComplianceConfig()) == []
+    findings = check_templates({"bootstrap": template}, ComplianceConfig.build(require_kms=True))
     assert [f.rule_id for f in without_suppressed(findings)] == []
     (aside,) = [f for f in findings if f.suppressed_reason]
     assert aside.rule_id == "EcrPatterns-Encryption"
     assert "create-only" in (aside.suppressed_reason or "")
-    plain = check_templates({"bootstrap": parse_template(bundled)}, ComplianceConfig())
+    plain = check_templates({"bootstrap": parse_template(bundled)}, ComplianceConfig.build(require_kms=True))
     assert {f.rule_id for f in plain} >= {"EcrPatterns-ScanOnPush", "EcrPatterns-Encryption"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -19,6 +20,7 @@ from ecr_patterns.compliance.rules import (
     scan_on_push,
     tag_immutability,
 )
+from ecr_patterns.core.settings import RepositorySettings
 
 VALID_POLICY = json.dumps(
     {
@@ -41,8 +43,18 @@ def ctx(**kwargs: Any) -> RuleContext:
     return RuleContext(logical_id="Repo", template={}, **kwargs)
 
 
-def status(rule: Any, resource: dict[str, Any], context: RuleContext | None = None) -> Status:
-    return rule.check(resource, context or ctx()).status
+def settings(resource: dict[str, Any], *, auto_delete_images: bool = False) -> RepositorySettings:
+    """The repository model the rules judge, read from a template resource."""
+    return RepositorySettings.from_template(resource, auto_delete_images=auto_delete_images)
+
+
+def check(rule: Any, resource: dict[str, Any] | RepositorySettings, context: RuleContext | None = None) -> Outcome:
+    model = resource if isinstance(resource, RepositorySettings) else settings(resource)
+    return rule.check(model, context or ctx())
+
+
+def status(rule: Any, resource: dict[str, Any] | RepositorySettings, context: RuleContext | None = None) -> Status:
+    return check(rule, resource, context).status
 
 
 C, N, NA = Status.COMPLIANT, Status.NON_COMPLIANT, Status.NOT_APPLICABLE
@@ -123,23 +135,25 @@ def kms(key: Any = None, kind: str = "KMS") -> dict[str, Any]:
         (kms("arn:aws:kms:us-east-1:111111111111:key/1234"), "CUSTOMER", C),
         (kms("arn:aws:kms:us-east-1:111111111111:key/1234", "KMS_DSSE"), "CUSTOMER", C),
         (repo({"EncryptionConfiguration": {"EncryptionType": "AES256"}}), None, N),
+        (repo(), None, N),  # no encryption configuration is AES256, ECR's default
     ],
 )
 def test_a_customer_managed_key_requirement_fails_aes256_and_aws_ecr(
     resource: dict[str, Any], manager: str | None, expected: Status
 ) -> None:
-    context = ctx(require_customer_managed_key=True, kms_key_manager=manager)
-    assert status(encryption, resource, context) is expected
-    assert status(encryption, resource) is C  # without the requirement every explicit encryption passes
+    model = dataclasses.replace(settings(resource), kms_key_manager=manager)
+    assert status(encryption, model, ctx(require_customer_managed_key=True)) is expected
+    assert status(encryption, model) is C  # without the requirement every encryption passes, ECR's default too
 
 
 def test_encryption() -> None:
     assert status(encryption, repo({"EncryptionConfiguration": {"EncryptionType": "KMS"}})) is C
     assert status(encryption, repo({"EncryptionConfiguration": {"EncryptionType": "AES256"}})) is C
-    assert status(encryption, repo()) is N
+    assert status(encryption, repo()) is C  # no encryption configuration is AES256 (ECR's default)
     assert (
         status(encryption, repo({"EncryptionConfiguration": {"EncryptionType": "AES256"}}), ctx(require_kms=True)) is N
     )
+    assert status(encryption, repo(), ctx(require_kms=True)) is N  # the default AES256 fails the same way
     assert (
         status(encryption, repo({"EncryptionConfiguration": {"EncryptionType": "KMS_DSSE"}}), ctx(require_kms=True))
         is C
@@ -160,7 +174,7 @@ def test_lifecycle_policy() -> None:
             ]
         }
     )
-    outcome = lifecycle_policy.check(repo({"LifecyclePolicy": {"LifecyclePolicyText": bad}}), ctx())
+    outcome = check(lifecycle_policy, repo({"LifecyclePolicy": {"LifecyclePolicyText": bad}}))
     assert outcome.status is N
     assert "rulePriority=0" in outcome.message
     token_built = {"LifecyclePolicy": {"LifecyclePolicyText": {"Fn::Join": ["", ["{", {"Ref": "X"}, "}"]]}}}
@@ -183,11 +197,22 @@ def test_open_access() -> None:
     assert status(open_access, statement({"AWS": "*"}, {"StringEquals": {"aws:SourceAccount": "111111111111"}})) is C
     assert status(open_access, statement({"AWS": "*"}, {"StringLike": {"aws:PrincipalOrgID": "o-*"}})) is N
     assert status(open_access, statement({"AWS": "*"}, effect="Deny")) is C
+    # One definition of restricted: StringEquals, StringEqualsIgnoreCase or ArnEquals on aws:PrincipalOrgID,
+    # aws:PrincipalAccount, aws:SourceAccount or aws:SourceArn.
+    org_ignore_case = {"StringEqualsIgnoreCase": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+    assert status(open_access, statement({"AWS": "*"}, org_ignore_case)) is C
+    assert status(open_access, statement("*", {"StringEquals": {"aws:PrincipalAccount": "111111111111"}})) is C
+    source_arn = {"ArnEquals": {"aws:SourceArn": "arn:aws:codebuild:us-east-1:111111111111:project/p"}}
+    assert status(open_access, statement("*", source_arn)) is C
+    assert status(open_access, statement("*", {"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::1:root"}})) is N
+    # NotPrincipal in an Allow statement is everyone but the named principals.
+    not_principal = {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "ecr:*"}
+    assert status(open_access, repo({"RepositoryPolicyText": {"Statement": [not_principal]}})) is N
 
 
 def test_open_access_refuses_for_all_values_on_a_single_valued_key() -> None:
-    outcome = open_access.check(
-        statement({"AWS": "*"}, {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}), ctx()
+    outcome = check(
+        open_access, statement({"AWS": "*"}, {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})
     )
     assert outcome.status is N
     assert "true when the key is absent" in outcome.message
@@ -195,17 +220,26 @@ def test_open_access_refuses_for_all_values_on_a_single_valued_key() -> None:
 
 def test_production_retention() -> None:
     prod = {"Metadata": {PRODUCTION_KEY: True}}
-    assert status(production_retention, repo(DeletionPolicy="Retain", **prod)) is C
+    retain = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+    assert status(production_retention, repo(**retain, **prod)) is C
+    on_create = repo(DeletionPolicy="RetainExceptOnCreate", UpdateReplacePolicy="RetainExceptOnCreate", **prod)
+    assert status(production_retention, on_create) is C
     assert status(production_retention, repo(DeletionPolicy="Delete", **prod)) is N
     assert status(production_retention, repo(**prod)) is N  # CloudFormation's default is Delete
-    assert status(production_retention, repo({"EmptyOnDelete": True}, DeletionPolicy="Retain", **prod)) is N
+    assert status(production_retention, repo(DeletionPolicy="Retain", **prod)) is N  # UpdateReplacePolicy: Delete
+    assert status(production_retention, repo(DeletionPolicy="Retain", UpdateReplacePolicy="Delete", **prod)) is N
+    assert status(production_retention, repo({"EmptyOnDelete": True}, **retain, **prod)) is N
+    assert status(production_retention, settings(repo(**retain, **prod), auto_delete_images=True)) is N
+    config = ComplianceConfig.build(rules=[production_retention.RULE])
+    (finding,) = check_resource("Repo", repo(**retain, **prod), ctx(auto_delete_images=True), config)  # the engine
+    assert finding.location == "Custom::ECRAutoDeleteImages"
     assert status(production_retention, repo(DeletionPolicy="Delete")) is NA
     tagged = repo({"Tags": [{"Key": "Environment", "Value": "Production"}]}, DeletionPolicy="Delete")
     assert status(production_retention, tagged) is N
 
 
 def test_a_rule_that_raises_becomes_a_finding() -> None:
-    def broken(resource: Any, context: RuleContext) -> Outcome:
+    def broken(model: RepositorySettings, context: RuleContext) -> Outcome:
         raise KeyError("boom")
 
     config = ComplianceConfig.build(rules=[Rule("Test-Broken", Level.WARNING, "x", "y", broken)])
@@ -221,7 +255,7 @@ def test_suppressions_in_metadata_mark_findings_with_their_reason() -> None:
     findings = check_resource("Repo", resource, ctx(), ComplianceConfig.build())
     by_id = {f.rule_id: f.suppressed_reason for f in findings}
     assert by_id["EcrPatterns-ScanOnPush"] == "scanned by the registry"
-    assert by_id["EcrPatterns-Encryption"] is None
+    assert by_id["EcrPatterns-LifecyclePolicy"] is None
 
 
 def test_levels_can_be_changed_and_are_checked() -> None:

@@ -17,6 +17,7 @@ from ecr_patterns.audit.standards import STANDARDS, disagreement, verdicts
 from ecr_patterns.compliance.engine import SCANNING_TYPE, ComplianceConfig, check_resource, registry_scan_filters
 from ecr_patterns.compliance.model import REPOSITORY_TYPE, RuleContext, Status
 from ecr_patterns.compliance.rules import scan_on_push
+from ecr_patterns.core.settings import RepositorySettings
 
 TEMPLATE_MISMATCH = "EcrPatterns-CreationTemplateMismatch"
 READ_FIX = "give the audit the read-only IAM policy in README (or retry later, if throttled)"
@@ -77,6 +78,17 @@ def as_template_resource(repository: LiveRepository) -> dict[str, Any]:
         lifecycle_text=repository.lifecycle_policy_text,
         policy_text=repository.repository_policy_text,
         tags=repository.tags,
+    )
+
+
+def live_settings(repository: LiveRepository) -> RepositorySettings:
+    """A live repository as the model the rules judge (the same reader adoption uses)."""
+    return RepositorySettings.from_live(
+        repository.description,
+        lifecycle_policy=repository.lifecycle_policy_text,
+        repository_policy=repository.repository_policy_text,
+        tags=repository.tags,
+        kms_key_manager=repository.key_manager,
     )
 
 
@@ -225,7 +237,7 @@ def judge_estate(
         exclusions = None if registry.pull_time_exclusions is None else len(registry.pull_time_exclusions)
         for template in templates:
             prefix = str(template.get("prefix", ""))
-            shape = creation_template_as_resource(template)
+            shape = RepositorySettings.from_creation_template(template, api=True)
             ctx = RuleContext(
                 f"template {prefix}", {}, filters, config.require_kms, config.require_customer_managed_key
             )
@@ -256,12 +268,11 @@ def judge_estate(
                 filters,
                 config.require_kms,
                 config.require_customer_managed_key,
-                repository.key_manager,
                 exclusions,
             )
             views = verdicts(resource, repository.key_manager, _registry_covers(repository.name, filters))
             own: list[AuditFinding] = _could_not_read(repository.unreadable, account, region, repository)
-            for finding in check_resource(repository.name, resource, ctx, live_config):
+            for finding in check_resource(repository.name, live_settings(repository), ctx, live_config):
                 standards = STANDARDS.get(finding.rule_id)
                 own.append(
                     AuditFinding(
@@ -352,5 +363,5 @@ def judge_estate(
 def _registry_covers(name: str, filters: tuple[str, ...]) -> bool:
     """Whether registry scanning alone covers a repository: the scan rule's own filter matching, on a
     repository that does not scan on push itself."""
-    probe = {"Type": REPOSITORY_TYPE, "Properties": {"RepositoryName": name}}
+    probe = RepositorySettings(source="live", name=name)
     return scan_on_push.check(probe, RuleContext(name, {}, filters)).status is Status.COMPLIANT

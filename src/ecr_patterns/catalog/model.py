@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 
+from ecr_patterns.core.identifiers import ACCOUNT_ID_PATTERN, ORGANIZATION_ID_PATTERN
 from ecr_patterns.lifecycle.archive import (
     archive_images_not_pulled_for_days,
     archive_images_pushed_more_than_days_ago,
@@ -33,9 +34,9 @@ from ecr_patterns.lifecycle.standard import (
     prod_policy_rules,
 )
 
-AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID_PATTERN)]
 Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
-OrganizationId = Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$")]
+OrganizationId = Annotated[str, StringConstraints(pattern=ORGANIZATION_ID_PATTERN)]
 RepositoryName = Annotated[
     str,
     StringConstraints(

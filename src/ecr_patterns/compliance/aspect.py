@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, Token, Validations
+from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, Token, TreeInspector, Validations
 from aws_cdk import aws_ecr as ecr
 from constructs import IConstruct, IValidation
 
@@ -31,9 +31,8 @@ from ecr_patterns.compliance.engine import (
     covers,
     registry_scan_filters,
 )
-from ecr_patterns.compliance.marks import is_marked_production, object_reference
-from ecr_patterns.compliance.model import PRODUCTION_KEY, REPOSITORY_TYPE, Level, Rule, RuleContext
-from ecr_patterns.compliance.rules.production_retention import is_production
+from ecr_patterns.compliance.model import REPOSITORY_TYPE, Level, Rule, RuleContext
+from ecr_patterns.core.settings import PRODUCTION_KEY, RepositorySettings
 
 _DELETION = {
     "DELETE": "Delete",
@@ -115,7 +114,7 @@ class EcrCompliance:
         scanning = cache(lambda: settings()[0])
         for stack, nodes in _by_stack(repositories, stacks):
             # One call per repository for its properties and one per stack to resolve them all.
-            resolved = stack.resolve([node._cfn_properties for node in nodes])
+            resolved = stack.resolve([_properties(node) for node in nodes])
             filters = _filters_for(stack, scanning)
             exclusions = _exclusions_for(stack, lambda: settings()[1])
             for node, props in zip(nodes, resolved, strict=True):
@@ -134,7 +133,8 @@ class EcrCompliance:
         """Annotate one repository; returns the rule ids of its error findings."""
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
         options_read = False
-        if is_marked_production(node) or is_production(resource):
+        tagged = RepositorySettings.from_template(resource).is_production
+        if tagged or node.get_metadata(PRODUCTION_KEY) is True:
             # Only a production repository's deletion policy matters to a rule.
             resource.update(_options(stack, node))
             options_read = True
@@ -175,7 +175,7 @@ class EcrCompliance:
         for construct in node.node.root.node.find_all():
             if isinstance(construct, ecr.CfnRegistryScanningConfiguration):
                 stack = Stack.of(construct)
-                props = stack.resolve(construct._render_properties(construct._cfn_properties))
+                props = _cloudformation_case(stack.resolve(_properties(construct)))
                 template = {
                     "Resources": {"x": {"Type": "AWS::ECR::RegistryScanningConfiguration", "Properties": props}}
                 }
@@ -230,13 +230,16 @@ class _ScopeCheck:
         """Set by ``add_compliance_everywhere``: a nested Stage without a check of its own is an error."""
 
     def validate(self) -> list[str]:
-        constructs = self.scope.node.find_all()  # pre-order, the scope first; crosses Stage boundaries
+        # Pre-order, the scope first; crosses Stage boundaries. Only these kinds matter (isinstance: no Node call).
+        constructs = [c for c in self.scope.node.find_all() if isinstance(c, _KINDS)]
         # A nested Stage is synthesized (and checked, by its own validation) before this one.
         inner: set[str] = set()
         missed = []
-        for stage in (c for c in constructs[1:] if isinstance(c, Stage)):
+        # find_all lists the scope first: a Stage scope is not nested in itself.
+        nested = [c for c in constructs if isinstance(c, Stage)][1 if isinstance(self.scope, Stage) else 0 :]
+        for stage in nested:
             members = stage.node.find_all()
-            inner.update(_key(c) for c in members)
+            inner.update(_key(c) for c in members if isinstance(c, _KINDS) and c is not stage)
             if (
                 self.everywhere
                 and _key(stage) not in self.aspect._checked_scopes
@@ -263,9 +266,7 @@ class _ScopeCheck:
         # The CDK CLI shows a Stage's annotations only when a command selects its stacks (`cdk synth` alone
         # selects top-level stacks), so the app's check fails synth itself for errors found inside Stages.
         staged = [
-            (stage.node.path, error)
-            for stage in (c for c in constructs[1:] if isinstance(c, Stage))
-            for error in self.aspect._stage_errors.get(_key(stage), [])
+            (stage.node.path, error) for stage in nested for error in self.aspect._stage_errors.get(_key(stage), [])
         ]
         if not staged:
             return []
@@ -274,6 +275,9 @@ class _ScopeCheck:
             f"EcrCompliance found {len(staged)} error finding(s) inside Stages; each is annotated on its repository "
             f"(select the stage's stacks to see them, e.g. cdk synth '{staged[0][0]}/*'): {listed}"
         ]
+
+
+_KINDS = (ecr.CfnRepository, Stack, Stage)
 
 
 def _environment(stack: Stack) -> Environment:
@@ -314,8 +318,10 @@ def _exclusions_for(stack: Stack, exclusions: Callable[[], list[Environment]]) -
 
 
 def _key(construct: Any) -> str:
-    """An identity for sets and dicts without a call into Node: the jsii object reference."""
-    return object_reference(construct) or str(id(construct))
+    """An identity for sets and dicts: the construct's path, unique in the app. (jsii hands back a new Python
+    proxy each time it returns a JavaScript-made object, so Python identity is not stable.) One call into Node:
+    asked only of repositories, stacks and stages."""
+    return str(construct.node.path)
 
 
 def _by_stack(
@@ -346,12 +352,21 @@ def _options(stack: Stack, node: ecr.CfnRepository) -> dict[str, Any]:
     options = node.cfn_options
     metadata = options.metadata
     out: dict[str, Any] = {"Metadata": stack.resolve(metadata) if metadata else {}}
-    if is_marked_production(node):
-        out["Metadata"] = {**out["Metadata"], PRODUCTION_KEY: True}
     deletion = options.deletion_policy
     if deletion is not None:
         out["DeletionPolicy"] = _DELETION[deletion.value]
+    replace = options.update_replace_policy
+    if replace is not None:
+        out["UpdateReplacePolicy"] = _DELETION[replace.value]
     return out
+
+
+def _properties(node: IConstruct) -> Any:
+    """An L1's properties as its public ``inspect`` reports them (the same object ``tree.json`` is written from),
+    camelCase and unresolved; the caller resolves them, one call per stack."""
+    inspector = TreeInspector()
+    node.inspect(inspector)  # type: ignore[attr-defined]
+    return inspector.attributes.get("aws:cdk:cloudformation:props") or {}
 
 
 def _cloudformation_case(value: Any, *, key: str | None = None) -> Any:

@@ -7,15 +7,13 @@ it one resolved resource at a time, and tests feed it dicts.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ecr_patterns.compliance.model import (
     REPOSITORY_TYPE,
-    SUPPRESSIONS_KEY,
-    WARNED_KEY,
     Finding,
     Level,
     Rule,
@@ -23,9 +21,18 @@ from ecr_patterns.compliance.model import (
     Status,
 )
 from ecr_patterns.compliance.rules import ALL_RULES
+from ecr_patterns.compliance.rules.open_access import RULE as OPEN_ACCESS_RULE
+from ecr_patterns.compliance.rules.open_access import check_policy
+from ecr_patterns.compliance.rules.pull_time_exclusions import RULE as PULL_TIME_RULE
+from ecr_patterns.core.guarantees import auto_deleted, pattern_of, suppressed_rules
+from ecr_patterns.core.presets import PRESETS, weakenings
+from ecr_patterns.core.settings import RepositorySettings
+from ecr_patterns.core.settings import document as _document
 from ecr_patterns.errors import Code, ValidationError, Violation
 
 SCANNING_TYPE = "AWS::ECR::RegistryScanningConfiguration"
+OPEN_ACCESS_ID = OPEN_ACCESS_RULE.id
+PULL_TIME_RULE_ID = PULL_TIME_RULE.id
 
 Environment = tuple[str | None, str | None]
 """``(account, region)`` of a stack; ``None`` where the stack leaves it to deploy time."""
@@ -126,37 +133,45 @@ def pull_time_exclusions(templates: Iterable[Mapping[str, Any]]) -> int:
 
 def suppressions_of(resource: Mapping[str, Any]) -> dict[str, str]:
     """``{rule id: reason}`` from the resource's template metadata."""
-    entries = (resource.get("Metadata") or {}).get(SUPPRESSIONS_KEY) or []
-    return {e["id"]: e.get("reason", "") for e in entries if isinstance(e, Mapping) and "id" in e}
+    return suppressed_rules(resource)
 
 
-def warned_rules(resource: Mapping[str, Any]) -> frozenset[str]:
-    """Rule ids whose deviation the construct itself warned about (template metadata)."""
-    warned = (resource.get("Metadata") or {}).get(WARNED_KEY) or []
-    return frozenset(w for w in warned if isinstance(w, str))
+def _reported_by_pattern(resource: Mapping[str, Any], settings: RepositorySettings) -> frozenset[str]:
+    """Rule ids whose warning the pattern's own guarantees plugin already gives for this resource (each deviation
+    is reported once): its weakened defaults and the pull-time warning."""
+    pattern = pattern_of(resource)
+    if pattern is None:
+        return frozenset()
+    preset = PRESETS[pattern["preset"]]
+    return frozenset({w.rule_id for w in weakenings(settings, preset)} | {PULL_TIME_RULE_ID})
 
 
 def check_resource(
     logical_id: str,
-    resource: Mapping[str, Any],
+    resource: Mapping[str, Any] | RepositorySettings,
     ctx: RuleContext,
     config: ComplianceConfig,
     *,
     template_path: str | None = None,
+    suppressed: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Every finding of every rule on one repository, suppressed ones marked with their reason.
 
-    A warning-level finding on a setting the construct already warned about is left out: each
-    deviation is reported once. Error-level findings always stand (they fail synth).
+    ``resource``: a template's ``AWS::ECR::Repository`` (read into the model here, its metadata's suppressions
+    honoured) or a :class:`RepositorySettings` already read (a live repository). A warning-level finding that a
+    pattern's guarantees plugin already reports is left out; error-level findings always stand.
     """
-    if resource.get("Type") != REPOSITORY_TYPE:
-        return []
-    suppressed = suppressions_of(resource)
-    warned = warned_rules(resource)
+    if isinstance(resource, RepositorySettings):
+        settings, skip, suppressions = resource, frozenset[str](), dict(suppressed or {})
+    else:
+        if resource.get("Type") != REPOSITORY_TYPE:
+            return []
+        settings = RepositorySettings.from_template(resource, auto_delete_images=ctx.auto_delete_images)
+        skip, suppressions = _reported_by_pattern(resource, settings), suppressions_of(resource)
     findings = []
     for rule in config.rules:
         try:
-            outcome = rule.check(resource, ctx)
+            outcome = rule.check(settings, ctx)
         except Exception as err:  # a crashing rule is a finding, never a crashed synth
             findings.append(
                 Finding(
@@ -166,13 +181,13 @@ def check_resource(
                     f"the rule raised {type(err).__name__}: {err}",
                     "report this to ecr-patterns; suppress the rule on this resource meanwhile",
                     template_path=template_path,
-                    suppressed_reason=suppressed.get(rule.id),
+                    suppressed_reason=suppressions.get(rule.id),
                 )
             )
             continue
         if outcome.status is Status.NON_COMPLIANT:
             level = config.level_of(rule)
-            if level is Level.WARNING and rule.id in warned:
+            if level is Level.WARNING and rule.id in skip:
                 continue
             findings.append(
                 Finding(
@@ -183,9 +198,88 @@ def check_resource(
                     rule.fix,
                     outcome.location,
                     template_path,
-                    suppressed.get(rule.id),
+                    suppressions.get(rule.id),
                 )
             )
+    return findings
+
+
+def environment_contexts(
+    templates: Mapping[str, Mapping[str, Any]],
+    environments: Mapping[str, Environment] | None = None,
+    config: ComplianceConfig | None = None,
+) -> Iterator[tuple[str, str, Mapping[str, Any], RuleContext]]:
+    """``(template path, logical id, resource, context)`` for every repository of the templates, each with the
+    app-wide facts of its own account and region: registry scanning filters and pull-time update exclusions
+    count only for the repositories of the same environment (``environments``: ``{path: (account, region)}``, a
+    missing path is environment-agnostic)."""
+    config = config or ComplianceConfig()
+    envs = environments or {}
+    by_env: dict[Environment, list[Mapping[str, Any]]] = {}
+    for path, template in templates.items():
+        by_env.setdefault(envs.get(path, AGNOSTIC), []).append(template)
+    filters = {env: registry_scan_filters(group) for env, group in by_env.items()}
+    exclusions = {env: pull_time_exclusions(group) for env, group in by_env.items()}
+    for path, template in templates.items():
+        env = envs.get(path, AGNOSTIC)
+        scanned = tuple(f for other, fs in filters.items() if covers(other, env) for f in fs)
+        resources = template.get("Resources") or {}
+        emptied: frozenset[str] | None = None
+        for logical_id, resource in resources.items():
+            if resource.get("Type") != REPOSITORY_TYPE:
+                continue
+            if emptied is None:
+                emptied = auto_deleted(resources)
+            yield (
+                path,
+                logical_id,
+                resource,
+                RuleContext(
+                    logical_id,
+                    template,
+                    scanned,
+                    config.require_kms,
+                    config.require_customer_managed_key,
+                    pull_time_exclusions=sum(n for other, n in exclusions.items() if covers(other, env)),
+                    auto_delete_images=logical_id in emptied,
+                ),
+            )
+
+
+POLICY_RESOURCES = {
+    "AWS::ECR::RegistryPolicy": ("PolicyText", "Properties.PolicyText"),
+    "AWS::ECR::RepositoryCreationTemplate": ("RepositoryPolicy", "Properties.RepositoryPolicy"),
+}
+"""Resources that hold a policy EcrPatterns-OpenAccess judges besides repositories: the registry policy, and the
+repository policy a creation template gives every repository ECR creates with it."""
+
+
+def check_policy_resources(templates: Mapping[str, Mapping[str, Any]], config: ComplianceConfig) -> list[Finding]:
+    """EcrPatterns-OpenAccess on registry policies and creation templates (when the rule is configured)."""
+    rule = next((r for r in config.rules if r.id == OPEN_ACCESS_ID), None)
+    if rule is None:
+        return []
+    findings = []
+    for path, template in templates.items():
+        for logical_id, resource in (template.get("Resources") or {}).items():
+            kind = POLICY_RESOURCES.get(resource.get("Type"))
+            if kind is None:
+                continue
+            document = _document((resource.get("Properties") or {}).get(kind[0]))
+            outcome = check_policy(document, kind[1])
+            if outcome.status is Status.NON_COMPLIANT:
+                findings.append(
+                    Finding(
+                        rule.id,
+                        config.level_of(rule),
+                        logical_id,
+                        outcome.message,
+                        rule.fix,
+                        outcome.location,
+                        path,
+                        suppressions_of(resource).get(rule.id),
+                    )
+                )
     return findings
 
 
@@ -195,31 +289,14 @@ def check_templates(
     *,
     environments: Mapping[str, Environment] | None = None,
 ) -> list[Finding]:
-    """Findings over whole templates (``{path: template}``). Registry scanning counts only for the
-    repositories of its own account and region (``environments``: ``{path: (account, region)}``, a
-    missing path is environment-agnostic)."""
-    envs = environments or {}
-    by_env: dict[Environment, list[Mapping[str, Any]]] = {}
-    for path, template in templates.items():
-        by_env.setdefault(envs.get(path, AGNOSTIC), []).append(template)
-    filters = {env: registry_scan_filters(group) for env, group in by_env.items()}
-    exclusions = {env: pull_time_exclusions(group) for env, group in by_env.items()}
+    """Findings over whole templates (``{path: template}``): every repository, and the registry policies and
+    creation templates' policies for EcrPatterns-OpenAccess. Registry scanning counts only for the repositories
+    of its own account and region (``environments``: ``{path: (account, region)}``, a missing path is
+    environment-agnostic)."""
     findings: list[Finding] = []
-    for path, template in templates.items():
-        env = envs.get(path, AGNOSTIC)
-        scanned = tuple(f for other, fs in filters.items() if covers(other, env) for f in fs)
-        for logical_id, resource in (template.get("Resources") or {}).items():
-            if resource.get("Type") == REPOSITORY_TYPE:
-                ctx = RuleContext(
-                    logical_id,
-                    template,
-                    scanned,
-                    config.require_kms,
-                    config.require_customer_managed_key,
-                    pull_time_exclusions=sum(n for other, n in exclusions.items() if covers(other, env)),
-                )
-                findings += check_resource(logical_id, resource, ctx, config, template_path=path)
-    return findings
+    for path, logical_id, resource, ctx in environment_contexts(templates, environments, config):
+        findings += check_resource(logical_id, resource, ctx, config, template_path=path)
+    return findings + check_policy_resources(templates, config)
 
 
 def load_templates(
@@ -269,13 +346,14 @@ __all__ = [
     "AGNOSTIC",
     "ComplianceConfig",
     "Environment",
+    "check_policy_resources",
     "check_resource",
     "check_templates",
     "covers",
+    "environment_contexts",
     "load_templates",
     "pull_time_exclusions",
     "registry_scan_filters",
     "suppressions_of",
-    "warned_rules",
     "without_suppressed",
 ]

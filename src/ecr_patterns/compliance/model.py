@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-REPOSITORY_TYPE = "AWS::ECR::Repository"
-SUPPRESSIONS_KEY = "ecr-patterns:suppressions"
-"""Template metadata key holding ``[{"id": rule id, "reason": why}]`` for a resource."""
-PRODUCTION_KEY = "ecr-patterns:production"
-"""Template metadata key that marks a repository as production (``ProdRepository`` writes it)."""
-WARNED_KEY = "ecr-patterns:warned"
-"""Template metadata key listing the rule ids whose deviation the construct itself already warned
-about: the plugin and the Aspect do not repeat those warnings (each deviation is reported once)."""
+from ecr_patterns.core.guarantees import REPOSITORY_TYPE as REPOSITORY_TYPE
+from ecr_patterns.core.guarantees import SUPPRESSIONS_KEY as SUPPRESSIONS_KEY
+from ecr_patterns.core.settings import PRODUCTION_KEY as PRODUCTION_KEY
+
+if TYPE_CHECKING:
+    from ecr_patterns.core.settings import RepositorySettings
+
 
 WARNING_PREFIX = "ecr-patterns"
 CONSTRUCT_WARNINGS: dict[str, str] = {
@@ -71,12 +70,11 @@ class RuleContext:
     """Wildcard repository filters of registry scanning configurations (scan on push or continuous)."""
     require_kms: bool = False
     require_customer_managed_key: bool = False
-    kms_key_manager: str | None = None
-    """For a live repository: ``"AWS"`` or ``"CUSTOMER"``, as ``kms:DescribeKey`` reports the key's
-    ``KeyManager``; ``None`` in a template (the key is judged by how the template names it)."""
     pull_time_exclusions: int | None = None
     """How many pull-time update exclusions the app defines for the repository's account and region;
     ``None`` when not known."""
+    auto_delete_images: bool = False
+    """A template's ``Custom::ECRAutoDeleteImages`` resource empties this repository on delete."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,8 @@ class Rule:
     level: Level
     explanation: str
     fix: str
-    check: Callable[[Mapping[str, Any], RuleContext], Outcome] = field(repr=False, compare=False)
+    check: Callable[[RepositorySettings, RuleContext], Outcome] = field(repr=False, compare=False)
+    """A pure function of the repository's effective settings (:class:`ecr_patterns.core.RepositorySettings`)."""
     live: bool = True
     """Whether the rule can judge a live repository (``False`` for template-only settings such as the
     deletion policy, which ECR does not know)."""

@@ -15,6 +15,7 @@ from enum import Enum, StrEnum
 from typing import Any, cast
 
 from ecr_patterns.errors import Code, ValidationError, Violation
+from ecr_patterns.lifecycle.checks import is_whole
 
 MAX_POLICY_TEXT_LENGTH = 30_720
 """ECR's limit on the length of the lifecycle policy text, in characters."""
@@ -123,84 +124,20 @@ class PolicyRule:
     def from_json(cls, data: Mapping[str, Any], *, index: int = 0) -> PolicyRule:
         """Parse one rule. Raises :class:`ValidationError` for a shape the model cannot hold
         (unknown enum values, wrong types); range and combination checks are the validator's."""
-        where = (
-            f"rule {data.get('rulePriority', f'#{index + 1}')}" if isinstance(data, Mapping) else f"rule #{index + 1}"
-        )
-        problems: list[Violation] = []
-        if not isinstance(data, Mapping):
-            raise ValidationError.single(
-                "rule", data, "each rule must be a JSON object", where=where, code=Code.LIFECYCLE_SHAPE
-            )
-        sel = data.get("selection")
-        act = data.get("action", {"type": "expire"})
-        if not isinstance(sel, Mapping):
-            raise ValidationError.single(
-                "selection", sel, "each rule needs a 'selection' object", where=where, code=Code.LIFECYCLE_SHAPE
-            )
-        if not isinstance(act, Mapping):
-            raise ValidationError.single(
-                "action",
-                act,
-                '\'action\' must be an object such as {"type": "expire"}',
-                where=where,
-                code=Code.LIFECYCLE_SHAPE,
-            )
-
-        codes = {
-            "tagStatus": Code.LIFECYCLE_TAG_STATUS,
-            "countType": Code.LIFECYCLE_COUNT_TYPE,
-            "storageClass": Code.LIFECYCLE_STORAGE_CLASS,
-            "action.type": Code.LIFECYCLE_ACTION,
-            "action.targetStorageClass": Code.LIFECYCLE_ACTION,
-        }
-
-        def enum(kind: type[Enum], key: str, raw: Any, *, required: bool = True) -> Any:
-            if raw is None and not required:
-                return None
-            try:
-                return kind(raw)
-            except ValueError:
-                allowed = " | ".join(str(m.value) for m in kind)
-                problems.append(
-                    Violation(key, raw, f"use one of {allowed}", where, code=codes.get(key, Code.LIFECYCLE_SHAPE))
-                )
-                return None
-
-        def str_list(key: str) -> tuple[str, ...] | None:
-            raw = sel.get(key)
-            if raw is None:
-                return None
-            if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-                problems.append(Violation(key, raw, "must be a list of strings", where, code=Code.LIFECYCLE_TAG_LIST))
-                return None
-            return tuple(raw)
-
-        tag_status = enum(TagStatus, "tagStatus", sel.get("tagStatus"))
-        count_type = enum(CountType, "countType", sel.get("countType"))
-        storage_class = enum(StorageClass, "storageClass", sel.get("storageClass"), required=False)
-        count_number = sel.get("countNumber")
-        if isinstance(count_number, bool) or not isinstance(count_number, int):
-            problems.append(
-                Violation(
-                    "countNumber", count_number, "must be an integer >= 1", where, code=Code.LIFECYCLE_COUNT_NUMBER
-                )
-            )
-        count_unit = sel.get("countUnit")
-        if count_unit is not None and not isinstance(count_unit, str):
-            problems.append(
-                Violation("countUnit", count_unit, "must be the string 'days'", where, code=Code.LIFECYCLE_COUNT_UNIT)
-            )
-        action_type = enum(ActionType, "action.type", act.get("type"))
-        target = enum(StorageClass, "action.targetStorageClass", act.get("targetStorageClass"), required=False)
-        priority = data.get("rulePriority")
-        if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)):
-            problems.append(
-                Violation("rulePriority", priority, "must be an integer >= 1", where, code=Code.LIFECYCLE_RULE_PRIORITY)
-            )
+        where, sel, act = _rule_objects(data, index)
+        read = _FieldReader(where)
+        tag_status = read.enum(TagStatus, "tagStatus", sel.get("tagStatus"))
+        count_type = read.enum(CountType, "countType", sel.get("countType"))
+        storage_class = read.enum(StorageClass, "storageClass", sel.get("storageClass"), required=False)
+        count_number = read.whole("countNumber", sel.get("countNumber"), Code.LIFECYCLE_COUNT_NUMBER, required=True)
+        count_unit = read.unit(sel.get("countUnit"))
+        action_type = read.enum(ActionType, "action.type", act.get("type"))
+        target = read.enum(StorageClass, "action.targetStorageClass", act.get("targetStorageClass"), required=False)
+        priority = read.whole("rulePriority", data.get("rulePriority"), Code.LIFECYCLE_RULE_PRIORITY, required=False)
+        prefixes, patterns = read.tag_list(sel, "tagPrefixList"), read.tag_list(sel, "tagPatternList")
+        if read.problems:
+            raise ValidationError(read.problems)
         description = data.get("description")
-        prefixes, patterns = str_list("tagPrefixList"), str_list("tagPatternList")
-        if problems:
-            raise ValidationError(problems)
         return cls(
             selection=Selection(
                 tag_status=tag_status,
@@ -215,6 +152,81 @@ class PolicyRule:
             rule_priority=priority,
             description=description if isinstance(description, str) else None,
         )
+
+
+def _rule_objects(data: Any, index: int) -> tuple[str, Mapping[str, Any], Mapping[str, Any]]:
+    """Where the rule is (``rule 3``, or ``rule #2`` without a priority), its selection and its action
+    (``expire`` when absent); raises when the rule, its selection or its action is not an object."""
+    where = f"rule {data.get('rulePriority', f'#{index + 1}')}" if isinstance(data, Mapping) else f"rule #{index + 1}"
+    if not isinstance(data, Mapping):
+        raise ValidationError.single(
+            "rule", data, "each rule must be a JSON object", where=where, code=Code.LIFECYCLE_SHAPE
+        )
+    sel = data.get("selection")
+    act = data.get("action", {"type": "expire"})
+    if not isinstance(sel, Mapping):
+        raise ValidationError.single(
+            "selection", sel, "each rule needs a 'selection' object", where=where, code=Code.LIFECYCLE_SHAPE
+        )
+    if not isinstance(act, Mapping):
+        raise ValidationError.single(
+            "action",
+            act,
+            '\'action\' must be an object such as {"type": "expire"}',
+            where=where,
+            code=Code.LIFECYCLE_SHAPE,
+        )
+    return where, sel, act
+
+
+_ENUM_CODES = {
+    "tagStatus": Code.LIFECYCLE_TAG_STATUS,
+    "countType": Code.LIFECYCLE_COUNT_TYPE,
+    "storageClass": Code.LIFECYCLE_STORAGE_CLASS,
+    "action.type": Code.LIFECYCLE_ACTION,
+    "action.targetStorageClass": Code.LIFECYCLE_ACTION,
+}
+
+
+class _FieldReader:
+    """Reads one rule's fields into the model's types, noting every value the model cannot hold."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.problems: list[Violation] = []
+
+    def enum(self, kind: type[Enum], key: str, raw: Any, *, required: bool = True) -> Any:
+        if raw is None and not required:
+            return None
+        try:
+            return kind(raw)
+        except ValueError:
+            allowed = " | ".join(str(m.value) for m in kind)
+            code = _ENUM_CODES.get(key, Code.LIFECYCLE_SHAPE)
+            self.problems.append(Violation(key, raw, f"use one of {allowed}", self.where, code=code))
+            return None
+
+    def whole(self, key: str, raw: Any, code: Code, *, required: bool) -> Any:
+        """An integer (not a bool); ``None`` may stay ``None`` unless ``required``."""
+        if (required or raw is not None) and not is_whole(raw):
+            self.problems.append(Violation(key, raw, "must be an integer >= 1", self.where, code=code))
+        return raw
+
+    def unit(self, raw: Any) -> Any:
+        if raw is not None and not isinstance(raw, str):
+            fix = "must be the string 'days'"
+            self.problems.append(Violation("countUnit", raw, fix, self.where, code=Code.LIFECYCLE_COUNT_UNIT))
+        return raw
+
+    def tag_list(self, sel: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+        raw = sel.get(key)
+        if raw is None:
+            return None
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            fix = "must be a list of strings"
+            self.problems.append(Violation(key, raw, fix, self.where, code=Code.LIFECYCLE_TAG_LIST))
+            return None
+        return tuple(raw)
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from aws_cdk import Stack, Token
 from constructs import Construct
 
+from ecr_patterns._app_state import app_state
 from ecr_patterns.errors import Code, ValidationError
-
-_ATTRIBUTE = "_ecr_patterns_registry_claims"
 
 
 def environment_of(scope: Construct) -> str:
@@ -24,12 +23,7 @@ def claim_once(scope: Construct, kind: str, key: str = "") -> str:
     environment; a second definition for the same environment in the app is a ``ValidationError``.
     Returns the environment."""
     env = environment_of(scope)
-    # Kept on the app object itself: (kind, environment) -> path of the construct that claimed it.
-    root = scope.node.root
-    claimed: dict[tuple[str, str], str] | None = getattr(root, _ATTRIBUTE, None)
-    if claimed is None:
-        claimed = {}
-        setattr(root, _ATTRIBUTE, claimed)
+    claimed = app_state(scope).registry_claims
     slot = (kind + (f" {key}" if key else ""), env)
     if slot in claimed:
         raise ValidationError.single(
@@ -47,5 +41,4 @@ def claim_once(scope: Construct, kind: str, key: str = "") -> str:
 def claimed(scope: Construct, kind: str) -> bool:
     """Whether the app defines ``kind`` for the scope's environment (the same account and region, parts left
     to deploy time matching only each other, as the compliance engine's ``covers``)."""
-    claims: dict[tuple[str, str], str] = getattr(scope.node.root, _ATTRIBUTE, None) or {}
-    return (kind, environment_of(scope)) in claims
+    return (kind, environment_of(scope)) in app_state(scope).registry_claims

@@ -3,14 +3,11 @@ so a construct reports every problem in one ``ValidationError``."""
 
 from __future__ import annotations
 
-import re
-
 from aws_cdk import Token
 
+from ecr_patterns.core.identifiers import ACCOUNT_ID as ACCOUNT
+from ecr_patterns.core.identifiers import REGION
 from ecr_patterns.errors import Code, Problems
-
-ACCOUNT = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 def _token(value: object) -> bool:

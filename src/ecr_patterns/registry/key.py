@@ -15,14 +15,11 @@ execution role, or the creation template's custom role for repositories ECR crea
 
 from __future__ import annotations
 
-import jsii
-from aws_cdk import Acknowledgment, Annotations, CfnDeletionPolicy, CfnResource, RemovalPolicy, Stack, Validations
+from aws_cdk import Annotations, CfnDeletionPolicy, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct, IConstruct, IValidation
+from constructs import Construct, IConstruct
 
-from ecr_patterns._scanners import add_checkov_skip
-from ecr_patterns.compliance.rules.open_access import every_star_statement_restricted
 from ecr_patterns.registry._environment import claim_once
 
 DESCRIPTION = "ecr-patterns RegistryKey: encrypts this account and region's ECR repositories"
@@ -33,14 +30,6 @@ CREATION_ACTIONS = ("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey")
 repository creation templates")."""
 CREATION_ROLE_ECR_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource")
 """The ECR part of that policy, same page."""
-KEY_PULL_REASON = (
-    "Every principal-* statement of this key policy is restricted by StringEquals on aws:PrincipalOrgID (checked by "
-    "ecr-patterns at synth) and kms:ViaService ECR; the scanner does not read conditions."
-)
-CREATION_ROLE_REASON = (
-    "The ECR User Guide's policy for a repository creation template role (ecr:CreateRepository, "
-    "ecr:ReplicateImage, ecr:TagResource on *): ECR creates repositories whose names are not known at deploy time."
-)
 _RETAINED = {CfnDeletionPolicy.RETAIN.value, CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE.value}
 
 
@@ -51,7 +40,8 @@ class RegistryKey(kms.Key):
     custom role ECR needs to create repositories with it (:attr:`repository_creation_role`). Its key policy is
     aws-cdk's default one (the account may use and manage the key through IAM policies, which is how
     CloudFormation's execution role creates the repositories' grants), plus, for each account or
-    organization a grant shortcut lets pull, ``kms:Decrypt``/``kms:DescribeKey`` through ECR only. A key is
+    organization you name with :meth:`allow_pull_from_accounts` or :meth:`allow_pull_from_organization` (never
+    implicitly: pulls go through ECR's grants), ``kms:Decrypt``/``kms:DescribeKey`` through ECR only. A key is
     regional: a replication destination uses a ``RegistryKey`` of its own (ECR's docs: "The key must exist in
     the same Region as the repository"). One per account and region in an app.
 
@@ -102,14 +92,14 @@ class RegistryKey(kms.Key):
                 "ecr-patterns:enableKeyRotation",
                 "enable_key_rotation=False overrides the secure default True (yearly rotation; Security Hub KMS.4).",
             )
-        self.node.add_validation(_KeyScannerAcknowledgements(self))
 
     # -- pulls from elsewhere ----------------------------------------------------------------
 
     def allow_pull_from_accounts(self, *account_ids: str) -> None:
         """Let ECR use the key for pulls by principals of these accounts (``kms:Decrypt``/``kms:DescribeKey``
-        restricted by ``kms:ViaService``). Called by the grant shortcuts of a repository encrypted with this key;
-        each account is added once."""
+        restricted by ``kms:ViaService``), each account once. Never called implicitly: the User Guide's
+        "Encryption at rest" says pulls go through the grants ECR creates for the repository, so a puller needs no
+        key permission; call it only where your own measurement says a pull needs it."""
         new = [a for a in account_ids if a not in self._pull_accounts]
         if not new:
             return
@@ -126,7 +116,7 @@ class RegistryKey(kms.Key):
 
     def allow_pull_from_organization(self, organization_id: str) -> None:
         """The same for every principal of an AWS Organization (``*`` with ``StringEquals`` on
-        ``aws:PrincipalOrgID``); added once per organization."""
+        ``aws:PrincipalOrgID``); added once per organization, and only when called."""
         if organization_id in self._pull_organizations:
             return
         self._pull_organizations.append(organization_id)
@@ -162,10 +152,6 @@ class RegistryKey(kms.Key):
             )
             role.add_to_policy(iam.PolicyStatement(actions=list(CREATION_ROLE_ECR_ACTIONS), resources=["*"]))
             self.grant_repository_creation(role)
-            # The documented policy, verbatim: the repositories' names are not known when it is deployed.
-            Validations.of(role).acknowledge(
-                Acknowledgment(id="AwsSolutions::AwsSolutions-IAM5[Resource::*]", reason=CREATION_ROLE_REASON)
-            )
             self._creation_role = role
         return self._creation_role
 
@@ -184,21 +170,3 @@ def is_retained(key: IConstruct) -> bool | None:
     options = cfn.cfn_options
     policies = [options.deletion_policy, options.update_replace_policy]
     return all(p is not None and p.value in _RETAINED for p in policies)
-
-
-@jsii.implements(IValidation)
-class _KeyScannerAcknowledgements:
-    """checkov's CKV_AWS_33 fails any ``*`` principal in a key policy, whatever its condition
-    (``KMSKeyWildCardPrincipal.py``). The organization statement is restricted by ``aws:PrincipalOrgID``:
-    acknowledged with the reason while every ``*`` statement is restricted, never otherwise."""
-
-    def __init__(self, key: RegistryKey) -> None:
-        self.key = key
-
-    def validate(self) -> list[str]:
-        cfn = self.key.node.default_child
-        if not isinstance(cfn, kms.CfnKey) or not self.key._pull_organizations:
-            return []
-        if every_star_statement_restricted(Stack.of(cfn).resolve(cfn.key_policy)):
-            add_checkov_skip(cfn, "CKV_AWS_33", KEY_PULL_REASON)
-        return []

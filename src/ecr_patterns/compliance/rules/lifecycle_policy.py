@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ecr_patterns.compliance.model import Level, Outcome, Rule, RuleContext
+from ecr_patterns.core.settings import RepositorySettings
 from ecr_patterns.lifecycle.validate import lifecycle_policy_violations
 
 
-def check(resource: Mapping[str, Any], ctx: RuleContext) -> Outcome:
-    text = ((resource.get("Properties") or {}).get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
+def check(settings: RepositorySettings, ctx: RuleContext) -> Outcome:
+    text = settings.lifecycle_policy
     if text is None:
         return Outcome.fail("no lifecycle policy: images are kept (and billed) forever", "Properties.LifecyclePolicy")
     if not isinstance(text, str):

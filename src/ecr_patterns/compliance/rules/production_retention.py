@@ -1,35 +1,28 @@
-"""EcrPatterns-ProductionRetention: a production repository survives a stack delete with its images."""
+"""EcrPatterns-ProductionRetention: a production repository survives a stack delete and a replacement, with its
+images: ``DeletionPolicy`` and ``UpdateReplacePolicy`` Retain (CloudFormation's default for both is Delete), no
+``EmptyOnDelete``, no auto-delete custom resource."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from ecr_patterns.compliance.model import PRODUCTION_KEY, Level, Outcome, Rule, RuleContext
-
-PRODUCTION_TAG_KEYS = frozenset({"environment", "env", "stage"})
-PRODUCTION_TAG_VALUES = frozenset({"prod", "production"})
+from ecr_patterns.compliance.model import Level, Outcome, Rule, RuleContext
+from ecr_patterns.core.settings import RETAINED, RepositorySettings
 
 
-def is_production(resource: Mapping[str, Any]) -> bool:
-    """Marked by ``ProdRepository`` (template metadata) or by a tag such as ``environment=production``."""
-    if (resource.get("Metadata") or {}).get(PRODUCTION_KEY) is True:
-        return True
-    for tag in (resource.get("Properties") or {}).get("Tags") or []:
-        key, value = str(tag.get("Key", "")).lower(), str(tag.get("Value", "")).lower()
-        if key in PRODUCTION_TAG_KEYS and value in PRODUCTION_TAG_VALUES:
-            return True
-    return False
-
-
-def check(resource: Mapping[str, Any], ctx: RuleContext) -> Outcome:
-    if not is_production(resource):
+def check(settings: RepositorySettings, ctx: RuleContext) -> Outcome:
+    if not settings.is_production:
         return Outcome.not_applicable()
-    if resource.get("DeletionPolicy", "Delete") == "Delete":
+    if settings.deletion_policy not in RETAINED:
         return Outcome.fail("a stack delete deletes this production repository", "DeletionPolicy")
-    if (resource.get("Properties") or {}).get("EmptyOnDelete") is True:
+    if settings.update_replace_policy not in RETAINED:
+        return Outcome.fail("a replacement deletes this production repository", "UpdateReplacePolicy")
+    if settings.empty_on_delete:
         return Outcome.fail(
             "EmptyOnDelete deletes every production image with the repository", "Properties.EmptyOnDelete"
+        )
+    if settings.auto_delete_images:
+        return Outcome.fail(
+            "a Custom::ECRAutoDeleteImages resource deletes every production image with the stack",
+            "Custom::ECRAutoDeleteImages",
         )
     return Outcome.ok()
 

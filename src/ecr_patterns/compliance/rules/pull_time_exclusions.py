@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ecr_patterns.compliance.model import Level, Outcome, Rule, RuleContext
+from ecr_patterns.core.settings import RepositorySettings
 
 
 def _pulled_rules(text: Any) -> list[Any]:
@@ -26,11 +27,10 @@ def _pulled_rules(text: Any) -> list[Any]:
     ]
 
 
-def check(resource: Mapping[str, Any], ctx: RuleContext) -> Outcome:
+def check(settings: RepositorySettings, ctx: RuleContext) -> Outcome:
     if ctx.pull_time_exclusions is None:
         return Outcome.not_applicable()  # the app's exclusions are not known here
-    text = ((resource.get("Properties") or {}).get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
-    pulled = _pulled_rules(text)
+    pulled = _pulled_rules(settings.lifecycle_policy)
     if not pulled or ctx.pull_time_exclusions > 0:
         return Outcome.ok()
     return Outcome.fail(

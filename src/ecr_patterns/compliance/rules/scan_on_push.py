@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from fnmatch import fnmatchcase
-from typing import Any
 
 from ecr_patterns.compliance.model import Level, Outcome, Rule, RuleContext
+from ecr_patterns.core.settings import RepositorySettings
 
 
-def check(resource: Mapping[str, Any], ctx: RuleContext) -> Outcome:
-    props = resource.get("Properties") or {}
-    if (props.get("ImageScanningConfiguration") or {}).get("ScanOnPush") is True:
+def check(settings: RepositorySettings, ctx: RuleContext) -> Outcome:
+    if settings.scan_on_push:
         return Outcome.ok()
-    name = props.get("RepositoryName")
+    name = settings.name
     for pattern in ctx.registry_scan_filters:
         # A generated name is only covered by a filter that matches every name.
         if pattern == "*" or (isinstance(name, str) and fnmatchcase(name, pattern)):

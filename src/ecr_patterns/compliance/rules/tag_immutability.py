@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ecr_patterns.compliance.model import Level, Outcome, Rule, RuleContext
+from ecr_patterns.core.settings import RepositorySettings
 
 
-def check(resource: Mapping[str, Any], ctx: RuleContext) -> Outcome:
-    mutability = (resource.get("Properties") or {}).get("ImageTagMutability", "MUTABLE")
+def check(settings: RepositorySettings, ctx: RuleContext) -> Outcome:
+    mutability = settings.tag_mutability
     if mutability == "IMMUTABLE":
         return Outcome.ok()
     if mutability == "IMMUTABLE_WITH_EXCLUSION":

@@ -1,0 +1,58 @@
+"""What ecr-patterns remembers about one app, kept in the app's own construct tree (no process-global state,
+no attributes set on jsii objects).
+
+The first pattern or registry construct of an app adds one plain construct, ``EcrPatterns``, under the app's
+root; it holds the app-wide facts (which registry-level settings are defined for which account and region)
+and the app's guarantees plugin, which judges every pattern on the final templates at synth. It renders
+nothing into any template.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import App, Validations
+from constructs import Construct, IConstruct
+
+if TYPE_CHECKING:
+    from ecr_patterns.guarantees import GuaranteesPlugin
+
+STATE_ID = "EcrPatterns"
+
+
+class AppState(Construct):
+    """The app's ecr-patterns state (one per root, found by its id)."""
+
+    def __init__(self, root: Construct) -> None:
+        super().__init__(root, STATE_ID)
+        self.registry_claims: dict[tuple[str, str], str] = {}
+        """(kind, environment) -> path of the construct that defines it."""
+        self.context: dict[str, object] = {}
+        """Context values read once per app (a call into Node each)."""
+        self._plugin: GuaranteesPlugin | None = None
+
+    def guarantees(self) -> GuaranteesPlugin:
+        """The app's guarantees plugin, registered with the app on first use. CDK runs validation plugins only
+        for an ``App`` root (``core/lib/private/synthesis-validation.js``: ``validateTemplates`` returns for any
+        other root), which every ``cdk synth`` has."""
+        if self._plugin is None:
+            from ecr_patterns.guarantees import GuaranteesPlugin
+
+            self._plugin = GuaranteesPlugin()
+            Validations.of(self.node.scope).add_plugins(self._plugin)  # type: ignore[arg-type]
+        return self._plugin
+
+
+def app_state(scope: IConstruct) -> AppState:
+    """The state of ``scope``'s app, made on first use."""
+    root = scope.node.root
+    found = root.node.try_find_child(STATE_ID)
+    if isinstance(found, AppState):
+        return found
+    if found is not None:
+        raise RuntimeError(f"the app's root already has a child named {STATE_ID!r} that is not ecr-patterns' state")
+    return AppState(root)  # type: ignore[arg-type]
+
+
+def is_app(scope: IConstruct) -> bool:
+    return isinstance(scope.node.root, App)

@@ -1,0 +1,116 @@
+"""The app's guarantees plugin: every pattern judged on the final templates at synth.
+
+Registered once per app, by the first pattern (:mod:`ecr_patterns._app_state`). CDK runs it after the templates
+are written, so what it judges is what deploys, whichever route set it. A broken promise (a ``ProdRepository``
+that a stack delete would remove, a required customer managed key missing) is a ``fatal`` violation: CDK fails
+synth and does not let it be acknowledged (``isSuppressibleViolation`` in ``core/lib/validation/private/
+report.js``). A weakened default is a ``warning`` in CDK's validation report, acknowledgeable with
+``ecr_patterns.compliance.suppress`` or ``Validations.of(repo).acknowledge(Acknowledgment(id="EcrPatterns::<rule
+id>", ...))``.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import jsii
+from aws_cdk import (
+    IPolicyValidationContext,
+    IPolicyValidationPlugin,
+    PolicyValidationPluginReport,
+    PolicyViolatingResource,
+    PolicyViolation,
+)
+
+from ecr_patterns.compliance.engine import environment_contexts, load_templates
+from ecr_patterns.compliance.model import Level
+from ecr_patterns.compliance.rules import pull_time_exclusions
+from ecr_patterns.core.guarantees import (
+    FATAL,
+    WARNING,
+    GuaranteeFinding,
+    judge_templates,
+    pattern_of,
+    suppressed_rules,
+)
+from ecr_patterns.core.settings import RepositorySettings
+
+PLUGIN_NAME = "EcrPatterns"
+
+
+@jsii.implements(IPolicyValidationPlugin)
+class GuaranteesPlugin:
+    """Judges every ecr-patterns pattern of the app on the synthesized templates."""
+
+    def __init__(self) -> None:
+        self.last_findings: list[GuaranteeFinding] = []
+        """What the last synth found (for tests and tools)."""
+
+    @property
+    def name(self) -> str:
+        return PLUGIN_NAME
+
+    @property
+    def version(self) -> str | None:
+        try:
+            return metadata.version("ecr-patterns")
+        except metadata.PackageNotFoundError:
+            return None
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return None
+
+    def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        stacks = [(s.template_path, (s.account_id, s.region)) for s in context.stack_templates]
+        templates, environments = load_templates(stacks)
+        findings = judge_templates(templates) + _pull_time(templates, environments)
+        self.last_findings = findings
+        violations = [_violation(f) for f in findings]
+        return PolicyValidationPluginReport(
+            success=not any(f.severity == FATAL for f in findings), violations=violations
+        )
+
+
+def _pull_time(templates, environments) -> list[GuaranteeFinding]:  # type: ignore[no-untyped-def]
+    """EcrPatterns-PullTimeExclusions on the patterns' repositories (the rule judges the app's exclusions for the
+    repository's account and region)."""
+    found = []
+    for path, logical_id, resource, ctx in environment_contexts(templates, environments):
+        if pattern_of(resource) is None or pull_time_exclusions.RULE.id in suppressed_rules(resource):
+            continue
+        outcome = pull_time_exclusions.RULE.check(RepositorySettings.from_template(resource), ctx)
+        if outcome.status.value == "non-compliant":
+            cdk_path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+            found.append(
+                GuaranteeFinding(
+                    pull_time_exclusions.RULE.id,
+                    WARNING,
+                    None,
+                    logical_id,
+                    path,
+                    outcome.location,
+                    outcome.message,
+                    pull_time_exclusions.RULE.fix,
+                    cdk_path if isinstance(cdk_path, str) else None,
+                )
+            )
+    return found
+
+
+def _violation(finding: GuaranteeFinding) -> PolicyViolation:
+    return PolicyViolation(
+        rule_name=finding.rule_id,
+        description=f"[{finding.code}] {finding.location}: {finding.message}"
+        if finding.code
+        else f"{finding.location}: {finding.message}",
+        fix=finding.fix,
+        severity=finding.severity if finding.severity == FATAL else Level.WARNING.value,
+        violating_resources=[
+            PolicyViolatingResource(
+                resource_logical_id=finding.logical_id,
+                template_path=finding.template_path,
+                locations=[finding.location],
+            )
+        ],
+    )

@@ -1,0 +1,174 @@
+"""What a pattern promises is judged on the final template: every route that sets a value is caught at synth."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+import pytest
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from constructs import IConstruct
+
+from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns._app_state import app_state
+from ecr_patterns.core.guarantees import FATAL, WARNING, GuaranteeFinding
+from ecr_patterns.errors import Code
+from ecr_patterns.registry import RegistryKey
+
+
+@jsii.implements(cdk.IAspect)
+class _Destroy:
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, ecr.CfnRepository):
+            node.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+
+
+ROUTES: dict[str, Callable[[cdk.Stack, ProdRepository], None]] = {
+    "RemovalPolicies.of(scope).destroy()": lambda s, r: cdk.RemovalPolicies.of(s).destroy(),
+    "apply_removal_policy on the L2": lambda s, r: r.apply_removal_policy(cdk.RemovalPolicy.DESTROY),
+    "apply_removal_policy on the L1": lambda s, r: r.node.default_child.apply_removal_policy(  # type: ignore[union-attr]
+        cdk.RemovalPolicy.DESTROY
+    ),
+    "cfn_options": lambda s, r: setattr(
+        r.node.default_child.cfn_options,  # type: ignore[union-attr]
+        "deletion_policy",
+        cdk.CfnDeletionPolicy.DELETE,
+    ),
+    "add_property_override": lambda s, r: r.node.default_child.add_property_override(  # type: ignore[union-attr]
+        "EmptyOnDelete", True
+    ),
+    "add_override": lambda s, r: r.node.default_child.add_override("UpdateReplacePolicy", "Delete"),  # type: ignore[union-attr]
+    "an Aspect": lambda s, r: cdk.Aspects.of(s).add(_Destroy()),
+}
+
+
+def _synth(app: cdk.App) -> tuple[list[GuaranteeFinding], Exception | None]:
+    stack = next(c for c in app.node.children if isinstance(c, cdk.Stack))
+    try:
+        app.synth()
+    except Exception as err:  # CDK raises ValidationFailed through jsii
+        return app_state(stack).guarantees().last_findings, err
+    return app_state(stack).guarantees().last_findings, None
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_every_route_that_destroys_a_prod_repository_fails_synth_naming_the_construct_path(route: str) -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    repo = ProdRepository(stack, "Prod")
+    ROUTES[route](stack, repo)
+    findings, error = _synth(app)
+    assert error is not None and "ValidationFailed" in str(error)
+    fatal = [f for f in findings if f.severity == FATAL]
+    assert fatal, findings
+    assert {f.rule_id for f in fatal} == {"EcrPatterns-ProductionRetention"}
+    assert all(f.code is Code.REPOSITORY_PRODUCTION_DESTROY for f in fatal)
+    report = json.loads(Path(app.outdir, "validation-report.json").read_text())
+    assert "S/Prod/Resource" in json.dumps(report)
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_allow_destroy_lets_every_route_through_with_a_warning(route: str) -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    ROUTES[route](stack, ProdRepository(stack, "Prod", allow_destroy=True))
+    findings, error = _synth(app)
+    assert error is None
+    assert findings and {f.severity for f in findings} == {WARNING}
+
+
+def test_a_prod_repository_left_alone_synthesizes_with_no_finding() -> None:
+    app = cdk.App()
+    ProdRepository(cdk.Stack(app, "S"), "Prod")
+    findings, error = _synth(app)
+    assert (findings, error) == ([], None)
+
+
+def test_a_secure_repository_destroyed_later_is_warned_not_refused() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    SecureRepository(stack, "Repo").apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    findings, error = _synth(app)
+    assert error is None
+    assert {(f.rule_id, f.severity, f.location) for f in findings} == {
+        ("EcrPatterns-ProductionRetention", WARNING, "DeletionPolicy"),
+    }
+
+
+def test_a_dev_repository_is_not_warned_for_its_own_documented_defaults() -> None:
+    app = cdk.App()
+    DevRepository(cdk.Stack(app, "S"), "Dev")
+    assert _synth(app) == ([], None)
+
+
+def test_no_stale_warning_after_a_later_call_adds_the_lifecycle_rules() -> None:
+    from ecr_patterns.lifecycle import default_policy_rules
+
+    app = cdk.App()
+    repo = SecureRepository(cdk.Stack(app, "S"), "Repo", lifecycle_rules=[])
+    repo.add_lifecycle_policy_rule(*default_policy_rules())
+    assert _synth(app) == ([], None)
+
+
+def test_no_lifecycle_policy_is_warned_on_the_final_template() -> None:
+    app = cdk.App()
+    SecureRepository(cdk.Stack(app, "S"), "Repo", lifecycle_rules=[])
+    findings, error = _synth(app)
+    assert error is None
+    assert [(f.rule_id, f.severity) for f in findings] == [("EcrPatterns-LifecyclePolicy", WARNING)]
+
+
+def test_a_property_override_that_weakens_scanning_is_warned() -> None:
+    app = cdk.App()
+    repo = SecureRepository(cdk.Stack(app, "S"), "Repo")
+    repo.node.default_child.add_property_override("ImageScanningConfiguration.ScanOnPush", False)  # type: ignore[union-attr]
+    findings, _ = _synth(app)
+    assert [f.rule_id for f in findings] == ["EcrPatterns-ScanOnPush"]
+
+
+def test_a_required_customer_managed_key_overridden_to_aes256_fails_synth() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    repo = SecureRepository(stack, "Repo", require_customer_managed_key=True, encryption_key=RegistryKey(stack, "Key"))
+    repo.node.default_child.add_property_override("EncryptionConfiguration", {"EncryptionType": "AES256"})  # type: ignore[union-attr]
+    findings, error = _synth(app)
+    assert error is not None
+    (fatal,) = [f for f in findings if f.severity == FATAL]
+    assert (fatal.rule_id, fatal.code) == ("EcrPatterns-Encryption", Code.REPOSITORY_ENCRYPTION)
+
+
+def test_the_template_is_byte_identical_with_and_without_skip_validation() -> None:
+    def build() -> cdk.App:
+        app = cdk.App()
+        stack = cdk.Stack(app, "S", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+        key = RegistryKey(stack, "Key")
+        repo = ProdRepository(stack, "Prod", encryption_key=key)
+        repo.grant_pull_to_organization("o-a1b2c3d4e5")
+        repo.grant_pull_to_accounts("222222222222")
+        repo.grant_pull(iam.AccountRootPrincipal())
+        return app
+
+    checked, skipped = build(), build()
+    checked.synth()
+    skipped.synth(skip_validation=True)
+    assert Path(checked.outdir, "S.template.json").read_bytes() == Path(skipped.outdir, "S.template.json").read_bytes()
+
+
+def test_the_grant_shortcuts_add_no_key_policy_statement_and_no_scanner_suppression() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    key = RegistryKey(stack, "Key")
+    repo = SecureRepository(stack, "Repo", encryption_key=key)
+    repo.grant_pull_to_organization("o-a1b2c3d4e5")
+    repo.grant_pull_to_accounts("222222222222")
+    template = cdk.assertions.Template.from_stack(stack).to_json()
+    key_policy = next(r for r in template["Resources"].values() if r["Type"] == "AWS::KMS::Key")["Properties"][
+        "KeyPolicy"
+    ]
+    assert len(key_policy["Statement"]) == 1  # aws-cdk's default statement only
+    assert "checkov" not in json.dumps(template)
+    assert "AwsSolutions" not in json.dumps(template)
