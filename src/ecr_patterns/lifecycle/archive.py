@@ -10,10 +10,11 @@ with the L2 rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
-from ecr_patterns import defaults
 from ecr_patterns.errors import Code, ValidationError
+from ecr_patterns.lifecycle.checks import MIN_ARCHIVE_DAYS, Arguments
 from ecr_patterns.lifecycle.model import (
     ARCHIVE,
     EXPIRE,
@@ -24,78 +25,81 @@ from ecr_patterns.lifecycle.model import (
     StorageClass,
     TagStatus,
 )
-from ecr_patterns.lifecycle.validate import MIN_ARCHIVE_DAYS
-
-
-def _days(value: object, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValidationError.single(
-            "days", value, f"must be a whole number of days >= {minimum}", code=Code.LIFECYCLE_ARGUMENT
-        )
-    return value
-
-
-def _selection_tags(
-    tag_status: TagStatus, tag_prefixes: Sequence[str] | None, tag_patterns: Sequence[str] | None
-) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-    if tag_prefixes is not None and tag_patterns is not None:
-        raise ValidationError.single(
-            "tag_patterns", tag_patterns, "give tag_prefixes or tag_patterns, not both", code=Code.LIFECYCLE_ARGUMENT
-        )
-    given = tag_prefixes if tag_prefixes is not None else tag_patterns
-    if tag_status is TagStatus.TAGGED:
-        if not given or not all(isinstance(t, str) and t for t in given):
-            raise ValidationError.single(
-                "tag_prefixes",
-                given,
-                "tag_status=TAGGED needs a non-empty list of tag_prefixes or tag_patterns",
-                code=Code.LIFECYCLE_ARGUMENT,
-            )
-    elif given is not None:
-        raise ValidationError.single(
-            "tag_status",
-            tag_status.value,
-            "tag lists need tag_status=TagStatus.TAGGED (the default when one is given)",
-            code=Code.LIFECYCLE_ARGUMENT,
-        )
-    for pattern in tag_patterns or ():
-        if pattern.count("*") > defaults.MAX_TAG_PATTERN_WILDCARDS:
-            raise ValidationError.single(
-                "tag_patterns", pattern, "at most four '*' wildcards per pattern", code=Code.LIFECYCLE_WILDCARDS
-            )
-    return (
-        tuple(tag_prefixes) if tag_prefixes is not None else None,
-        tuple(tag_patterns) if tag_patterns is not None else None,
-    )
 
 
 def _rule(
     count_type: CountType,
-    storage_class: StorageClass,
     action: Action,
     days: int,
-    tag_status: TagStatus | None,
-    tag_prefixes: Sequence[str] | None,
-    tag_patterns: Sequence[str] | None,
-    rule_priority: int | None,
-    description: str,
+    tag_status: object,
+    tag_prefixes: object,
+    tag_patterns: object,
+    rule_priority: object,
+    description: object,
+    default_description: Callable[[int], str],
 ) -> PolicyRule:
-    status = tag_status or (TagStatus.TAGGED if (tag_prefixes or tag_patterns) else TagStatus.ANY)
-    prefixes, patterns = _selection_tags(status, tag_prefixes, tag_patterns)
+    """Check every argument as the other builders do (one :class:`ValidationError` naming each bad one), then
+    build the rule: archived images when it counts since the transition, else standard ones."""
+    archived = count_type is CountType.SINCE_IMAGE_TRANSITIONED
+    args = Arguments()
+    number = args.count("days", days, unit="days", minimum=MIN_ARCHIVE_DAYS if archived else 1)
+    said = args.tag_status(tag_status)
+    prefixes = _tag_list(args, "tag_prefixes", tag_prefixes)
+    patterns = _tag_list(args, "tag_patterns", tag_patterns)
+    args.priority(rule_priority)
+    args.description(description)
+    args.check()
+    status = _tag_selection(said, prefixes, patterns)
     return PolicyRule(
         selection=Selection(
             tag_status=status,
             count_type=count_type,
-            count_number=days,
+            count_number=number,
             count_unit="days",
             tag_prefix_list=prefixes,
             tag_pattern_list=patterns,
-            storage_class=storage_class,
+            storage_class=StorageClass.ARCHIVE if archived else StorageClass.STANDARD,
         ),
         action=action,
-        rule_priority=rule_priority,
-        description=description,
+        rule_priority=cast("int | None", rule_priority),
+        description=cast("str | None", description) or default_description(number),
     )
+
+
+def _tag_list(args: Arguments, name: str, value: object) -> tuple[str, ...] | None:
+    """A list (or tuple) of tag prefixes or patterns, never a string split into letters."""
+    if value is None:
+        return None
+    hint = "use tag_patterns for wildcard patterns"
+    return tuple(args.tags(name, value, patterns=name == "tag_patterns", one_string=False, wildcards_hint=hint))
+
+
+def _tag_selection(
+    tag_status: str | None, prefixes: tuple[str, ...] | None, patterns: tuple[str, ...] | None
+) -> TagStatus:
+    """The tag status: ``TAGGED`` when a tag list is given, else ``ANY``, unless said; raises when the tag
+    lists do not go with it."""
+    if prefixes is not None and patterns is not None:
+        raise ValidationError.single(
+            "tag_patterns", list(patterns), "give tag_prefixes or tag_patterns, not both", code=Code.LIFECYCLE_ARGUMENT
+        )
+    given = prefixes if prefixes is not None else patterns
+    status = TagStatus(tag_status) if tag_status is not None else TagStatus.TAGGED if given else TagStatus.ANY
+    if status is TagStatus.TAGGED and given is None:
+        raise ValidationError.single(
+            "tag_prefixes",
+            None,
+            "tag_status=TAGGED needs a non-empty list of tag_prefixes or tag_patterns",
+            code=Code.LIFECYCLE_ARGUMENT,
+        )
+    if status is not TagStatus.TAGGED and given is not None:
+        raise ValidationError.single(
+            "tag_status",
+            status.value,
+            "tag lists need tag_status=TagStatus.TAGGED (the default when one is given)",
+            code=Code.LIFECYCLE_ARGUMENT,
+        )
+    return status
 
 
 def archive_images_not_pulled_for_days(
@@ -116,17 +120,16 @@ def archive_images_not_pulled_for_days(
     :param rule_priority: default ``None`` (assigned in order of addition).
     :param description: default "Archive images not pulled for N days".
     """
-    days = _days(days)
     return _rule(
         CountType.SINCE_IMAGE_PULLED,
-        StorageClass.STANDARD,
         ARCHIVE,
         days,
         tag_status,
         tag_prefixes,
         tag_patterns,
         rule_priority,
-        description or f"Archive images not pulled for {days} days",
+        description,
+        lambda days: f"Archive images not pulled for {days} days",
     )
 
 
@@ -148,17 +151,16 @@ def archive_images_pushed_more_than_days_ago(
     :param rule_priority: default ``None`` (assigned in order of addition).
     :param description: default "Archive images pushed more than N days ago".
     """
-    days = _days(days)
     return _rule(
         CountType.SINCE_IMAGE_PUSHED,
-        StorageClass.STANDARD,
         ARCHIVE,
         days,
         tag_status,
         tag_prefixes,
         tag_patterns,
         rule_priority,
-        description or f"Archive images pushed more than {days} days ago",
+        description,
+        lambda days: f"Archive images pushed more than {days} days ago",
     )
 
 
@@ -180,15 +182,14 @@ def delete_archived_images_after_days(
     :param rule_priority: default ``None`` (assigned in order of addition).
     :param description: default "Expire archived images N days after archiving".
     """
-    days = _days(days, minimum=MIN_ARCHIVE_DAYS)
     return _rule(
         CountType.SINCE_IMAGE_TRANSITIONED,
-        StorageClass.ARCHIVE,
         EXPIRE,
         days,
         tag_status,
         tag_prefixes,
         tag_patterns,
         rule_priority,
-        description or f"Expire archived images {days} days after archiving",
+        description,
+        lambda days: f"Expire archived images {days} days after archiving",
     )

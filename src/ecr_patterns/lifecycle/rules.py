@@ -20,46 +20,20 @@ from aws_cdk import aws_ecr as ecr
 from ecr_patterns import defaults
 from ecr_patterns.errors import Code, Problems, ValidationError
 from ecr_patterns.lifecycle import standard
+from ecr_patterns.lifecycle.checks import Arguments
 from ecr_patterns.lifecycle.model import Action, CountType, PolicyRule, Selection, TagStatus
 
 
-def _positive_int(name: str, value: object, unit: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError.single(
-            name, value, f"must be a whole number of {unit} >= 1, e.g. {name}=30", code=Code.LIFECYCLE_ARGUMENT
-        )
-    return value
+def _prefixes(args: Arguments, prefix: object) -> list[str]:
+    hint = "use delete_tagged_matching_after_days for wildcard patterns"
+    return args.tags("prefix", prefix, patterns=False, one_string=True, wildcards_hint=hint)
 
 
-def _tag_list(name: str, value: str | Sequence[str], *, wildcards: bool) -> list[str]:
-    items = [value] if isinstance(value, str) else list(value)
-    kind = "pattern" if wildcards else "prefix"
-    if not items:
-        raise ValidationError.single(
-            name, value, f"give at least one tag {kind}, e.g. {name}='prod'", code=Code.LIFECYCLE_ARGUMENT
-        )
-    for item in items:
-        if not isinstance(item, str) or not item.strip():
-            raise ValidationError.single(
-                name, item, f"a tag {kind} must be a non-empty string, e.g. 'prod'", code=Code.LIFECYCLE_ARGUMENT
-            )
-        if wildcards:
-            stars = item.count("*")
-            if stars > defaults.MAX_TAG_PATTERN_WILDCARDS:
-                raise ValidationError.single(
-                    name,
-                    item,
-                    f"has {stars} '*' wildcards; ECR allows at most {defaults.MAX_TAG_PATTERN_WILDCARDS}",
-                    code=Code.LIFECYCLE_WILDCARDS,
-                )
-        elif "*" in item:
-            raise ValidationError.single(
-                name,
-                item,
-                "a prefix cannot contain '*'; use delete_tagged_matching_after_days for wildcard patterns",
-                code=Code.LIFECYCLE_ARGUMENT,
-            )
-    return items
+def _checked(args: Arguments, rule_priority: object) -> None:
+    """Check ``rule_priority`` too (a number token passes: CloudFormation resolves it), then raise one
+    :class:`ValidationError` with every problem."""
+    args.priority(rule_priority, unresolved=Token.is_unresolved)
+    args.check()
 
 
 def delete_untagged_after_days(days: int, *, rule_priority: int | None = None) -> ecr.LifecycleRule:
@@ -68,7 +42,9 @@ def delete_untagged_after_days(days: int, *, rule_priority: int | None = None) -
     :param days: age in days, an integer >= 1.
     :param rule_priority: explicit priority; default ``None`` (assigned in order of addition).
     """
-    days = _positive_int("days", days, "days")
+    args = Arguments()
+    days = args.count("days", days, unit="days")
+    _checked(args, rule_priority)
     return ecr.LifecycleRule(
         description=standard.untagged_description(days),
         tag_status=ecr.TagStatus.UNTAGGED,
@@ -86,7 +62,9 @@ def keep_last_n_images(count: int, *, rule_priority: int | None = None) -> ecr.L
     :param count: number of images to keep, an integer >= 1.
     :param rule_priority: explicit priority; default ``None`` (assigned last).
     """
-    count = _positive_int("count", count, "images")
+    args = Arguments()
+    count = args.count("count", count, unit="images")
+    _checked(args, rule_priority)
     return ecr.LifecycleRule(
         description=standard.keep_last_description(count),
         tag_status=ecr.TagStatus.ANY,
@@ -106,8 +84,10 @@ def delete_tagged_after_days(
     :param days: age in days, an integer >= 1.
     :param rule_priority: explicit priority; default ``None`` (assigned in order of addition).
     """
-    prefixes = _tag_list("prefix", prefix, wildcards=False)
-    days = _positive_int("days", days, "days")
+    args = Arguments()
+    prefixes = _prefixes(args, prefix)
+    days = args.count("days", days, unit="days")
+    _checked(args, rule_priority)
     return ecr.LifecycleRule(
         description=f"Expire images tagged {'+'.join(prefixes)}* {days} days after push",
         tag_status=ecr.TagStatus.TAGGED,
@@ -129,8 +109,10 @@ def delete_tagged_matching_after_days(
     :param days: age in days, an integer >= 1.
     :param rule_priority: explicit priority; default ``None`` (assigned in order of addition).
     """
-    patterns = _tag_list("pattern", pattern, wildcards=True)
-    days = _positive_int("days", days, "days")
+    args = Arguments()
+    patterns = args.tags("pattern", pattern, patterns=True, one_string=True)
+    days = args.count("days", days, unit="days")
+    _checked(args, rule_priority)
     return ecr.LifecycleRule(
         description=f"Expire images tagged {'+'.join(patterns)} {days} days after push",
         tag_status=ecr.TagStatus.TAGGED,
@@ -153,8 +135,10 @@ def keep_tagged_images(
     :param count: number of matching images to keep, an integer >= 1.
     :param rule_priority: explicit priority; default ``None`` (assigned in order of addition).
     """
-    prefixes = _tag_list("prefix", prefix, wildcards=False)
-    count = _positive_int("count", count, "images")
+    args = Arguments()
+    prefixes = _prefixes(args, prefix)
+    count = args.count("count", count, unit="images")
+    _checked(args, rule_priority)
     return ecr.LifecycleRule(
         description=f"Keep the last {count} images tagged {'+'.join(prefixes)}*",
         tag_status=ecr.TagStatus.TAGGED,

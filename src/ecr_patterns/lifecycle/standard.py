@@ -7,7 +7,18 @@ The patterns apply these directly: building them costs no call into Node. The CD
 from __future__ import annotations
 
 from ecr_patterns import defaults
+from ecr_patterns.errors import Code
+from ecr_patterns.lifecycle.checks import Arguments
 from ecr_patterns.lifecycle.model import ARCHIVE, CountType, PolicyRule, Selection, StorageClass, TagStatus
+
+
+def _checked(name: str, value: object, unit: str) -> int:
+    """The one number a standard rule takes, checked as the builders check theirs; its code is the one the
+    validator reports for a bad ``countNumber`` (``lifecycle.count-number``), which these rules always had."""
+    args = Arguments(Code.LIFECYCLE_COUNT_NUMBER)
+    number = args.count(name, value, unit=unit)
+    args.check()
+    return number
 
 
 def untagged_description(days: int) -> str:
@@ -20,6 +31,7 @@ def keep_last_description(count: int) -> str:
 
 def expire_untagged(days: int) -> PolicyRule:
     """Untagged images expire ``days`` days after push."""
+    days = _checked("days", days, "days")
     return PolicyRule(
         selection=Selection(TagStatus.UNTAGGED, CountType.SINCE_IMAGE_PUSHED, days, count_unit="days"),
         description=untagged_description(days),
@@ -28,6 +40,7 @@ def expire_untagged(days: int) -> PolicyRule:
 
 def keep_last(count: int) -> PolicyRule:
     """Keep the ``count`` newest images of any tag status."""
+    count = _checked("count", count, "images")
     return PolicyRule(
         selection=Selection(TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, count),
         description=keep_last_description(count),
@@ -36,6 +49,7 @@ def keep_last(count: int) -> PolicyRule:
 
 def archive_untagged(days: int) -> PolicyRule:
     """Untagged images move to archive ``days`` days after push (restorable, never deleted)."""
+    days = _checked("days", days, "days")
     return PolicyRule(
         selection=Selection(
             TagStatus.UNTAGGED,
@@ -51,6 +65,7 @@ def archive_untagged(days: int) -> PolicyRule:
 
 def archive_beyond(count: int) -> PolicyRule:
     """Every image beyond the ``count`` newest moves to archive (restorable, never deleted)."""
+    count = _checked("count", count, "images")
     return PolicyRule(
         selection=Selection(TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, count, storage_class=StorageClass.STANDARD),
         action=ARCHIVE,
