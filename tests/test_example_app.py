@@ -71,8 +71,8 @@ def test_cdk_cli_synthesizes_the_example_app_offline(tmp_path: Path, run_cdk: An
     assert "feature flags are not configured" not in output
     plugin = sorted(re.findall(r"\[Warning EcrPatterns::(EcrPatterns-[A-Za-z]+)\] (\w+?)[0-9A-F]{8} ", output))
     assert plugin == [("EcrPatterns-TagImmutability", "Dev"), ("EcrPatterns-TagImmutability", "Plain")]
-    construct = re.findall(r"Acknowledge with 'Annotation::(ecr-patterns:\w+)'", output)
-    assert construct == ["ecr-patterns:imageTagMutability"]
+    construct = re.findall(r"Acknowledge with 'EcrPatternsGuarantees::(EcrPatterns-\w+)'", output)
+    assert construct == ["EcrPatterns-TagImmutability"]
     assert "EcrPatternsExample/Custom" in output
 
 

@@ -35,7 +35,7 @@ from ecr_patterns.core.guarantees import (
 )
 from ecr_patterns.core.settings import RepositorySettings
 
-PLUGIN_NAME = "EcrPatterns"
+PLUGIN_NAME = "EcrPatternsGuarantees"
 
 
 @jsii.implements(IPolicyValidationPlugin)

@@ -51,10 +51,8 @@ def build(app: cdk.App) -> dict[str, cdk.Stack]:
 
 EXPECTED_ERRORS = {
     ("PlainL2", "EcrPatterns-ScanOnPush"),
-    ("PlainL2", "EcrPatterns-Encryption"),
     ("PlainL2", "EcrPatterns-LifecyclePolicy"),
     ("L1", "EcrPatterns-LifecyclePolicy"),
-    ("InNested", "EcrPatterns-Encryption"),
     ("InNested", "EcrPatterns-LifecyclePolicy"),
     ("StagedProd", "EcrPatterns-ProductionRetention"),
 }
@@ -224,7 +222,7 @@ def test_aspect_sees_registry_scanning_that_covers_a_repository() -> None:
     app.synth()
     errors = [m.entry.data for m in Annotations.from_stack(stack).find_error("*", Match.any_value())]
     assert not any("EcrPatterns-ScanOnPush" in e for e in errors)
-    assert any("EcrPatterns-Encryption" in e for e in errors)
+    assert any("EcrPatterns-LifecyclePolicy" in e for e in errors)
 
 
 @pytest.mark.parametrize("mechanism", ["apply_to", "Aspects.of"])
@@ -294,7 +292,7 @@ def test_helper_checks_each_repository_once_in_its_own_stage(monkeypatch: pytest
     for stack in stacks:
         messages = [data for _, data in _annotated(stack, "error")]
         assert {name for name, _ in _errors(stack)} == {"Plain"}
-        assert len(messages) == len(set(messages)) == 3  # scan on push, encryption, lifecycle policy
+        assert len(messages) == len(set(messages)) == 2  # scan on push, lifecycle policy (AES256 is encryption at rest)
 
 
 def test_helper_fails_synth_on_a_stage_with_repositories_defined_after_it() -> None:
@@ -459,7 +457,7 @@ def test_cdk_cli_fails_synth_on_the_aspects_errors(tmp_path: Path, run_cdk: Any)
     result = run_cdk(["synth", "--app", f"{sys.executable} app.py", "--quiet", "-o", "out"], tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]
-    for rule in ("EcrPatterns-ScanOnPush", "EcrPatterns-Encryption", "EcrPatterns-LifecyclePolicy"):
+    for rule in ("EcrPatterns-ScanOnPush", "EcrPatterns-LifecyclePolicy"):
         assert f"ERROR [{rule}]" in output
     assert "S/Plain/Resource" in output
     assert "S/Secure" not in output

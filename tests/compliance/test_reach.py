@@ -19,6 +19,7 @@ from aws_cdk.assertions import Annotations, Match
 from ecr_patterns import ProdRepository, SecureRepository
 from ecr_patterns.compliance import EcrCompliancePlugin, add_compliance_everywhere, suppress
 from ecr_patterns.registry import RegistryScanning
+from tests.patterns import pattern_findings
 
 ACCOUNT_A, ACCOUNT_B = "111111111111", "222222222222"
 EU, US = "eu-west-1", "us-east-1"
@@ -134,10 +135,11 @@ def test_allow_destroy_is_an_acknowledged_choice_for_the_plugin_and_the_aspect()
 
     assert _plugin_findings(build) == []
     assert _aspect_messages(build, "error") == []
-    # The construct's own warnings remain: the one report of the choice, visible in review.
-    warnings = _aspect_messages(build, "warning")
-    assert any("ecr-patterns:removalPolicy" in w for w in warnings)
-    assert not any("EcrPatterns-ProductionRetention" in w for w in warnings)
+    # The pattern's own warning remains: the one report of the choice, visible in review.
+    assert not any("EcrPatterns-ProductionRetention" in w for w in _aspect_messages(build, "warning"))
+    stack = cdk.Stack(cdk.App(), "S")
+    build(stack)
+    assert {f.setting for f in pattern_findings(stack)} >= {"ecr-patterns:removalPolicy"}
 
 
 def test_without_allow_destroy_a_production_repository_deleted_with_its_stack_fails_both_mechanisms() -> None:
@@ -154,9 +156,10 @@ def test_a_weakened_default_is_reported_once_a_construct_warning_not_also_a_rule
         SecureRepository(stack, "Mutable", image_tag_mutability=ecr.TagMutability.MUTABLE)
 
     assert _plugin_findings(build) == []  # the plugin does not repeat it
-    warnings = _aspect_messages(build, "warning")
-    assert len(warnings) == 1
-    assert "ecr-patterns:imageTagMutability" in warnings[0]
+    assert _aspect_messages(build, "warning") == []  # nor the Aspect
+    stack = cdk.Stack(cdk.App(), "S")
+    build(stack)
+    assert [f.setting for f in pattern_findings(stack)] == ["ecr-patterns:imageTagMutability"]
 
 
 def test_a_plain_repository_with_the_same_setting_is_still_warned_by_the_rules() -> None:
@@ -289,5 +292,5 @@ def test_suppress_on_an_l1_acknowledges_its_l2s_warning_and_never_its_siblings()
     bare = ecr.CfnRepository(stack, "Bare")
     suppress(first.node.default_child, "EcrPatterns-TagImmutability", "re-pushed latest tag, by design here")
     suppress(bare, "EcrPatterns-TagImmutability", "a bare L1 acknowledged on its own")
-    warned = [m.id for m in Annotations.from_stack(stack).find_warning("*", Match.any_value())]
-    assert warned == ["/S/Second"]
+    warned = [f.logical_id[: len("Second")] for f in pattern_findings(stack)]
+    assert warned == ["Second"]

@@ -62,7 +62,8 @@ def test_every_route_that_destroys_a_prod_repository_fails_synth_naming_the_cons
     repo = ProdRepository(stack, "Prod")
     ROUTES[route](stack, repo)
     findings, error = _synth(app)
-    assert error is not None and "ValidationFailed" in str(error)
+    assert error is not None
+    assert "ValidationFailed" in str(error)
     fatal = [f for f in findings if f.severity == FATAL]
     assert fatal, findings
     assert {f.rule_id for f in fatal} == {"EcrPatterns-ProductionRetention"}
@@ -78,7 +79,8 @@ def test_allow_destroy_lets_every_route_through_with_a_warning(route: str) -> No
     ROUTES[route](stack, ProdRepository(stack, "Prod", allow_destroy=True))
     findings, error = _synth(app)
     assert error is None
-    assert findings and {f.severity for f in findings} == {WARNING}
+    assert findings
+    assert {f.severity for f in findings} == {WARNING}
 
 
 def test_a_prod_repository_left_alone_synthesizes_with_no_finding() -> None:

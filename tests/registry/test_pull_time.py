@@ -11,12 +11,13 @@ import pytest
 from aws_cdk import Validations
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.assertions import Template
 
 from ecr_patterns import SecureRepository, ValidationError
 from ecr_patterns.compliance import EcrCompliancePlugin, add_compliance_everywhere
 from ecr_patterns.lifecycle import LifecyclePolicy, archive_images_not_pulled_for_days
 from ecr_patterns.registry import PullTimeUpdateExclusions
+from tests.patterns import pattern_findings
 
 SCANNER = "arn:aws:iam::111111111111:role/Scanner"
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
@@ -82,16 +83,17 @@ def _pulled_secure_repository(stack: cdk.Stack) -> SecureRepository:
 
 
 def _construct_warnings(stack: cdk.Stack) -> list[str]:
-    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("pull-time update exclusions"))
-    return [str(w.entry.data) for w in found]
+    """The pattern's warnings at synth (its guarantees plugin) about the pull-time rule."""
+    return [f"{f.rule_id}: {f.message}. Fix: {f.fix}" for f in pattern_findings(stack) if "pull" in f.message]
 
 
 def test_secure_repository_warns_about_a_pulled_rule_without_exclusions_and_says_why() -> None:
     stack = cdk.Stack(cdk.App(), "S", env=ENV)
     _pulled_secure_repository(stack)
     (message,) = _construct_warnings(stack)
-    assert "ECR records every pull but Amazon Inspector's" in message
-    assert "ecr-patterns:pullTimeExclusions" in message
+    assert "Amazon Inspector's pulls are never recorded" in message
+    assert "EcrPatterns-PullTimeExclusions" in message
+    assert "PullTimeUpdateExclusions" in message
 
 
 def test_secure_repository_is_silent_when_the_app_registers_exclusions_even_later() -> None:

@@ -59,12 +59,19 @@ def test_repositories_given_the_key_are_encrypted_with_it(env_stack: cdk.Stack) 
         }
 
 
-def test_a_pull_grant_to_accounts_lets_them_decrypt_through_ecr_only_once_per_account(env_stack: cdk.Stack) -> None:
+def test_a_pull_grant_adds_no_key_statement_because_pulls_go_through_ecrs_grants(env_stack: cdk.Stack) -> None:
+    # User Guide, "Encryption at rest": ECR "adds an AWS KMS grant to the KMS key with the Amazon ECR repository as
+    # the grantee principal"; pushes and pulls use that grant, so no puller needs a key permission.
     key = RegistryKey(env_stack, "Key")
-    first = ProdRepository(env_stack, "A", encryption_key=key)
-    second = ProdRepository(env_stack, "B", encryption_key=key)
-    first.grant_pull_to_accounts("222222222222")
-    second.grant_pull_to_accounts("222222222222", "333333333333")
+    ProdRepository(env_stack, "A", encryption_key=key).grant_pull_to_accounts("222222222222")
+    ProdRepository(env_stack, "B", encryption_key=key).grant_pull_to_organization("o-abcdefghij")
+    assert len(_key(Template.from_stack(env_stack))["Properties"]["KeyPolicy"]["Statement"]) == 1
+
+
+def test_allow_pull_from_accounts_asked_for_adds_one_statement_per_account_once(env_stack: cdk.Stack) -> None:
+    key = RegistryKey(env_stack, "Key")
+    key.allow_pull_from_accounts("222222222222")
+    key.allow_pull_from_accounts("222222222222", "333333333333")
     statements = _key(Template.from_stack(env_stack))["Properties"]["KeyPolicy"]["Statement"]
     pulls = statements[1:]
     assert [s["Action"] for s in pulls] == [["kms:Decrypt", "kms:DescribeKey"]] * 2
@@ -80,27 +87,16 @@ def test_a_repository_with_another_key_leaves_the_registry_key_alone(env_stack: 
     assert len(statements) == 1
 
 
-def test_an_organization_grant_adds_a_restricted_statement_and_the_checkov_skip_that_says_why(
+def test_allow_pull_from_organization_asked_for_adds_a_restricted_statement_and_no_scanner_skip(
     env_stack: cdk.Stack,
 ) -> None:
     key = RegistryKey(env_stack, "Key")
-    ProdRepository(env_stack, "R", encryption_key=key).grant_pull_to_organization("o-abcdefghij")
+    key.allow_pull_from_organization("o-abcdefghij")
     resource = _key(Template.from_stack(env_stack))
     statement = resource["Properties"]["KeyPolicy"]["Statement"][1]
     assert statement["Principal"] == {"AWS": "*"}
     assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij", "kms:ViaService": VIA_ECR}}
-    (skip,) = resource["Metadata"]["checkov"]["skip"]
-    assert skip["id"] == "CKV_AWS_33"
-    assert "aws:PrincipalOrgID" in skip["comment"]
-
-
-def test_an_unrestricted_statement_added_to_the_key_removes_the_checkov_skip(env_stack: cdk.Stack) -> None:
-    key = RegistryKey(env_stack, "Key")
-    ProdRepository(env_stack, "R", encryption_key=key).grant_pull_to_organization("o-abcdefghij")
-    key.add_to_resource_policy(
-        iam.PolicyStatement(actions=["kms:Decrypt"], principals=[iam.AnyPrincipal()], resources=["*"])
-    )
-    assert "Metadata" not in _key(Template.from_stack(env_stack))
+    assert "Metadata" not in resource  # ecr-patterns writes no checkov skip by itself
 
 
 def test_a_creation_template_with_the_key_gets_the_documented_creation_role(env_stack: cdk.Stack) -> None:

@@ -13,6 +13,10 @@ from cdk_nag import AwsSolutionsChecks
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
 from ecr_patterns.registry import RegistryKey, RepositoryCreationTemplate
+from ecr_patterns.scanners import acknowledge_scanner_findings
+
+ORG_REASON = "Every principal-* statement is restricted by StringEquals on aws:PrincipalOrgID"
+CREATION_REASON = "The ECR User Guide's creation-template role policy: repository names are not known at deploy time"
 
 
 def patterns(stack: cdk.Stack) -> None:
@@ -27,6 +31,12 @@ def patterns(stack: cdk.Stack) -> None:
     keyed.grant_pull_to_accounts("111111111111")
     keyed.grant_pull_to_organization("o-a1b2c3d4e5")
     RepositoryCreationTemplate(stack, "Template", prefix="ROOT", encryption_key=key)
+    # cdk-nag flags every principal *, restricted or not: the user acknowledges it, with the reason.
+    for repository in (prod, keyed):
+        acknowledge_scanner_findings(repository, checks=["AwsSolutions-ECR1"], reason=ORG_REASON)
+    acknowledge_scanner_findings(
+        key.repository_creation_role, checks=["AwsSolutions-IAM5[Resource::*]"], reason=CREATION_REASON
+    )
 
 
 def org_grant_then_opened(stack: cdk.Stack) -> None:

@@ -13,7 +13,6 @@ import pytest
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 
-from ecr_patterns import ProdRepository
 from ecr_patterns.registry import RegistryKey
 from tests.scanners.tools import scanner
 
@@ -75,7 +74,7 @@ def test_the_organization_grant_carries_a_checkov_skip_with_its_reason(pattern_t
 def test_a_statement_opened_after_the_organization_grant_is_not_hidden_from_checkov(
     pattern_templates: dict[str, Path],
 ) -> None:
-    # The skip is written at synth only while every principal-* statement is restricted; here one is not.
+    # ecr-patterns writes no skip by itself: an opened statement is reported.
     reports = checkov(pattern_templates["OrgGrantThenOpened"])
     assert results(reports, "skipped_checks") == []
     assert results(reports, "failed_checks") == [("CKV_AWS_32", "OrgGrantThenOpened.template.json")]
@@ -95,15 +94,14 @@ def test_a_plain_repository_fails_the_checks_our_patterns_pass(tmp_path: Path) -
     assert failed == {"CKV_AWS_51", "CKV_AWS_136", "CKV_AWS_163"}
 
 
-def test_the_registry_key_rotates_and_its_organization_statement_is_skipped_with_its_reason(
+def test_the_registry_key_rotates_and_its_policy_passes_without_any_skip(
     pattern_templates: dict[str, Path],
 ) -> None:
+    # The pull grants add no key statement (pulls go through ECR's grants), so nothing needs skipping.
     reports = checkov(pattern_templates["ProdWithRegistryKey"], checks=KEY_CHECKS)
     assert results(reports, "failed_checks") == []
-    assert [c for c, _ in results(reports, "passed_checks")] == ["CKV_AWS_7"]
-    skipped = [c for r in reports for c in r.get("results", {}).get("skipped_checks", [])]
-    assert [c["check_id"] for c in skipped] == ["CKV_AWS_33"]
-    assert "aws:PrincipalOrgID" in skipped[0]["check_result"]["suppress_comment"]
+    assert sorted(c for c, _ in results(reports, "passed_checks")) == ["CKV_AWS_33", "CKV_AWS_7"]
+    assert results(reports, "skipped_checks") == []
 
 
 def test_checkov_fails_a_key_policy_with_an_open_principal(tmp_path: Path) -> None:
@@ -111,7 +109,7 @@ def test_checkov_fails_a_key_policy_with_an_open_principal(tmp_path: Path) -> No
     app = cdk.App(outdir=str(tmp_path))
     stack = cdk.Stack(app, "Opened", env=cdk.Environment(account="111111111111", region="eu-west-1"))
     key = RegistryKey(stack, "Key")
-    ProdRepository(stack, "Repo", encryption_key=key).grant_pull_to_organization("o-a1b2c3d4e5")
+    key.allow_pull_from_organization("o-a1b2c3d4e5")
     key.add_to_resource_policy(
         iam.PolicyStatement(actions=["kms:Decrypt"], principals=[iam.AnyPrincipal()], resources=["*"])
     )

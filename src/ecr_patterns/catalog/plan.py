@@ -24,6 +24,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecr_patterns.core.guarantees import PATTERN_KEY
+from ecr_patterns.core.presets import PRESETS_BY_KEY
+from ecr_patterns.core.settings import PRODUCTION_KEY
 from ecr_patterns.errors import Code, Problems
 
 MAX_RESOURCES = 500
@@ -288,13 +291,15 @@ def _resource_shape(entry: Any, *, name: str) -> dict[str, Any]:
         "UpdateReplacePolicy": policy,
         "DeletionPolicy": policy,
     }
-    metadata: dict[str, Any] = {}
-    if grants.organization:
-        metadata["checkov"] = {"skip": [{"id": "CKV_AWS_32", "comment": "x" * 236}]}
-    if entry.scan_on_push is False or entry.encryption.type == "AES256":
-        metadata["ecr-patterns:warned"] = ["EcrPatterns-ScanOnPush"]
-    if metadata:
-        shape["Metadata"] = metadata
+    # The pattern's promises, as every pattern writes them (ecr_patterns.core.guarantees.PATTERN_KEY).
+    preset = PRESETS_BY_KEY[entry.preset]
+    promises: dict[str, Any] = {"preset": preset.class_name, "requireCustomerManagedKey": False}
+    if preset.production:
+        promises["allowDestroy"] = False
+    metadata: dict[str, Any] = {PATTERN_KEY: promises}
+    if preset.production:
+        metadata[PRODUCTION_KEY] = True
+    shape["Metadata"] = metadata
     return shape
 
 

@@ -220,58 +220,20 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
     of the positions and one reordering per column."""
     count = len(details)
     present: set[str] = set().union(*details) if details else set()
-    pushed_in = _aware(list(map(_PUSHED, details)), "imagePushedAt")
-    effective = list(map(datetime.timestamp, pushed_in))
-    # Pull times are read and checked now; their epoch seconds are computed when a rule first reads them.
-    pulls_in = _column(details, "lastRecordedPullTime") if "lastRecordedPullTime" in present else [None] * count
-    pull_positions, pulls = _given_times(pulls_in, "lastRecordedPullTime")
-    stale_pulls: list[int] = []
-    """Images whose last pull is older than their restore: the restore replaces it."""
-    if "lastActivatedAt" in present:
-        # A restored image counts from its restore (lastActivatedAt) when that is later than its push, and
-        # its restore replaces a pull older than it. Only the (few) restored images are touched.
-        activated = _column(details, "lastActivatedAt")
-        for k in compress(range(count), map(is_not, activated, repeat(None))):  # C-speed filter
-            restored = _moment(activated[k], "lastActivatedAt", str(details[k].get("imageDigest"))).timestamp()
-            if restored > effective[k]:
-                effective[k] = restored
-            pull = pulls_in[k]
-            if pull is not None and _moment(pull, "lastRecordedPullTime", "image").timestamp() < restored:
-                stale_pulls.append(k)
+    times = _Times(details, count, present)
     # Newest first; sorted is stable with reverse=True, so ties keep their input order. Each column is put in
     # that order at C speed (itemgetter).
-    order = sorted(range(count), key=effective.__getitem__, reverse=True)
-    pick = itemgetter(*order) if count > 1 else None
-
-    def ordered(values: list[Any]) -> Sequence[Any]:
-        return pick(values) if pick is not None else tuple(values)
-
-    def pulled() -> Sequence[float]:
-        # The last pull, else the push (or restore): a never-pulled image counts from its push.
-        times = _with_seconds(list(effective), pull_positions, pulls)
-        for k in stale_pulls:
-            times[k] = effective[k]
-        return ordered(times)
-
+    order = sorted(range(count), key=times.effective.__getitem__, reverse=True)
+    ordered = _in_order(order)
     # Per-image work runs in input order, which is the order the objects sit in memory: the same loops
     # in rank order take two to three times longer (cache misses, measured). rank[i] is image i's position.
     rank = [0] * count
     _consume(map(rank.__setitem__, order, range(count)))
-
     digests_in = list(map(_DIGEST, details))
     # str.__len__ refuses anything but a string (TypeError) and is 0 for an empty one: both checks in one pass.
     if not all(map(str.__len__, digests_in)):
         raise TypeError("digest")
-    digests = ordered(digests_in)
-    # Untagged images (describe-images leaves imageTags out) share one empty list.
-    no_tags: list[str] = []
-    tags_in = _column(details, "imageTags", no_tags)
-    if not set(map(type, tags_in)) <= {list}:  # a null, or tags as another sequence: lists
-        tags_in = [no_tags if t is None else t if type(t) is list else list(t) for t in tags_in]
-    by_tag: defaultdict[str, list[int]] = defaultdict(list)
-    for tag_list, position in compress(zip(tags_in, rank, strict=True), tags_in):
-        for tag in tag_list:
-            by_tag[tag].append(position)
+    tags_in = _tags(details)
     absent: Sequence[Any] = (None,) * count
     archived = (
         ordered(_with_seconds([None] * count, *_given_times(_column(details, "lastArchivedAt"), "lastArchivedAt")))
@@ -283,31 +245,100 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
         if ("imageStatus" in present or "storageClass" in present)
         else absent
     )
-    referrers: list[tuple[str, str]] = []
-    if "subjectManifestDigest" in present:
-        subjects = _column(details, "subjectManifestDigest")
-        positions = list(compress(range(count), subjects))  # C-speed filter: the images that have a subject
-        referrers = list(zip(map(digests_in.__getitem__, positions), map(subjects.__getitem__, positions), strict=True))
-    index_digests: frozenset[str] = frozenset()
-    if "imageManifestMediaType" in present:
-        media = _column(details, "imageManifestMediaType")
-        index_digests = frozenset(compress(digests_in, map(INDEX_MEDIA_TYPES.__contains__, media)))
     return _Images(
-        digests=digests,
+        digests=ordered(digests_in),
         tags=ordered(tags_in),
         untagged=ordered(list(map(not_, tags_in))),
-        pushed_at=ordered(pushed_in),
-        pushed=ordered(effective),
-        pulled_source=pulled,
+        pushed_at=ordered(times.pushed_in),
+        pushed=ordered(times.effective),
+        pulled_source=lambda: ordered(times.pulled()),
         archived_at=archived,
         archive=[s is not None and str(s).upper() in _ARCHIVED for s in statuses] if any(statuses) else [False] * count,
         sizes=ordered(_column(details, "imageSizeInBytes", 0)) if "imageSizeInBytes" in present else (0,) * count,
-        referrers=referrers,
-        index_digests=index_digests,
-        by_tag=by_tag,
+        referrers=_referrers(details, digests_in, present),
+        index_digests=_index_digests(details, digests_in, present),
+        by_tag=_by_tag(tags_in, rank),
         input_digests=digests_in,
         rank=rank,
     )
+
+
+class _Times:
+    """Push, restore and pull times in input order, read and checked at once; the pull times' epoch seconds
+    are computed when a rule first reads them (:meth:`pulled`)."""
+
+    def __init__(self, details: list[dict[str, Any]], count: int, present: set[str]) -> None:
+        self.pushed_in = _aware(list(map(_PUSHED, details)), "imagePushedAt")
+        self.effective = list(map(datetime.timestamp, self.pushed_in))
+        """Epoch seconds of the push, or of the restore when that is later."""
+        pulls_in = _column(details, "lastRecordedPullTime") if "lastRecordedPullTime" in present else [None] * count
+        self.pull_positions, self.pulls = _given_times(pulls_in, "lastRecordedPullTime")
+        self.stale_pulls: list[int] = []
+        """Images whose last pull is older than their restore: the restore replaces it."""
+        if "lastActivatedAt" in present:
+            self._restores(details, count, pulls_in)
+
+    def _restores(self, details: list[dict[str, Any]], count: int, pulls_in: list[Any]) -> None:
+        # A restored image counts from its restore (lastActivatedAt) when that is later than its push, and
+        # its restore replaces a pull older than it. Only the (few) restored images are touched.
+        effective = self.effective
+        activated = _column(details, "lastActivatedAt")
+        for k in compress(range(count), map(is_not, activated, repeat(None))):  # C-speed filter
+            restored = _moment(activated[k], "lastActivatedAt", str(details[k].get("imageDigest"))).timestamp()
+            if restored > effective[k]:
+                effective[k] = restored
+            pull = pulls_in[k]
+            if pull is not None and _moment(pull, "lastRecordedPullTime", "image").timestamp() < restored:
+                self.stale_pulls.append(k)
+
+    def pulled(self) -> list[Any]:
+        """In input order: the last pull, else the push (or restore): a never-pulled image counts from its push."""
+        times = _with_seconds(list(self.effective), self.pull_positions, self.pulls)
+        for k in self.stale_pulls:
+            times[k] = self.effective[k]
+        return times
+
+
+def _in_order(order: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
+    """Puts a column in ``order`` at C speed."""
+    pick = itemgetter(*order) if len(order) > 1 else None
+
+    def ordered(values: list[Any]) -> Sequence[Any]:
+        return pick(values) if pick is not None else tuple(values)
+
+    return ordered
+
+
+def _tags(details: list[dict[str, Any]]) -> list[Any]:
+    """Every image's tag list; untagged images (describe-images leaves imageTags out) share one empty list."""
+    no_tags: list[str] = []
+    tags_in = _column(details, "imageTags", no_tags)
+    if not set(map(type, tags_in)) <= {list}:  # a null, or tags as another sequence: lists
+        tags_in = [no_tags if t is None else t if type(t) is list else list(t) for t in tags_in]
+    return tags_in
+
+
+def _by_tag(tags_in: list[Any], rank: list[int]) -> dict[str, list[int]]:
+    by_tag: defaultdict[str, list[int]] = defaultdict(list)
+    for tag_list, position in compress(zip(tags_in, rank, strict=True), tags_in):
+        for tag in tag_list:
+            by_tag[tag].append(position)
+    return by_tag
+
+
+def _referrers(details: list[dict[str, Any]], digests_in: list[str], present: set[str]) -> list[tuple[str, str]]:
+    if "subjectManifestDigest" not in present:
+        return []
+    subjects = _column(details, "subjectManifestDigest")
+    positions = list(compress(range(len(details)), subjects))  # C-speed filter: the images that have a subject
+    return list(zip(map(digests_in.__getitem__, positions), map(subjects.__getitem__, positions), strict=True))
+
+
+def _index_digests(details: list[dict[str, Any]], digests_in: list[str], present: set[str]) -> frozenset[str]:
+    if "imageManifestMediaType" not in present:
+        return frozenset()
+    media = _column(details, "imageManifestMediaType")
+    return frozenset(compress(digests_in, map(INDEX_MEDIA_TYPES.__contains__, media)))
 
 
 class _TagIndex:
