@@ -2,8 +2,8 @@
 
 The validator applies them to policy JSON and reports a failure as a violation of the policy
 (``rule 2: countNumber=0``); the builders (``rules.py``, ``standard.py``, ``archive.py``) apply the same
-checks to their arguments and raise at once, naming the argument (``days=0``). A check never raises,
-whatever it is given.
+checks to their arguments (:class:`Arguments`) and raise at once, naming the argument (``days=0``). The
+``is_*`` checks never raise, whatever they are given.
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ class Arguments:
     with one argument (its name, the value and the fix) and returns the value to build with; :meth:`check`
     raises one :class:`ValidationError` with every problem noted.
 
-    ``code`` is the stable code of a bad number: ``lifecycle.argument`` for the CDK helpers and the archive
-    rules, ``lifecycle.count-number`` for the engine's standard rules (what the validator has always reported
-    for their numbers)."""
+    ``code`` is the stable code of a bad argument (too many wildcards have their own): ``lifecycle.argument``
+    for the CDK helpers and the archive rules, ``lifecycle.count-number`` for the engine's standard rules (what
+    the validator has always reported for their one number)."""
 
     def __init__(self, code: Code = Code.LIFECYCLE_ARGUMENT) -> None:
         self.code = code

@@ -49,6 +49,7 @@ from ecr_patterns.lifecycle.model import (
     CountType,
     LifecyclePolicy,
     PolicyRule,
+    Selection,
     StorageClass,
     TagStatus,
 )
@@ -486,22 +487,46 @@ def _preview(
     now: datetime | str | float | None,
     index_children: Mapping[str, Iterable[str]] | None,
 ) -> dict[str, Any]:
+    """The phases: read the images into columns and index their tags; link referrers and indexes to the
+    images they name; let each rule select and judge on its own; decide each image by the first rule that
+    selects it; protect what a remaining index references; referrers follow their subject; build the result."""
     rules = sorted(model.rules, key=lambda r: r.rule_priority or 0)
     now_ts = (datetime.now(UTC) if now is None else _moment(now, "now", "now")).timestamp()
     images = _load_images(image_details)
     index = _TagIndex(images)
-    every = range(len(images.digests))
+    links = _links(images, index_children)
+    plan = _plan(rules, images, index, links, now_ts)
+    # Each image's outcome, as an index into plan.outcomes: the changes below add outcomes of their own.
+    ids, selected_by, due_soon = _decide(plan, len(images.digests))
+    unresolved = _protect_index_children(images, index_children, links.position_of, plan.outcomes, ids)
+    _follow_subjects(images, links.subject_of, plan.outcomes, ids)
+    return _result(rules, images, plan.outcomes, ids, selected_by, due_soon, unresolved)
+
+
+@dataclass
+class _Links:
+    """How images name one another."""
+
+    position_of: dict[str, int]
+    """Positions of the digests that referrers and indexes name (not of every image: fewer dict inserts)."""
+    subject_of: dict[int, int]
+    """Each referrer whose subject is listed, and that subject (ECR: "within 24 hours of their subject")."""
+    followers: frozenset[int]
+    """The referrers of ``subject_of``: no rule selects them, they follow their subject."""
+    every: Sequence[int]
+    """The images a rule may select: all but the followers."""
+
+
+def _links(images: _Images, index_children: Mapping[str, Iterable[str]] | None) -> _Links:
+    every: Sequence[int] = range(len(images.digests))
     wanted = {digest for pair in images.referrers for digest in pair}
     if index_children:
         wanted.update(index_children)
         for kids in index_children.values():
             wanted.update(kids)
-    # Positions of the digests that referrers and indexes name (not of every image: fewer dict inserts).
     position_of: dict[str, int] = {}
     if wanted:  # C-speed: the (digest, position) pairs whose digest is wanted
         position_of = images.positions(wanted)
-
-    # Referrers whose subject is listed follow it (ECR: "within 24 hours of their subject").
     subject_of: dict[int, int] = {}
     if images.referrers:
         for referrer, subject in images.referrers:
@@ -509,142 +534,237 @@ def _preview(
                 subject_of[position_of[referrer]] = position_of[subject]
     followers = frozenset(subject_of)
     if followers:
-        every = list(filterfalse(followers.__contains__, every))  # type: ignore[assignment]
+        every = list(filterfalse(followers.__contains__, every))
+    return _Links(position_of, subject_of, followers, every)
 
-    # Each rule first selects from the whole repository on its own: its images (newest first for count
-    # rules) and, per image, the outcome it gives them. An outcome is (rule priority, decision, reason),
-    # shared by many images.
-    outcomes: list[tuple[int | None, str, str]] = [(None, "KEEP", "no rule selects it: kept")]
-    plans: list[tuple[int, Collection[int], list[int]]] = []
-    """Per rule in priority order: its priority, the images it selects and the outcome (an index into
-    ``outcomes``) it gives each of them."""
-    soon_candidates: list[tuple[int, list[int]]] = []
+
+_Outcome = tuple[int | None, str, str]
+"""(rule priority, decision, reason): what happens to an image and why, shared by many images."""
+
+
+@dataclass
+class _Plan:
+    """What each rule, selecting from the whole repository on its own, would do."""
+
+    outcomes: list[_Outcome]
+    plans: list[tuple[int, Collection[int], list[int]]]
+    """Per rule in priority order: its priority, the images it selects (ranks: newest first for count rules)
+    and the outcome (an index into ``outcomes``) it gives each of them."""
+    soon_candidates: list[tuple[int, list[int]]]
     """Per age rule: its keep outcome and the images it keeps now that meet it within 24 hours."""
+
+
+def _plan(rules: list[PolicyRule], images: _Images, index: _TagIndex, links: _Links, now_ts: float) -> _Plan:
+    plan = _Plan([(None, "KEEP", "no rule selects it: kept")], [], [])
+    outcomes = plan.outcomes
     for rule in rules:
         priority = rule.rule_priority or 0
-        sel = rule.selection
-        chosen = _selected(rule, images, index, every, followers)
-        n = sel.count_number
+        chosen = _selected(rule, images, index, links.every, links.followers)
         keep_outcome, due_outcome = len(outcomes), len(outcomes) + 1
-        if sel.count_type is CountType.IMAGE_COUNT_MORE_THAN:
-            # chosen is newest first: the first n are kept, the rest are due.
-            kept = min(n, len(chosen))
-            given = [keep_outcome] * kept + [due_outcome] * (len(chosen) - kept)
-            kept_why = _kept_by_count(n, rule, len(chosen))
-            due_why = f"beyond the newest {n} of the {_describe(rule, len(chosen))}"
+        if rule.selection.count_type is CountType.IMAGE_COUNT_MORE_THAN:
+            given, kept_why, due_why = _by_count(rule, chosen, keep_outcome, due_outcome)
         else:
-            limit, soon = now_ts - n * _DAY, now_ts + _DAY - n * _DAY
-            if sel.count_type is CountType.SINCE_IMAGE_PUSHED:
-                # Ranks are newest first, so the images pushed before a moment are every rank from one on:
-                # two binary searches instead of a time per image.
-                due_from = bisect_right(images.pushed, -limit, key=neg)
-                soon_from = bisect_right(images.pushed, -soon, key=neg, hi=due_from)
-                given = [due_outcome if i >= due_from else keep_outcome for i in chosen]
-                near = (
-                    [i for i in range(soon_from, due_from) if i in chosen]
-                    if isinstance(chosen, frozenset)
-                    else [i for i in chosen if soon_from <= i < due_from]
-                )
-            else:
-                if sel.count_type is CountType.SINCE_IMAGE_TRANSITIONED:
-                    archived_at, pushed = images.archived_at, images.pushed
-                    times = [(archived_at[i] or pushed[i]) for i in chosen]
-                else:
-                    times = list(map(images.pulled.__getitem__, chosen))
-                given = [due_outcome if t < limit else keep_outcome for t in times]
-                near = [i for i, t in zip(chosen, times, strict=True) if limit <= t < soon]
+            given, near = _by_age(rule.selection, chosen, images, now_ts, keep_outcome, due_outcome)
             if near:
-                soon_candidates.append((keep_outcome, near))
-            event = {
-                CountType.SINCE_IMAGE_PUSHED: "pushed (or restored)",
-                CountType.SINCE_IMAGE_PULLED: "last pulled (or pushed, or restored)",
-                CountType.SINCE_IMAGE_TRANSITIONED: "archived",
-            }[sel.count_type]
-            kept_why = f"{event} within the last {plural(n, 'day')}"
-            if sel.count_type is CountType.SINCE_IMAGE_PULLED:
-                # The pull that keeps it may be a scanner's (User Guide, "Pull-time update exclusions").
-                kept_why += (
-                    "; ECR records every pull but Amazon Inspector's, so a scanner's pull keeps it too unless its "
-                    "role is a pull-time update exclusion"
-                )
-            due_why = f"{event} more than {plural(n, 'day')} ago"
+                plan.soon_candidates.append((keep_outcome, near))
+            kept_why, due_why = _age_reasons(rule.selection)
         marking = "TRANSITION" if rule.action.type is ActionType.TRANSITION else "EXPIRE"
         verb = "archive" if marking == "TRANSITION" else "expire"
         outcomes.append((priority, "KEEP", f"rule {priority} selected it first and keeps it: {kept_why}"))
         outcomes.append((priority, marking, f"rule {priority} marks it to {verb}: {due_why}"))
-        plans.append((priority, chosen, given))
+        plan.plans.append((priority, chosen, given))
+    return plan
 
-    # An image is decided by the first rule that selects it, whether that rule marks or keeps it; a
-    # lower-priority rule still counts it (above) and is listed among the rules that selected it.
-    # Both are C-speed passes: outcomes written from the lowest priority up, so the highest wins.
-    first: list[int] = [0] * len(images.digests)
-    for _, chosen, given in reversed(plans):
+
+def _by_count(rule: PolicyRule, chosen: Collection[int], keep: int, due: int) -> tuple[list[int], str, str]:
+    """A count rule's outcome for each image it selects (newest first: the first n are kept, the rest are due),
+    and why it keeps or marks them."""
+    n = rule.selection.count_number
+    kept = min(n, len(chosen))
+    given = [keep] * kept + [due] * (len(chosen) - kept)
+    return given, _kept_by_count(n, rule, len(chosen)), f"beyond the newest {n} of the {_describe(rule, len(chosen))}"
+
+
+def _by_age(
+    sel: Selection, chosen: Collection[int], images: _Images, now_ts: float, keep: int, due: int
+) -> tuple[list[int], list[int]]:
+    """An age rule's outcome for each image it selects, and the images it keeps now that meet it within 24 hours."""
+    n = sel.count_number
+    limit, soon = now_ts - n * _DAY, now_ts + _DAY - n * _DAY
+    if sel.count_type is CountType.SINCE_IMAGE_PUSHED:
+        # Ranks are newest first, so the images pushed before a moment are every rank from one on:
+        # two binary searches instead of a time per image.
+        due_from = bisect_right(images.pushed, -limit, key=neg)
+        soon_from = bisect_right(images.pushed, -soon, key=neg, hi=due_from)
+        given = [due if i >= due_from else keep for i in chosen]
+        near = (
+            [i for i in range(soon_from, due_from) if i in chosen]
+            if isinstance(chosen, frozenset)
+            else [i for i in chosen if soon_from <= i < due_from]
+        )
+        return given, near
+    if sel.count_type is CountType.SINCE_IMAGE_TRANSITIONED:
+        archived_at, pushed = images.archived_at, images.pushed
+        times = [(archived_at[i] or pushed[i]) for i in chosen]
+    else:
+        times = list(map(images.pulled.__getitem__, chosen))
+    given = [due if t < limit else keep for t in times]
+    return given, [i for i, t in zip(chosen, times, strict=True) if limit <= t < soon]
+
+
+_EVENTS = {
+    CountType.SINCE_IMAGE_PUSHED: "pushed (or restored)",
+    CountType.SINCE_IMAGE_PULLED: "last pulled (or pushed, or restored)",
+    CountType.SINCE_IMAGE_TRANSITIONED: "archived",
+}
+
+
+def _age_reasons(sel: Selection) -> tuple[str, str]:
+    """Why an age rule keeps an image, and why it marks one."""
+    n, event = sel.count_number, _EVENTS[sel.count_type]
+    kept_why = f"{event} within the last {plural(n, 'day')}"
+    if sel.count_type is CountType.SINCE_IMAGE_PULLED:
+        # The pull that keeps it may be a scanner's (User Guide, "Pull-time update exclusions").
+        kept_why += (
+            "; ECR records every pull but Amazon Inspector's, so a scanner's pull keeps it too unless its "
+            "role is a pull-time update exclusion"
+        )
+    return kept_why, f"{event} more than {plural(n, 'day')} ago"
+
+
+def _decide(plan: _Plan, count: int) -> tuple[list[int], list[list[int]], set[int]]:
+    """Each image's outcome, the priorities of the rules that selected it, and the images due soon.
+
+    An image is decided by the first rule that selects it, whether that rule marks or keeps it; a
+    lower-priority rule still counts it (in its plan) and is listed among the rules that selected it.
+    Both are C-speed passes: outcomes written from the lowest priority up, so the highest wins."""
+    first: list[int] = [0] * count
+    for _, chosen, given in reversed(plan.plans):
         _consume(map(first.__setitem__, chosen, given))
     selected_by: list[list[int]] = [[] for _ in first]
-    for priority, chosen, _ in plans:
+    for priority, chosen, _ in plan.plans:
         _consume(map(list.append, map(selected_by.__getitem__, chosen), repeat(priority)))
     # Kept by their rule now, due by it within ECR's 24-hour window.
-    due_soon = {i for keep_outcome, near in soon_candidates for i in near if first[i] == keep_outcome}
+    due_soon = {i for keep_outcome, near in plan.soon_candidates for i in near if first[i] == keep_outcome}
+    return first, selected_by, due_soon
 
-    # Each image's outcome, as an index into outcomes: the changes below add outcomes of their own.
-    ids = first
 
-    # Images a remaining index references are never expired or archived (ImageReferencedByManifestList).
+def _protect_index_children(
+    images: _Images,
+    index_children: Mapping[str, Iterable[str]] | None,
+    position_of: dict[str, int],
+    outcomes: list[_Outcome],
+    ids: list[int],
+) -> list[str]:
+    """Images a remaining index references are never expired or archived (ImageReferencedByManifestList): they
+    are kept, in ``ids``. Returns the indexes whose references were not given."""
     unresolved: list[str] = []
-    if images.index_digests or index_children:
-        children = index_children or {}
-        if images.index_digests.difference(children):
-            unresolved = [d for d in images.digests if d in images.index_digests and d not in children]
-        for parent, kids in children.items():
-            p = position_of.get(parent)
-            if p is None or outcomes[ids[p]][1] == "EXPIRE":
-                continue  # the index is gone (or going): it protects nothing
-            for kid in kids:
-                k = position_of.get(kid)
-                if k is not None and outcomes[ids[k]][1] != "KEEP":
-                    marked_by = outcomes[ids[k]][0]
-                    ids[k] = len(outcomes)
-                    outcomes.append(
-                        (
-                            marked_by,
-                            "KEEP",
-                            f"referenced by the image index {parent.split(':')[-1][:12]}, which remains: ECR does "
-                            "not expire or archive an image a manifest list references",
-                        )
+    if not (images.index_digests or index_children):
+        return unresolved
+    children = index_children or {}
+    if images.index_digests.difference(children):
+        unresolved = [d for d in images.digests if d in images.index_digests and d not in children]
+    for parent, kids in children.items():
+        p = position_of.get(parent)
+        if p is None or outcomes[ids[p]][1] == "EXPIRE":
+            continue  # the index is gone (or going): it protects nothing
+        for kid in kids:
+            k = position_of.get(kid)
+            if k is not None and outcomes[ids[k]][1] != "KEEP":
+                marked_by = outcomes[ids[k]][0]
+                ids[k] = len(outcomes)
+                outcomes.append(
+                    (
+                        marked_by,
+                        "KEEP",
+                        f"referenced by the image index {parent.split(':')[-1][:12]}, which remains: ECR does "
+                        "not expire or archive an image a manifest list references",
                     )
-    # Referrers follow their subject's final decision (a referrer of a referrer follows in turn).
-    if subject_of:
-        # A referrer may have referrers (a signature of an SBOM of an image): each follows the image at the
-        # end of its chain, however long (a cycle, which no registry can hold, ends where it closes).
-        roots: dict[int, int] = {}
-        for r, subject_index in subject_of.items():
-            root, seen = subject_index, {r}
-            while root in subject_of and root not in seen:
-                seen.add(root)
-                root = subject_of[root]
-            roots[r] = root
-        for r, subject_index in subject_of.items():
-            s_priority, s_decision, _ = outcomes[ids[roots[r]]]
-            follow = {"EXPIRE": "expires", "TRANSITION": "is archived", "KEEP": "is kept"}[s_decision]
-            ids[r] = len(outcomes)
-            outcomes.append(
-                (
-                    s_priority,
-                    s_decision,
-                    f"a referrer of {images.digests[subject_index].split(':')[-1][:12]}: ECR acts on referrers "
-                    f"with their subject, which {follow}",
                 )
+    return unresolved
+
+
+def _follow_subjects(images: _Images, subject_of: dict[int, int], outcomes: list[_Outcome], ids: list[int]) -> None:
+    """Referrers follow their subject's final decision, in ``ids``. A referrer may have referrers (a signature of
+    an SBOM of an image): each follows the image at the end of its chain, however long (a cycle, which no
+    registry can hold, ends where it closes)."""
+    if not subject_of:
+        return
+    roots: dict[int, int] = {}
+    for r, subject_index in subject_of.items():
+        root, seen = subject_index, {r}
+        while root in subject_of and root not in seen:
+            seen.add(root)
+            root = subject_of[root]
+        roots[r] = root
+    for r, subject_index in subject_of.items():
+        s_priority, s_decision, _ = outcomes[ids[roots[r]]]
+        follow = {"EXPIRE": "expires", "TRANSITION": "is archived", "KEEP": "is kept"}[s_decision]
+        ids[r] = len(outcomes)
+        outcomes.append(
+            (
+                s_priority,
+                s_decision,
+                f"a referrer of {images.digests[subject_index].split(':')[-1][:12]}: ECR acts on referrers "
+                f"with their subject, which {follow}",
             )
+        )
+
+
+def _result(
+    rules: list[PolicyRule],
+    images: _Images,
+    outcomes: list[_Outcome],
+    ids: list[int],
+    selected_by: list[list[int]],
+    due_soon: set[int],
+    unresolved: list[str],
+) -> dict[str, Any]:
     decided = list(map(outcomes.__getitem__, ids))
     could_not_rule_out = (
         [images.digests[i] for i, o in enumerate(decided) if o[1] != "KEEP" and images.untagged[i]]
         if unresolved
         else []
     )
+    image_reasons, results = _entries(images, decided, selected_by)
+    due_soon_count = _mark_due_soon(image_reasons, decided, due_soon)
+    per_rule, transitioning, expiring_bytes, transitioning_bytes = _sums(outcomes, ids, images.sizes)
+    return {
+        "previewResults": results,
+        "summary": {
+            "expiringImageTotalCount": len(results) - transitioning,
+            "transitioningImageTotalCounts": (
+                [{"targetStorageClass": "ARCHIVE", "imageTotalCount": transitioning}] if transitioning else []
+            ),
+        },
+        "imageReasons": image_reasons,
+        "rules": [
+            {
+                "rulePriority": rule.rule_priority,
+                "description": rule.description,
+                "action": "TRANSITION" if rule.action.type is ActionType.TRANSITION else "EXPIRE",
+                "imageCount": per_rule.get(rule.rule_priority, [0, 0])[0],
+                "imageBytes": per_rule.get(rule.rule_priority, [0, 0])[1],
+            }
+            for rule in rules
+        ],
+        "totals": {
+            "expiringImageBytes": expiring_bytes,
+            "transitioningImageBytes": transitioning_bytes,
+            "dueSoonImageCount": due_soon_count,
+        },
+        "unresolvedIndexes": unresolved,
+        "couldNotRuleOut": could_not_rule_out,
+    }
 
-    # One loop builds both lists, so each image's digest, tags and push time are touched once (they sit in
-    # input order in memory: a second pass in rank order misses the cache again; a fifth faster, measured).
-    # One action object per kind is shared by the results (see the docstring: the result is read-only).
+
+def _entries(
+    images: _Images, decided: list[_Outcome], selected_by: list[list[int]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``imageReasons`` and ``previewResults``. One loop builds both lists, so each image's digest, tags and push
+    time are touched once (they sit in input order in memory: a second pass in rank order misses the cache
+    again; a fifth faster, measured). One action object per kind is shared by the results (see the docstring:
+    the result is read-only)."""
     expire, transition = {"type": "EXPIRE"}, {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"}
     image_reasons: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
@@ -674,19 +794,31 @@ def _preview(
                     "storageClass": "ARCHIVE" if archived else "STANDARD",
                 }
             )
-    due_soon_count = 0
+    return image_reasons, results
+
+
+def _mark_due_soon(image_reasons: list[dict[str, Any]], decided: list[_Outcome], due_soon: set[int]) -> int:
+    """Mark the images due within ECR's 24-hour window that are still kept; their count."""
+    count = 0
     for i in due_soon:
         if decided[i][1] == "KEEP":  # an index or a referrer's subject may have changed the decision
-            due_soon_count += 1
+            count += 1
             image_reasons[i]["dueSoon"] = True
             image_reasons[i]["reason"] += " (due within ECR's 24-hour window: it may go before tomorrow)"
-    # Images and bytes per outcome, summed once per outcome rather than looked up per image.
+    return count
+
+
+def _sums(
+    outcomes: list[_Outcome], ids: list[int], sizes: Sequence[int]
+) -> tuple[dict[int | None, list[int]], int, int, int]:
+    """Images and bytes per rule that marks them, the images archiving, and the bytes expiring and archiving:
+    summed once per outcome rather than looked up per image."""
     counts: Sequence[int]
     byte_sums: Sequence[int]
-    if any(images.sizes):
+    if any(sizes):
         # Sizes grouped by outcome at C speed (a list per outcome index), then summed per group.
         groups: list[list[int | None]] = [[] for _ in outcomes]
-        _consume(map(list.append, map(groups.__getitem__, ids), images.sizes))
+        _consume(map(list.append, map(groups.__getitem__, ids), sizes))
         counts = list(map(len, groups))
         byte_sums = [sum(filter(None, g)) for g in groups]
     else:
@@ -706,31 +838,4 @@ def _preview(
             transitioning_bytes += size
         else:
             expiring_bytes += size
-    expiring = len(results) - transitioning
-    return {
-        "previewResults": results,
-        "summary": {
-            "expiringImageTotalCount": expiring,
-            "transitioningImageTotalCounts": (
-                [{"targetStorageClass": "ARCHIVE", "imageTotalCount": transitioning}] if transitioning else []
-            ),
-        },
-        "imageReasons": image_reasons,
-        "rules": [
-            {
-                "rulePriority": rule.rule_priority,
-                "description": rule.description,
-                "action": "TRANSITION" if rule.action.type is ActionType.TRANSITION else "EXPIRE",
-                "imageCount": per_rule.get(rule.rule_priority, [0, 0])[0],
-                "imageBytes": per_rule.get(rule.rule_priority, [0, 0])[1],
-            }
-            for rule in rules
-        ],
-        "totals": {
-            "expiringImageBytes": expiring_bytes,
-            "transitioningImageBytes": transitioning_bytes,
-            "dueSoonImageCount": due_soon_count,
-        },
-        "unresolvedIndexes": unresolved,
-        "couldNotRuleOut": could_not_rule_out,
-    }
+    return per_rule, transitioning, expiring_bytes, transitioning_bytes
