@@ -21,7 +21,7 @@ def check_instance(
 ) -> None:
     """``None`` or an instance of ``kind`` (``what`` names it for the fix)."""
     if value is not None and not isinstance(value, kind):
-        problems.add(name, _shown(value), f"give {what}, not {type(value).__name__}", code=code)
+        problems.add(name, shown(value), f"give {what}, not {type(value).__name__}", code=code)
 
 
 def check_sequence(
@@ -32,13 +32,11 @@ def check_sequence(
     if value is None:
         return None
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
-        problems.add(
-            name, _shown(value), f"give a list of {what}, e.g. [{what}], not {type(value).__name__}", code=code
-        )
+        problems.add(name, shown(value), f"give a list of {what}, e.g. [{what}], not {type(value).__name__}", code=code)
         return None
     bad = [v for v in value if not isinstance(v, item)]
     if bad:
-        problems.add(name, _shown(bad[0]), f"every item must be {what}, not {type(bad[0]).__name__}", code=code)
+        problems.add(name, shown(bad[0]), f"every item must be {what}, not {type(bad[0]).__name__}", code=code)
         return None
     return list(value)
 
@@ -58,7 +56,7 @@ def context_bool(value: object, *, name: str, code: Code) -> bool:
     return False
 
 
-def _shown(value: object) -> object:
+def shown(value: object) -> object:
     """A value as an error shows it: plain data as it is, a construct or other object by its type."""
     if value is None or isinstance(value, str | int | float | bool | list | tuple | dict):
         return value

@@ -22,8 +22,9 @@ from typing import Any
 import jsii
 from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, Token, TreeInspector, Validations
 from aws_cdk import aws_ecr as ecr
-from constructs import IConstruct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
+from ecr_patterns._checks import shown
 from ecr_patterns.compliance.engine import (
     ComplianceConfig,
     Environment,
@@ -33,6 +34,7 @@ from ecr_patterns.compliance.engine import (
 )
 from ecr_patterns.compliance.model import REPOSITORY_TYPE, Level, Rule, RuleContext
 from ecr_patterns.core.settings import PRODUCTION_KEY, RepositorySettings
+from ecr_patterns.errors import Code, ValidationError
 
 _DELETION = {
     "DELETE": "Delete",
@@ -93,6 +95,7 @@ class EcrCompliance:
         """Check every ``CfnRepository`` under ``scope`` when its Stage is synthesized, after every Aspect
         has run; repositories inside a nested ``Stage`` are left to that stage's own check
         (:func:`add_compliance_everywhere` adds one). Returns ``self``."""
+        _require_construct(scope, "scope", "a construct: the App, a Stage, a Stack or any construct above repositories")
         self._add_scope_check(scope, everywhere=False)
         return self
 
@@ -280,6 +283,11 @@ class _ScopeCheck:
 _KINDS = (ecr.CfnRepository, Stack, Stage)
 
 
+def _require_construct(value: object, name: str, what: str, *, kind: type = Construct) -> None:
+    if not isinstance(value, kind):
+        raise ValidationError.single(name, shown(value), f"give {what}", code=Code.COMPLIANCE_SCOPE)
+
+
 def _environment(stack: Stack) -> Environment:
     """``(account, region)`` of a stack, ``None`` for a part left to deploy time."""
     account, region = stack.account, stack.region
@@ -386,6 +394,11 @@ def add_compliance_everywhere(app: Stage, aspect: EcrCompliance | None = None) -
 
     :param aspect: default ``EcrCompliance()``.
     """
+    _require_construct(app, "app", "the App (or a Stage)", kind=Stage)
+    if aspect is not None and not isinstance(aspect, EcrCompliance):
+        raise ValidationError.single(
+            "aspect", shown(aspect), "give an EcrCompliance(...) or leave it out", code=Code.COMPLIANCE_SCOPE
+        )
     aspect = aspect or EcrCompliance()
     for construct in app.node.find_all():
         # isinstance, not Stage.is_stage: no call into Node for each construct.

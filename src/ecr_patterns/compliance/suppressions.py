@@ -6,10 +6,11 @@ where the validation plugin, the Aspect and reviewers all read it.
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, CfnResource
+from aws_cdk import CfnResource
 from aws_cdk import aws_ecr as ecr
 from constructs import IConstruct
 
+from ecr_patterns._checks import shown as _shown
 from ecr_patterns.compliance.model import CONSTRUCT_WARNINGS, SUPPRESSIONS_KEY
 from ecr_patterns.compliance.rules import ALL_RULES
 from ecr_patterns.errors import Code, Problems
@@ -24,7 +25,7 @@ def suppress(scope: IConstruct, rule_id: str, reason: str) -> None:
     own warning (``"ecr-patterns:imageTagMutability"``); either names the same setting. One call:
 
     - suppresses the rule for the validation plugin and the Aspect (template metadata, with the reason);
-    - acknowledges every construct warning of the patterns about that setting (``Annotations``).
+    - acknowledges the patterns' own warning about that setting (the guarantees plugin reads the same metadata).
 
     :param rule_id: a rule id of ``ALL_RULES`` or a construct warning id such as ``ecr-patterns:encryption``.
     :param reason: why the setting is right here (at least 10 characters).
@@ -46,24 +47,31 @@ def suppress(scope: IConstruct, rule_id: str, reason: str) -> None:
             f"say why the setting is right here (at least {MIN_REASON_LENGTH} characters)",
             code=Code.COMPLIANCE_SUPPRESSION,
         )
-    resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
-    if not isinstance(resource, CfnResource):
+    resource = _judged_resource(scope)
+    if resource is None:
         problems.add(
             "scope",
-            scope.node.path,
-            "suppress on a repository defined in this app (an L2 or its CfnRepository)",
+            _shown(scope),
+            "suppress on an ECR repository defined in this app (an L2 or its CfnRepository), a CfnRegistryPolicy or "
+            "a CfnRepositoryCreationTemplate",
             code=Code.COMPLIANCE_SCOPE,
         )
-    problems.raise_if_any(context=lambda: scope.node.path)
-    assert isinstance(resource, CfnResource)
+    problems.raise_if_any(context=lambda: scope.node.path if resource is not None else "suppress")
+    assert resource is not None
+    # Template metadata: the guarantees plugin, the compliance plugin and the Aspect all read it there.
     record_suppression(resource, rule, reason.strip())
-    # The patterns warn on the L2 (the L1's parent). Given the L1 of an L2, acknowledge on that L2; a bare
-    # CfnRepository is its own owner (never its stack: that would silence the warnings of its siblings).
-    owner: IConstruct = scope
-    if scope is resource and isinstance(resource.node.scope, ecr.Repository):
-        owner = resource.node.scope
-    for warning_id in (w for w, r in CONSTRUCT_WARNINGS.items() if r == rule):
-        Annotations.of(owner).acknowledge_warning(warning_id, reason.strip())
+
+
+_JUDGED = (ecr.CfnRepository, ecr.CfnRegistryPolicy, ecr.CfnRepositoryCreationTemplate)
+
+
+def _judged_resource(scope: object) -> CfnResource | None:
+    """The L1 the rules judge: ``scope`` itself, or an L2's default child; ``None`` for anything else."""
+    if isinstance(scope, _JUDGED):
+        return scope
+    node = getattr(scope, "node", None)
+    child = getattr(node, "default_child", None) if node is not None else None
+    return child if isinstance(child, _JUDGED) else None
 
 
 def record_suppression(resource: CfnResource, rule_id: str, reason: str) -> None:

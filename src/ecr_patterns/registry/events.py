@@ -7,7 +7,7 @@ members); ``tests/registry/test_event_patterns.py`` checks them against an emula
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_cdk import aws_ecr as ecr
@@ -16,17 +16,33 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from ecr_patterns.errors import Code, Problems, ValidationError
+from ecr_patterns._checks import check_sequence
+from ecr_patterns.errors import Code, Problems
 
 SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
 """Severities in increasing order; basic scans also report UNDEFINED, which is never matched."""
 
 
-def _at_least(min_severity: str, problems: Problems) -> list[str]:
-    if min_severity not in SEVERITIES:
+def _at_least(min_severity: object, problems: Problems) -> list[str]:
+    if not isinstance(min_severity, str) or min_severity not in SEVERITIES:
         problems.add("min_severity", min_severity, f"use one of {', '.join(SEVERITIES)}", code=Code.EVENTS_ARGUMENT)
         return []
     return list(SEVERITIES[SEVERITIES.index(min_severity) :])
+
+
+def _check_repository(repository: object, problems: Problems) -> None:
+    if not hasattr(repository, "repository_name") or not hasattr(repository, "node"):
+        problems.add(
+            "repository",
+            type(repository).__name__,
+            "give an aws_ecr repository (ours, aws_ecr.Repository or an imported one)",
+            code=Code.EVENTS_ARGUMENT,
+        )
+
+
+def _context(repository: object) -> Callable[[], str]:
+    node = getattr(repository, "node", None)
+    return lambda: str(node.path) if node is not None else "notify"
 
 
 def _unique_id(scope: Construct, base: str) -> str:
@@ -58,8 +74,16 @@ def notify_on_scan_findings(
     :param min_severity: default ``"HIGH"`` (HIGH and CRITICAL).
     """
     problems = Problems()
+    _check_repository(repository, problems)
+    if not hasattr(topic, "topic_arn"):
+        problems.add(
+            "topic",
+            type(topic).__name__,
+            "give an sns.ITopic (sns.Topic or an imported topic)",
+            code=Code.EVENTS_ARGUMENT,
+        )
     severities = _at_least(min_severity, problems)
-    problems.raise_if_any(context=lambda: repository.node.path)
+    problems.raise_if_any(context=_context(repository))
     scope: Construct = repository  # type: ignore[assignment]
     label = min_severity.title()
     basic = events.Rule(
@@ -102,20 +126,30 @@ def notify_on_image_push(
 
     :param tag_prefixes: default ``None``: every push.
     """
+    problems = Problems()
+    _check_repository(repository, problems)
+    if not hasattr(target, "bind"):
+        problems.add(
+            "target",
+            type(target).__name__,
+            "give an events.IRuleTarget, e.g. aws_events_targets.SnsTopic(topic)",
+            code=Code.EVENTS_ARGUMENT,
+        )
+    # A string is a sequence of letters: never split it into one-letter prefixes.
+    prefixes = check_sequence(
+        problems, "tag_prefixes", tag_prefixes, str, "tag prefix strings", code=Code.EVENTS_ARGUMENT
+    )
+    if prefixes is not None and (not prefixes or not all(prefixes)):
+        problems.add(
+            "tag_prefixes", prefixes, "give non-empty prefixes, or None for every push", code=Code.EVENTS_ARGUMENT
+        )
+    problems.raise_if_any(context=_context(repository))
     detail: dict[str, object] = {
         "action-type": ["PUSH"],
         "result": ["SUCCESS"],
         "repository-name": [repository.repository_name],
     }
     if tag_prefixes is not None:
-        if not tag_prefixes or not all(isinstance(p, str) and p for p in tag_prefixes):
-            raise ValidationError.single(
-                "tag_prefixes",
-                tag_prefixes,
-                "give non-empty prefixes, or None for every push",
-                code=Code.EVENTS_ARGUMENT,
-                context=repository.node.path,
-            )
         detail["image-tag"] = [{"prefix": p} for p in tag_prefixes]
     scope: Construct = repository  # type: ignore[assignment]
     base = "ImagePushed" if tag_prefixes is None else "ImagePushed" + "".join(p.title() for p in tag_prefixes)[:40]
