@@ -7,6 +7,7 @@ acknowledgements (``Validations.of(scope).acknowledge(...)`` with ``EcrPatterns:
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import metadata
@@ -108,11 +109,29 @@ class EcrCompliancePlugin:
 
 
 def _stage_of(template_path: str | None) -> str | None:
-    """The Stage a template belongs to: CDK writes a Stage's templates into ``assembly-<Stage>/``."""
+    """The path of the Stage a template belongs to (``Pipeline/Prod``), the form a ``cdk synth 'Pipeline/Prod/*'``
+    selector takes. CDK writes a Stage's templates into ``assembly-<artifact id>/`` and names the Stage in the
+    parent assembly's manifest (``displayName`` of its ``cdk:cloud-assembly`` artifact)."""
     if not template_path:
         return None
-    folder = Path(template_path).parent.name
-    return folder.removeprefix("assembly-") if folder.startswith("assembly-") else None
+    folder = Path(template_path).parent
+    if not folder.name.startswith("assembly-"):
+        return None
+    return _display_names(str(folder.parent)).get(folder.name, folder.name.removeprefix("assembly-"))
+
+
+def _display_names(assembly: str) -> dict[str, str]:
+    """``{directoryName: displayName}`` of the nested assemblies listed in an assembly's manifest."""
+    try:
+        artifacts = json.loads((Path(assembly) / "manifest.json").read_text(encoding="utf-8")).get("artifacts") or {}
+    except (OSError, ValueError):
+        return {}
+    names = {}
+    for artifact in artifacts.values():
+        properties = artifact.get("properties") or {} if isinstance(artifact, dict) else {}
+        if artifact.get("type") == "cdk:cloud-assembly" and "directoryName" in properties:
+            names[str(properties["directoryName"])] = str(properties.get("displayName") or properties["directoryName"])
+    return names
 
 
 def _stage_summaries(errors: Sequence[Finding]) -> list[PolicyViolation]:
@@ -129,7 +148,7 @@ def _stage_summaries(errors: Sequence[Finding]) -> list[PolicyViolation]:
     summaries = []
     for rule_id, findings in by_rule.items():
         stages = sorted({str(_stage_of(f.template_path)) for f in findings})
-        where = ", ".join(f"{f.logical_id} ({Path(str(f.template_path)).parent.name})" for f in findings)
+        where = ", ".join(f"{f.logical_id} ({_stage_of(f.template_path)})" for f in findings)
         count = len(findings)
         summaries.append(
             PolicyViolation(
