@@ -6,6 +6,7 @@ create-only), the default policy's effect on today's images is previewed, and th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -39,7 +40,7 @@ KEEP_5 = {
         }
     ]
 }
-POLICY = {
+POLICY: dict[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -71,12 +72,12 @@ def _legacy(session: Any, name: str = "legacy/api", images: int = 1205) -> Any:
     return arn
 
 
-def _synth(code: str) -> dict[str, Any]:
+def _synth(code: str) -> Mapping[str, Any]:
     """Run generated code as a stack's body would, and return the repository resource it synthesizes."""
     stack = cdk.Stack(cdk.App(), "Adopt")
     exec(compile(IMPORTS + code, "generated", "exec"), {"self": stack})
     (resource,) = Template.from_stack(stack).find_resources("AWS::ECR::Repository").values()
-    return resource  # type: ignore[no-any-return]
+    return resource
 
 
 def test_the_pattern_defaults_are_the_very_presets_the_cdk_classes_apply() -> None:

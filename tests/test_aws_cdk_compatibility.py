@@ -4,7 +4,7 @@ Python call forms as on the plain L2, and writes the same template fragment."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -27,7 +27,7 @@ def new_stack() -> cdk.Stack:
     return cdk.Stack(cdk.App(), "TestStack", env=cdk.Environment(account="111111111111", region="eu-west-1"))
 
 
-def repository_of(template: Template) -> dict[str, Any]:
+def repository_of(template: Template) -> Mapping[str, Any]:
     (repo,) = template.find_resources(REPO).values()
     return repo
 
@@ -69,6 +69,13 @@ def _uri_check(expected: str) -> Check:
     return check
 
 
+def _policy_check(template: Template, result: Any) -> None:
+    assert result.statement_added is True
+    template.has_resource_properties(
+        REPO, {"RepositoryPolicyText": {"Statement": [Match.object_like({"Action": "ecr:BatchGetImage"})]}}
+    )
+
+
 _last_repo: list[ecr.Repository] = []
 
 CASES: dict[str, tuple[Call, Check]] = {
@@ -100,13 +107,7 @@ CASES: dict[str, tuple[Call, Check]] = {
         lambda s, r: r.add_to_resource_policy(
             iam.PolicyStatement(actions=["ecr:BatchGetImage"], principals=[iam.AccountPrincipal("222222222222")])
         ),
-        lambda t, result: (
-            result.statement_added is True
-            and t.has_resource_properties(
-                REPO,
-                {"RepositoryPolicyText": {"Statement": [Match.object_like({"Action": "ecr:BatchGetImage"})]}},
-            )
-        ),
+        _policy_check,
     ),
     "on_event": (lambda s, r: r.on_event("OnEvent"), _rule_check),
     "on_cloud_trail_event": (lambda s, r: r.on_cloud_trail_event("Trail"), _rule_check),

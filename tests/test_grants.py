@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -16,9 +18,10 @@ REPO = "AWS::ECR::Repository"
 PULL = list(defaults.PULL_ACTIONS)
 
 
-def statements(stack: cdk.Stack) -> list[dict]:
+def statements(stack: cdk.Stack) -> list[dict[str, Any]]:
     (repo,) = Template.from_stack(stack).find_resources(REPO).values()
-    return repo["Properties"]["RepositoryPolicyText"]["Statement"]
+    found: list[dict[str, Any]] = repo["Properties"]["RepositoryPolicyText"]["Statement"]
+    return found
 
 
 def test_pull_to_accounts_grants_the_three_pull_actions_to_each_account(stack: cdk.Stack) -> None:
@@ -93,7 +96,9 @@ def test_no_grant_gives_push_or_wildcard_actions(stack: cdk.Stack) -> None:
         (lambda r: grants.grant_pull_to_accounts(r, "111111111111"), 1),
     ],
 )
-def test_every_grant_returns_the_iam_grant_of_aws_cdks_primitive(stack: cdk.Stack, grant, statement_count) -> None:
+def test_every_grant_returns_the_iam_grant_of_aws_cdks_primitive(
+    stack: cdk.Stack, grant: Callable[[SecureRepository], object], statement_count: int
+) -> None:
     result = grant(SecureRepository(stack, "Repo"))
     assert isinstance(result, iam.Grant)
     assert result.success

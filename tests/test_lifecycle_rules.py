@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -17,10 +18,11 @@ from ecr_patterns.lifecycle import standard
 from ecr_patterns.lifecycle.model import CountType, TagStatus
 
 
-def plain_policy(stack: cdk.Stack, rules: list[ecr.LifecycleRule]) -> list[dict]:
+def plain_policy(stack: cdk.Stack, rules: list[ecr.LifecycleRule]) -> list[dict[str, Any]]:
     ecr.Repository(stack, "Plain", lifecycle_rules=rules)
     (repo,) = Template.from_stack(stack).find_resources("AWS::ECR::Repository").values()
-    return json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+    rendered: list[dict[str, Any]] = json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+    return rendered
 
 
 def test_helpers_work_on_a_plain_repository(stack: cdk.Stack) -> None:
@@ -122,21 +124,21 @@ def test_fails_when_a_rule_has_both_age_and_count() -> None:
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "7", True, None])
 def test_fails_when_days_is_not_a_whole_number_of_at_least_one(bad: object) -> None:
     with pytest.raises(ValidationError, match=r"days=.*whole number of days >= 1"):
-        lc.delete_untagged_after_days(bad)  # type: ignore[arg-type]
+        lc.delete_untagged_after_days(bad)
 
 
 @pytest.mark.parametrize("bad", [0, -5, 2.0, False])
 def test_fails_when_count_is_not_a_whole_number_of_at_least_one(bad: object) -> None:
     with pytest.raises(ValidationError, match=r"count=.*whole number of images >= 1"):
-        lc.keep_last_n_images(bad)  # type: ignore[arg-type]
+        lc.keep_last_n_images(bad)
     with pytest.raises(ValidationError, match=r"count="):
-        lc.keep_tagged_images("prod", bad)  # type: ignore[arg-type]
+        lc.keep_tagged_images("prod", bad)
 
 
 @pytest.mark.parametrize("bad", ["", "  ", []])
 def test_fails_when_a_prefix_is_empty(bad: object) -> None:
     with pytest.raises(ValidationError, match="prefix"):
-        lc.delete_tagged_after_days(bad, 3)  # type: ignore[arg-type]
+        lc.delete_tagged_after_days(bad, 3)
 
 
 def test_fails_when_a_prefix_has_a_wildcard_and_points_to_the_pattern_helper() -> None:

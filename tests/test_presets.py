@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -111,7 +112,9 @@ def test_prods_default_policy_never_expires_an_image_in_a_preview_of_many_pushes
         ({"removal_policy": cdk.RemovalPolicy.DESTROY, "auto_delete_images": True}, "auto_delete_images"),
     ],
 )
-def test_prod_fails_when_asked_to_delete_images_without_opt_in(stack: cdk.Stack, props: dict, field: str) -> None:
+def test_prod_fails_when_asked_to_delete_images_without_opt_in(
+    stack: cdk.Stack, props: dict[str, Any], field: str
+) -> None:
     with pytest.raises(ValidationError, match=f"{field}=.*allow_destroy=True"):
         ProdRepository(stack, "Prod", **props)
     assert Template.from_stack(stack).find_resources(REPO) == {}
@@ -141,7 +144,7 @@ def test_prod_apply_removal_policy_destroy_with_the_opt_in_deploys_delete(stack:
 
 
 # Every keyword a preset sets, overridden by the user: synth still works and the user's value lands.
-PRESET_OVERRIDES = [
+PRESET_OVERRIDES: list[tuple[type[SecureRepository], dict[str, Any], dict[str, Any] | None]] = [
     (DevRepository, {"image_tag_mutability": ecr.TagMutability.IMMUTABLE}, {"ImageTagMutability": "IMMUTABLE"}),
     (DevRepository, {"removal_policy": cdk.RemovalPolicy.RETAIN}, {"EmptyOnDelete": Match.absent()}),
     (DevRepository, {"empty_on_delete": False}, {"EmptyOnDelete": Match.absent()}),
@@ -182,7 +185,7 @@ def test_the_override_table_covers_every_keyword_each_preset_sets() -> None:
     ("cls", "props", "expected"), PRESET_OVERRIDES, ids=lambda v: getattr(v, "__name__", None) or str(v)[:40]
 )
 def test_every_keyword_a_preset_sets_can_be_overridden_without_breaking_synth(
-    cls: type, props: dict, expected: dict | None
+    cls: type[SecureRepository], props: dict[str, Any], expected: dict[str, Any] | None
 ) -> None:
     stack = cdk.Stack(cdk.App(), "TestStack")
     cls(stack, "Repo", **props)

@@ -21,7 +21,8 @@ BLOCKS = re.findall(r"^```python\n(.*?)^```", README, flags=re.DOTALL | re.MULTI
 
 def _heading_of(block: str) -> str:
     before = README[: README.index(block)]
-    return re.findall(r"^#+ (.*)$", before, flags=re.MULTILINE)[-1]
+    headings: list[str] = re.findall(r"^#+ (.*)$", before, flags=re.MULTILINE)
+    return headings[-1]
 
 
 def test_readme_has_python_blocks() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -19,9 +20,10 @@ from ecr_patterns import lifecycle as lc
 REPO = "AWS::ECR::Repository"
 
 
-def lifecycle_rules_of(stack: cdk.Stack) -> list[dict[str, object]]:
+def lifecycle_rules_of(stack: cdk.Stack) -> list[dict[str, Any]]:
     (repo,) = Template.from_stack(stack).find_resources(REPO).values()
-    return json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+    rules: list[dict[str, Any]] = json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+    return rules
 
 
 from tests.patterns import has_warning, warning_ids  # noqa: E402
@@ -138,14 +140,16 @@ def test_aes256_is_written_out_and_warned(stack: cdk.Stack) -> None:
 def test_customer_key_is_used_with_kms(stack: cdk.Stack) -> None:
     key = kms.Key(stack, "Key")
     SecureRepository(stack, "Repo", encryption_key=key)
+    cfn_key = key.node.default_child
+    assert isinstance(cfn_key, kms.CfnKey)
     Template.from_stack(stack).has_resource_properties(
         REPO,
         {
             "EncryptionConfiguration": {
                 "EncryptionType": "KMS",
-                "KmsKey": {"Fn::GetAtt": [stack.resolve(key.node.default_child.logical_id), "Arn"]},
+                "KmsKey": {"Fn::GetAtt": [stack.resolve(cfn_key.logical_id), "Arn"]},
             }
-        },  # type: ignore[union-attr]
+        },
     )
     assert warning_ids(stack) == []
 

@@ -625,7 +625,9 @@ def test_layers_shared_by_a_kept_image_free_nothing_when_the_other_image_expires
     assert layers["expiringBytes"] in (700 + 10, 300 + 10)  # the expiring image's own layer and config only
     assert repo.lifecycle["expiringImages"] == 1
     without = audit(targets_for(["us-east-1"]), session=session)
-    assert next(r for r in without.repositories if r.name == "layers-app").lifecycle["layers"] is None
+    lifecycle = next(r for r in without.repositories if r.name == "layers-app").lifecycle
+    assert lifecycle is not None
+    assert lifecycle["layers"] is None
 
 
 def test_money_uses_the_price_table_and_leaves_unknown_prices_out() -> None:

@@ -4,6 +4,7 @@ region with its registry-level settings, no reference across stages, and complia
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from ecr_patterns.errors import ValidationError
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/catalog/catalog.yaml"
 
 
-def _repositories(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
+def _repositories(stack: cdk.Stack) -> dict[str, Mapping[str, Any]]:
     found = Template.from_stack(stack).find_resources("AWS::ECR::Repository")
     return {r["Properties"]["RepositoryName"]: r for r in found.values()}
 
@@ -95,7 +96,9 @@ def test_a_stage_per_account_and_region_with_its_registry_settings() -> None:
             }
         },
     )
-    payments = _repositories(eu.node.find_child("Repositories-payments"))  # type: ignore[arg-type]
+    payments_stack = eu.node.find_child("Repositories-payments")
+    assert isinstance(payments_stack, cdk.Stack)
+    payments = _repositories(payments_stack)
     assert "Fn::ImportValue" in json.dumps(payments["payments/api"]["Properties"]["EncryptionConfiguration"])
 
 

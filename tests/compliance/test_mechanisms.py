@@ -12,6 +12,7 @@ import pytest
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Annotations, Match
+from aws_cdk.cx_api import SynthesisMessage
 from constructs import Construct
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository, ValidationError
@@ -85,6 +86,15 @@ def _annotated(stack: cdk.Stack, kind: str) -> list[tuple[str, str]]:
             if entry.type == f"aws:cdk:{kind}":
                 found.append((construct.node.path, str(entry.data)))
     return found
+
+
+def _texts(messages: list[SynthesisMessage]) -> list[str]:
+    """The text of each annotation found by ``Annotations`` (an annotation's data is its message)."""
+    texts = []
+    for message in messages:
+        assert isinstance(message.entry.data, str)
+        texts.append(message.entry.data)
+    return texts
 
 
 def _errors(stack: cdk.Stack) -> set[tuple[str, str]]:
@@ -162,7 +172,9 @@ def test_aspect_reports_annotations_with_rule_ids_everywhere(mechanism: str) -> 
         add_compliance_everywhere(app)
     else:
         aspect = EcrCompliance()
-        for stage in (app, stacks["staged"].node.scope):
+        staged = stacks["staged"].node.scope
+        assert staged is not None
+        for stage in (app, staged):
             cdk.Aspects.of(stage).add(aspect, priority=cdk.AspectPriority.READONLY)
     if mechanism == "add_compliance_everywhere":
         # The app's check fails synth for the error inside the Stage (the CLI would not show it otherwise).
@@ -191,7 +203,7 @@ def test_aspect_honours_suppressions_and_levels() -> None:
     )
     app.synth()
     assert Annotations.from_stack(stack).find_error("*", Match.any_value()) == []
-    warned = {m.entry.data.split("]")[0] for m in Annotations.from_stack(stack).find_warning("*", Match.any_value())}
+    warned = {data.split("]")[0] for data in _texts(Annotations.from_stack(stack).find_warning("*", Match.any_value()))}
     assert warned == {"[EcrPatterns-ScanOnPush", "[EcrPatterns-LifecyclePolicy", "[EcrPatterns-TagImmutability"}
 
 
@@ -220,7 +232,7 @@ def test_aspect_sees_registry_scanning_that_covers_a_repository() -> None:
     registry_scanning(stack, "ENHANCED", "CONTINUOUS_SCAN", "team/*")
     cdk.Aspects.of(app).add(EcrCompliance(), priority=cdk.AspectPriority.READONLY)
     app.synth()
-    errors = [m.entry.data for m in Annotations.from_stack(stack).find_error("*", Match.any_value())]
+    errors = _texts(Annotations.from_stack(stack).find_error("*", Match.any_value()))
     assert not any("EcrPatterns-ScanOnPush" in e for e in errors)
     assert any("EcrPatterns-LifecyclePolicy" in e for e in errors)
 
@@ -251,7 +263,9 @@ def test_one_aspect_instance_serves_two_apps() -> None:
         cdk.Aspects.of(app).add(aspect, priority=cdk.AspectPriority.READONLY)
         stacks.append(stack)
     for stack in stacks:  # synthesized after both apps were built
-        stack.node.root.synth()
+        root = stack.node.root
+        assert isinstance(root, cdk.App)
+        root.synth()
     for stack in stacks:
         assert {name for name, _ in _errors(stack)} == {"Plain"}
 

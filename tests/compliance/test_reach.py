@@ -17,7 +17,9 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Annotations, Match
 
 from ecr_patterns import ProdRepository, SecureRepository
-from ecr_patterns.compliance import EcrCompliancePlugin, add_compliance_everywhere, suppress
+from ecr_patterns.compliance import add_compliance_everywhere, suppress
+from ecr_patterns.compliance.model import Finding
+from ecr_patterns.compliance.plugin import EcrCompliancePlugin
 from ecr_patterns.registry import RegistryScanning
 from tests.patterns import pattern_findings
 
@@ -107,7 +109,7 @@ def test_a_suppressed_repository_in_a_stage_leaves_no_summary_and_passes(tmp_pat
     app.synth()
 
 
-def _plugin_findings(build: Any) -> list[Any]:
+def _plugin_findings(build: Any) -> list[Finding]:
     app = cdk.App()
     plugin = EcrCompliancePlugin()
     Validations.of(app).add_plugins(plugin)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from ecr_patterns import ValidationError
-from ecr_patterns.compliance import ALL_RULES, ComplianceConfig, Level, Outcome, Rule, RuleContext
+from ecr_patterns.compliance import ALL_RULES, ComplianceConfig, Level, Rule
 from ecr_patterns.compliance.engine import check_resource, check_templates, registry_scan_filters
-from ecr_patterns.compliance.model import PRODUCTION_KEY, SUPPRESSIONS_KEY, Status
+from ecr_patterns.compliance.model import PRODUCTION_KEY, SUPPRESSIONS_KEY, Outcome, RuleContext, Status
 from ecr_patterns.compliance.rules import (
     encryption,
     lifecycle_policy,
@@ -35,7 +35,7 @@ VALID_POLICY = json.dumps(
 )
 
 
-def repo(props: dict[str, Any] | None = None, **resource: Any) -> dict[str, Any]:
+def repo(props: dict[str, Any] | None = None, /, **resource: Any) -> dict[str, Any]:
     return {"Type": "AWS::ECR::Repository", "Properties": props or {}, **resource}
 
 
@@ -50,7 +50,8 @@ def settings(resource: dict[str, Any], *, auto_delete_images: bool = False) -> R
 
 def check(rule: Any, resource: dict[str, Any] | RepositorySettings, context: RuleContext | None = None) -> Outcome:
     model = resource if isinstance(resource, RepositorySettings) else settings(resource)
-    return rule.check(model, context or ctx())
+    outcome: Outcome = rule.check(model, context or ctx())
+    return outcome
 
 
 def status(rule: Any, resource: dict[str, Any] | RepositorySettings, context: RuleContext | None = None) -> Status:

@@ -25,6 +25,13 @@ NOT_PULLED = lc.archive_images_not_pulled_for_days
 PUSHED = lc.archive_images_pushed_more_than_days_ago
 ARCHIVED = lc.delete_archived_images_after_days
 
+
+def unchecked(value: object) -> Any:
+    """``value`` as a caller without a type checker gives it: the builders must refuse at run time what their
+    annotations already forbid."""
+    return value
+
+
 CASES: list[Any] = [
     # the CDK helpers (rules.py)
     ("delete_untagged_after_days refuses zero days", lambda: lc.delete_untagged_after_days(0), ARG, f"days=0: {DAYS}"),
@@ -170,16 +177,26 @@ CASES: list[Any] = [
     # the engine's standard rules (standard.py): the code the validator has always reported for their numbers
     ("expire_untagged refuses zero days", lambda: standard.expire_untagged(0), NUMBER, f"days=0: {DAYS}"),
     ("expire_untagged refuses a bool for days", lambda: standard.expire_untagged(True), NUMBER, f"days=True: {DAYS}"),
-    ("expire_untagged refuses a string for days", lambda: standard.expire_untagged("7"), NUMBER, f"days='7': {DAYS}"),
+    (
+        "expire_untagged refuses a string for days",
+        lambda: standard.expire_untagged(unchecked("7")),
+        NUMBER,
+        f"days='7': {DAYS}",
+    ),
     ("keep_last refuses a count of zero", lambda: standard.keep_last(0), NUMBER, f"count=0: {IMAGES}"),
     ("keep_last refuses a negative count", lambda: standard.keep_last(-1), NUMBER, f"count=-1: {IMAGES}"),
     ("keep_last refuses a bool for the count", lambda: standard.keep_last(False), NUMBER, f"count=False: {IMAGES}"),
-    ("keep_last refuses a float for the count", lambda: standard.keep_last(1.5), NUMBER, f"count=1.5: {IMAGES}"),
+    (
+        "keep_last refuses a float for the count",
+        lambda: standard.keep_last(unchecked(1.5)),
+        NUMBER,
+        f"count=1.5: {IMAGES}",
+    ),
     ("archive_untagged refuses a bool for days", lambda: standard.archive_untagged(True), NUMBER, f"days=True: {DAYS}"),
     ("archive_untagged refuses zero days", lambda: standard.archive_untagged(0), NUMBER, f"days=0: {DAYS}"),
     (
         "archive_beyond refuses None for the count",
-        lambda: standard.archive_beyond(None),
+        lambda: standard.archive_beyond(unchecked(None)),
         NUMBER,
         f"count=None: {IMAGES}",
     ),

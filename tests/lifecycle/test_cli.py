@@ -15,7 +15,7 @@ from ecr_patterns.cli import main
 from tests.offline import offline_aws
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
-POLICY = {
+POLICY: dict[str, Any] = {
     "rules": [
         {
             "rulePriority": 1,

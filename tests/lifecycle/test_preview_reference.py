@@ -155,7 +155,7 @@ def repositories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, list[
             extra["subjectManifestDigest"] = f"sha256:{draw(st.integers(0, i - 1)):04d}"
         tags = draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True))
         images.append(image(f"{i:04d}", tags, days, **extra))
-    if images and draw(st.booleans()):
+    if len(images) > 0 and draw(st.booleans()):  # not `images and`: mypy would type the draw by `images`
         images[-1]["imageTags"] = None  # describe-images may also leave imageTags out (below)
     for img in images:
         if not img["imageTags"] and draw(st.booleans()):

@@ -63,7 +63,9 @@ def patterns(build: Any) -> list[dict[str, Any]]:
     rules = Template.from_stack(stack).find_resources("AWS::Events::Rule")
     # The repository name is a Ref to the repository; CloudFormation resolves it to the name given.
     text = json.dumps([r["Properties"]["EventPattern"] for r in rules.values()])
-    ref = json.dumps({"Ref": stack.resolve(stack.node.find_child("Repo").node.default_child.logical_id)})
+    resource = stack.node.find_child("Repo").node.default_child
+    assert isinstance(resource, cdk.CfnElement)
+    ref = json.dumps({"Ref": stack.resolve(resource.logical_id)})
     return list(json.loads(text.replace(ref, json.dumps("team/api"))))
 
 
@@ -97,7 +99,7 @@ def test_scan_finding_patterns_are_valid_and_match_exactly_the_severities_asked_
         assert matches(eventbridge, basic, scan_event({each: 2})) is (each in wanted), each
     assert not matches(eventbridge, basic, scan_event({}))
     assert not matches(eventbridge, basic, {**scan_event({severity: 1}), "detail-type": "ECR Image Action"})
-    finding = {
+    finding: dict[str, Any] = {
         "source": "aws.inspector2",
         "detail-type": "Inspector2 Finding",
         "detail": {

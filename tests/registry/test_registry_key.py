@@ -3,6 +3,7 @@ policy, rotation and retention, the patterns that take it, and what a ProdReposi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -25,7 +26,7 @@ def env_stack(app: cdk.App) -> cdk.Stack:
     return cdk.Stack(app, "Registry", env=ENV)
 
 
-def _key(template: Template) -> dict[str, Any]:
+def _key(template: Template) -> Mapping[str, Any]:
     (key,) = template.find_resources("AWS::KMS::Key").values()
     return key
 
@@ -52,8 +53,8 @@ def test_repositories_given_the_key_are_encrypted_with_it(env_stack: cdk.Stack) 
     key_id = next(iter(template.find_resources("AWS::KMS::Key")))
     repositories = template.find_resources("AWS::ECR::Repository")
     assert len(repositories) == 3
-    for repository in repositories.values():
-        assert repository["Properties"]["EncryptionConfiguration"] == {
+    for resource in repositories.values():
+        assert resource["Properties"]["EncryptionConfiguration"] == {
             "EncryptionType": "KMS",
             "KmsKey": {"Fn::GetAtt": [key_id, "Arn"]},
         }

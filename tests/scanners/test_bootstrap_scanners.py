@@ -33,7 +33,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _ecr(reports: list[dict[str, object]], kind: str) -> set[str]:
-    return {check for check, _ in results(reports, kind)}  # type: ignore[arg-type]
+    return {check for check, _ in results(reports, kind)}
 
 
 def test_the_hardened_templates_have_no_cfn_lint_errors(templates: dict[str, Path]) -> None:

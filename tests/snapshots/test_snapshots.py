@@ -41,10 +41,11 @@ _HASH = re.compile(r"\b[0-9a-f]{64}\b")
 def masked(stack: cdk.Stack) -> dict[str, Any]:
     """The template without what changes between aws-cdk-lib releases or runs: the bootstrap
     parameter and rule, and asset hashes."""
-    template = Template.from_stack(stack).to_json()
+    template = dict(Template.from_stack(stack).to_json())
     template.pop("Parameters", None)
     template.pop("Rules", None)
-    return json.loads(_HASH.sub("<hash>", json.dumps(template, sort_keys=True)))
+    result: dict[str, Any] = json.loads(_HASH.sub("<hash>", json.dumps(template, sort_keys=True)))
+    return result
 
 
 def secure(stack: cdk.Stack) -> None:
