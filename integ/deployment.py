@@ -21,7 +21,7 @@ from integ.apps import common
 from integ.cdk_cli import CdkCli
 from integ.target import EMULATOR, Target
 
-APPS = ("plain", "secure_defaults", "presets", "grants", "lifecycle", "encryption", "catalog")
+APPS = ("plain", "secure_defaults", "presets", "grants", "lifecycle", "encryption", "catalog", "verdicts")
 """Module names under ``integ.apps`` with repositories, in deploy order."""
 TOOLKIT_STACK = "CDKToolkit"
 REGISTRY_APP = "registry"

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.stage("deployed")
 
 
 def _all_repositories() -> list[tuple[str, str]]:
-    from integ.apps import catalog, encryption, grants, lifecycle, plain, presets, secure_defaults
+    from integ.apps import catalog, encryption, grants, lifecycle, plain, presets, secure_defaults, verdicts
 
     return [
         ("plain", plain.REPOSITORY),
@@ -24,6 +24,7 @@ def _all_repositories() -> list[tuple[str, str]]:
         ("lifecycle", lifecycle.REPOSITORY),
         ("encryption", encryption.REPOSITORY),
         *(("catalog", base) for base in catalog.REPOSITORIES),
+        *(("verdicts", base) for base in verdicts.REPOSITORIES),
     ]
 
 

@@ -13,7 +13,9 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository, ValidationError
-from ecr_patterns.compliance import EcrCompliance, add_compliance_everywhere, mark_production, suppress
+from ecr_patterns.compliance.aspect import EcrCompliance, add_compliance_everywhere
+from ecr_patterns.compliance.marks import mark_production
+from ecr_patterns.compliance.suppressions import suppress
 from ecr_patterns.grants import grant_pull_to_lambda
 from ecr_patterns.scanners import acknowledge_scanner_findings
 
@@ -31,7 +33,7 @@ def _topic(stack: cdk.Stack) -> sns.Topic:
 CASES: dict[str, tuple[Case, str, str]] = {
     # (call, the argument named, the code)
     "tag_prefixes given as a string, not a list": (
-        lambda s: _repo(s).notify_on_image_push(targets.SnsTopic(_topic(s)), tag_prefixes="prod-"),  # type: ignore[arg-type]
+        lambda s: _repo(s).notify_on_image_push(targets.SnsTopic(_topic(s)), tag_prefixes="prod-"),
         "tag_prefixes",
         "events.argument",
     ),

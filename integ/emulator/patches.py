@@ -29,6 +29,7 @@ from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.exceptions import ServiceException
 from moto.ecr.models import ECRBackend, Repository, ecr_backends
 from moto.kms.models import Key as KmsKey
+from moto.kms.models import kms_backends
 
 MOTO_VERSION = "5.2.5"
 
@@ -62,6 +63,7 @@ def apply() -> None:
     _patch_method(CloudFormationBackend, "describe_change_set", _describe_change_set)
     _patch_method(CloudFormationBackend, "describe_stack_resource", _describe_stack_resource)
     _patch_classmethod(KmsKey, "create_from_cloudformation_json", _create_kms_key)
+    _patch_method(Repository, "_determine_encryption_config", _aws_managed_key)
     _patch_method(CloudFormationResponse, "create_change_set", _create_change_set_response)
     summary = _template_summary(cloudformation_responses.get_template_summary_response_from_template)
     cloudformation_responses.get_template_summary_response_from_template = summary  # type: ignore[assignment]
@@ -117,6 +119,27 @@ def _create_kms_key(
 
 
 # -- AWS::ECR::Repository -------------------------------------------------------------------------
+
+
+AWS_MANAGED_ECR_ALIAS = "alias/aws/ecr"
+
+
+def _aws_managed_key(original: Callable[..., Any], self: Any, encryption_config: Any) -> dict[str, str]:
+    """Completes ``moto.ecr.models.Repository._determine_encryption_config``: ``KMS`` without a key names a random
+    key ARN that moto's KMS does not know, while ECR uses the account's AWS managed key ``aws/ecr``, whose
+    ``kms:DescribeKey`` answers ``KeyManager: AWS`` (ECR User Guide, "Encryption at rest": "the default AWS managed
+    key, which is managed by Amazon ECR"). This creates that key once per account and region, with its alias, and
+    names its ARN, so the audit can tell it from a customer managed key as it does against ECR."""
+    if encryption_config != {"encryptionType": "KMS"}:
+        return dict(original(self, encryption_config))
+    kms = kms_backends[self.account_id][self.region_name]
+    key_id = kms.get_key_id_from_alias(AWS_MANAGED_ECR_ALIAS)
+    if key_id is None:
+        key = kms.create_key(None, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", "Default key for ECR", None)
+        key.key_manager = "AWS"
+        kms.create_alias(key.id, AWS_MANAGED_ECR_ALIAS)
+        key_id = key.id
+    return {"encryptionType": "KMS", "kmsKey": str(kms.keys[key_id].arn)}
 
 
 def _bool(value: object) -> bool:
