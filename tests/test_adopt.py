@@ -271,7 +271,7 @@ def test_the_adoption_planner_never_imports_aws_cdk() -> None:
     import sys
 
     code = (
-        "import sys, ecr_patterns._adopt_command\n"
+        "import sys, ecr_patterns.cli.adopt\n"
         "from ecr_patterns.adopt import LiveSettings, plan_adoption\n"
         "live = LiveSettings('a', 'arn', False, 'MUTABLE', (), 'AES256', None, None, None, None, {})\n"
         "plan_adoption(live, [], now='2026-12-01T00:00:00Z')\n"

@@ -31,3 +31,22 @@ def test_every_public_name_resolves() -> None:
         assert getattr(ecr_patterns, name) is not None
     for name in lifecycle.__all__:
         assert getattr(lifecycle, name) is not None
+
+
+def test_python_dash_m_runs_the_cli_like_the_console_script() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ecr_patterns.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "Usage: ecr-patterns" in done.stdout
+    assert {"adopt", "audit", "bootstrap", "catalog", "lifecycle"} <= set(done.stdout.split())
+
+
+def test_no_module_of_the_cli_imports_aws_cdk() -> None:
+    code = (
+        "import importlib, pkgutil, sys, ecr_patterns.cli as cli\n"
+        "for m in pkgutil.iter_modules(cli.__path__, 'ecr_patterns.cli.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "print('aws_cdk' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

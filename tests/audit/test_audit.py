@@ -792,7 +792,7 @@ def test_roles_are_assumed_per_account_and_each_account_is_read_with_its_own_cre
 def test_a_terminal_gets_a_progress_bar_fed_by_the_readers_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys as system
 
-    from ecr_patterns._audit_command import _run
+    from ecr_patterns.cli.audit import _run
 
     calls: list[tuple[int, int]] = []
 

@@ -1,4 +1,5 @@
-"""``ecr-patterns``: validate and preview ECR lifecycle policies offline (plain Python, no ``aws_cdk``).
+"""``ecr-patterns lifecycle validate|preview``: validate and preview ECR lifecycle policies offline (plain Python,
+no ``aws_cdk``).
 
 Exit codes: 0 success; 1 the policy is one ECR would reject; 2 a bad file or argument (one
 line on stderr, never a traceback).
@@ -8,19 +9,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from ecr_patterns._adopt_command import adopt_command
-from ecr_patterns._audit_command import audit_command
-from ecr_patterns._bootstrap_command import bootstrap
-from ecr_patterns._catalog_command import catalog
 from ecr_patterns._text import plural
-from ecr_patterns._usage import UsageProblem
+from ecr_patterns.cli._usage import UsageProblem
 from ecr_patterns.errors import ValidationError
 
 _REPOSITORY_TYPE = "AWS::ECR::Repository"
@@ -185,18 +181,12 @@ def _print_violations(err: ValidationError) -> None:
         click.echo(f"  - {violation}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ecr-patterns")
-def cli() -> None:
-    """ecr-patterns: tools for Amazon ECR repositories."""
-
-
-@cli.group()
-def lifecycle() -> None:
+@click.group("lifecycle")
+def group() -> None:
     """Validate and preview lifecycle policies offline."""
 
 
-@lifecycle.command("validate")
+@group.command("validate")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--repository", "repository", help="Logical id of one repository or creation template in a template.")
 def validate_command(file: Path, repository: str | None) -> None:
@@ -227,7 +217,7 @@ def validate_command(file: Path, repository: str | None) -> None:
         raise click.exceptions.Exit(1)
 
 
-@lifecycle.command("preview")
+@group.command("preview")
 @click.option("--policy", "policy_file", required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--images", "images_file", type=click.Path(path_type=Path, dir_okay=False), help="describe-images JSON.")
 @click.option("--repository-name", help="Read the images of this live repository with boto3 instead of --images.")
@@ -358,31 +348,3 @@ def _print_table(result: dict[str, Any], *, limit: int | None) -> None:
             f"--repository-name): could not rule out that they reference "
             f"{plural(len(result['couldNotRuleOut']), 'untagged image')} marked above"
         )
-
-
-cli.add_command(adopt_command)
-cli.add_command(audit_command)
-cli.add_command(bootstrap)
-cli.add_command(catalog)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Console entry point; returns the exit code."""
-    try:
-        rc = cli.main(args=list(argv) if argv is not None else None, prog_name="ecr-patterns", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        return int(done.exit_code)
-    except click.Abort:
-        click.echo("ecr-patterns: aborted", err=True)
-        return 2
-    except click.UsageError as err:
-        click.echo(f"ecr-patterns: error: {err.format_message()}", err=True)
-        return 2
-    except click.ClickException as err:
-        click.echo(f"ecr-patterns: error: {err.format_message()}", err=True)
-        return err.exit_code
-    return rc if isinstance(rc, int) else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ecr_patterns._usage import UsageProblem
+from ecr_patterns.cli._usage import UsageProblem
 
 if TYPE_CHECKING:
     from ecr_patterns.bootstrap.check import BootstrapStatus
 
 
 @click.group("bootstrap")
-def bootstrap() -> None:
+def group() -> None:
     """CDK's own container-assets repository, hardened."""
 
 
-@bootstrap.command("template")
+@group.command("template")
 @click.option("--from", "source", type=click.Path(path_type=Path, dir_okay=False), help="A template file to edit.")
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
 @click.option("--kms", is_flag=True, help="KMS with the AWS managed key aws/ecr (a new bootstrap only).")
@@ -90,7 +90,7 @@ def template_command(
     click.echo(f"Next: cdk bootstrap --template {target}{force} aws://<account>/<region>", err=True)
 
 
-@bootstrap.command("check")
+@group.command("check")
 @click.option("--region", "regions", multiple=True, help="A region (repeatable); default the session's region.")
 @click.option("--qualifier", help="The bootstrap qualifier; its stack is CDKToolkit unless --toolkit-stack-name.")
 @click.option("--toolkit-stack-name", default="CDKToolkit", show_default=True)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ecr_patterns._text import plural
-from ecr_patterns._usage import UsageProblem
+from ecr_patterns.cli._usage import UsageProblem
 
 FILE = click.Path(path_type=Path, dir_okay=False)
 SHARD_BY = click.option("--shard-by", type=click.Choice(("team", "hash")), default="team", show_default=True)
@@ -36,11 +36,11 @@ def _plan(path: Path, shard_by: str, shards: int, *, check: bool = True) -> Any:
 
 
 @click.group("catalog")
-def catalog() -> None:
+def group() -> None:
     """Repositories declared as data: validate a catalog, plan its stacks, diff two versions."""
 
 
-@catalog.command("validate")
+@group.command("validate")
 @click.argument("file", type=FILE)
 def validate_command(file: Path) -> None:
     """Check FILE against the schema, the lifecycle validator and CloudFormation's stack limits."""
@@ -53,7 +53,7 @@ def validate_command(file: Path) -> None:
     )
 
 
-@catalog.command("plan")
+@group.command("plan")
 @click.argument("file", type=FILE)
 @SHARD_BY
 @SHARDS
@@ -72,7 +72,7 @@ def plan_command(file: Path, shard_by: str, shards: int, as_json: bool) -> None:
         )
 
 
-@catalog.command("diff")
+@group.command("diff")
 @click.argument("old", type=FILE)
 @click.argument("new", type=FILE)
 @SHARD_BY

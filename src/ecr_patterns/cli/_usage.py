@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .errors import ValidationError
+from ecr_patterns.errors import ValidationError
 
 
 class UsageProblem(click.ClickException):

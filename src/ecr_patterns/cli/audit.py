@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ecr_patterns._usage import UsageProblem
+from ecr_patterns.cli._usage import UsageProblem
 
 FORMATS = ("table", "json", "sarif", "asff", "html")
 
@@ -58,7 +58,7 @@ def _accounts(accounts: str | None, accounts_file: Path | None) -> list[str]:
 )
 @click.option("--max-workers", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--now", help="Evaluation time of the lifecycle preview, ISO 8601 (default: now, UTC).")
-def audit_command(
+def command(
     regions: tuple[str, ...],
     all_regions: bool,
     role_arns: tuple[str, ...],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ecr_patterns._usage import UsageProblem
+from ecr_patterns.cli._usage import UsageProblem
 
 
 @click.command("adopt")
@@ -24,7 +24,7 @@ from ecr_patterns._usage import UsageProblem
 @click.option("--mapping-out", type=click.Path(path_type=Path, dir_okay=False), help="Write the cdk import mapping.")
 @click.option("--now", help="The time of the default policy's preview, ISO 8601 (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-def adopt_command(
+def command(
     repository_name: str,
     pattern: str,
     region: str | None,
