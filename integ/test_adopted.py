@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ecr_patterns.adopt import AdoptionPlan, plan_adoption, read_live
+from ecr_patterns.audit.adopt import AdoptionPlan, plan_adoption, read_live
 from ecr_patterns.lifecycle import LifecyclePolicy
 from ecr_patterns.lifecycle.live import list_repository_images
 from ecr_patterns.lifecycle.standard import default_policy_rules

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from moto import mock_aws
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
-from ecr_patterns.adopt import (
+from ecr_patterns.audit.adopt import (
     CREATE_ONLY,
     IMPORTS,
     PATTERNS,
@@ -272,7 +272,7 @@ def test_the_adoption_planner_never_imports_aws_cdk() -> None:
 
     code = (
         "import sys, ecr_patterns.cli.adopt\n"
-        "from ecr_patterns.adopt import LiveSettings, plan_adoption\n"
+        "from ecr_patterns.audit.adopt import LiveSettings, plan_adoption\n"
         "live = LiveSettings('a', 'arn', False, 'MUTABLE', (), 'AES256', None, None, None, None, {})\n"
         "plan_adoption(live, [], now='2026-12-01T00:00:00Z')\n"
         "print('aws_cdk' in sys.modules)"

@@ -42,7 +42,7 @@ def command(
         import boto3
     except ImportError:
         raise UsageProblem("adopt reads the live repository: pip install 'ecr-patterns[aws]'") from None
-    from ecr_patterns.adopt import AdoptionError, plan_adoption, read_live, render_plan
+    from ecr_patterns.audit.adopt import AdoptionError, plan_adoption, read_live, render_plan
     from ecr_patterns.errors import ValidationError
     from ecr_patterns.lifecycle.live import LiveRepositoryError
 
