@@ -105,22 +105,14 @@ class SecureRepository(ecr.Repository):
         problems = Problems()
         _check_types(problems, locals())
         problems.raise_if_any(context=where)
-        p = self._preset.settings
-        scan = p.scan_on_push if image_scan_on_push is None else image_scan_on_push
-        if image_tag_mutability is not None:
-            mutability = image_tag_mutability
-        elif image_tag_mutability_exclusion_filters:
-            mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
-        else:
-            mutability = ecr.TagMutability(p.tag_mutability)
-        removal = (
-            (RemovalPolicy.RETAIN if p.deletion_policy == "Retain" else RemovalPolicy.DESTROY)
-            if (removal_policy is None)
-            else removal_policy
+        scan, mutability, removal, empty = _merged(
+            self._preset,
+            image_scan_on_push,
+            image_tag_mutability,
+            bool(image_tag_mutability_exclusion_filters),
+            removal_policy,
+            empty_on_delete,
         )
-        destroy = removal == RemovalPolicy.DESTROY
-        # A preset's empty_on_delete default follows its removal policy: DevRepository with RETAIN keeps images.
-        empty = bool((p.empty_on_delete and destroy) if empty_on_delete is None else empty_on_delete)
         requires_key = _requires_key(scope, require_customer_managed_key)
         encryption_type = _encryption_type(encryption, encryption_key, problems)
         self._check_settings(problems, encryption_key, requires_key, removal, empty, bool(auto_delete_images))
@@ -377,6 +369,31 @@ def _kms() -> ecr.RepositoryEncryption:
 @cache
 def _default_text(preset: Preset) -> str | None:
     return render_lifecycle_policy(None, preset.lifecycle_rules(), where=lambda: "default lifecycle policy")  # type: ignore[arg-type]
+
+
+def _merged(
+    preset: Preset,
+    scan: bool | None,
+    mutability: ecr.TagMutability | None,
+    exclusions: bool,
+    removal: RemovalPolicy | None,
+    empty: bool | None,
+) -> tuple[bool, ecr.TagMutability, RemovalPolicy, bool]:
+    """Secure defaults (the preset's), then the user's values: scan on push, mutability, removal policy, empty on
+    delete."""
+    p = preset.settings
+    if mutability is None:
+        mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION if exclusions else ecr.TagMutability(p.tag_mutability)
+    if removal is None:
+        removal = RemovalPolicy.RETAIN if p.deletion_policy == "Retain" else RemovalPolicy.DESTROY
+    # A preset's empty_on_delete default follows its removal policy: DevRepository with RETAIN keeps images.
+    destroy = removal == RemovalPolicy.DESTROY
+    return (
+        p.scan_on_push if scan is None else scan,
+        mutability,
+        removal,
+        bool((p.empty_on_delete and destroy) if empty is None else empty),
+    )
 
 
 _BOOLS = ("image_scan_on_push", "require_customer_managed_key", "empty_on_delete", "auto_delete_images")

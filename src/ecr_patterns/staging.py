@@ -4,7 +4,8 @@
 keep the newest 3, no scanning, no KMS, and its repository-creating method is private. :class:`SecureStagingStack`
 lets the alpha's ``DefaultStagingStack`` create each repository (so names, grants and the publishing role stay
 exactly its own) and then gives the repository's L1 ``SecureRepository``'s defaults from
-:mod:`ecr_patterns.defaults`: scan on push, IMMUTABLE, KMS, and a lifecycle policy validated as ECR would (the
+:mod:`ecr_patterns.core.presets` (``SECURE``): scan on push, IMMUTABLE, KMS, and a lifecycle policy validated as
+ECR would (the
 untagged rule plus the alpha's "keep the newest N"). No Lambda-backed custom resource: the alpha's
 auto-delete of staging assets is off.
 
@@ -39,6 +40,7 @@ from aws_cdk.app_staging_synthesizer_alpha import (
 from constructs import Construct, IValidation
 
 from ecr_patterns import defaults
+from ecr_patterns.core.presets import SECURE
 from ecr_patterns.errors import Code, ValidationError
 from ecr_patterns.lifecycle.model import LifecyclePolicy
 from ecr_patterns.lifecycle.standard import expire_untagged, keep_last
@@ -187,14 +189,16 @@ class SecureStagingStack(DefaultStagingStack):
         l1 = repository.node.default_child
         if not isinstance(l1, ecr.CfnRepository):  # pragma: no cover - the alpha always makes an L2
             raise TypeError("the staging repository has no CfnRepository")
+        # SecureRepository's defaults, from the one definition (ecr_patterns.core.presets.SECURE).
+        secure = SECURE.settings
         l1.image_scanning_configuration = ecr.CfnRepository.ImageScanningConfigurationProperty(
-            scan_on_push=defaults.SCAN_ON_PUSH
+            scan_on_push=secure.scan_on_push
         )
-        l1.image_tag_mutability = defaults.TAG_MUTABILITY
+        l1.image_tag_mutability = secure.tag_mutability
         l1.lifecycle_policy = ecr.CfnRepository.LifecyclePolicyProperty(lifecycle_policy_text=self._policy_text)
         if self._kms:
             l1.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
-                encryption_type=defaults.ENCRYPTION_TYPE
+                encryption_type=secure.encryption_type
             )
 
 

@@ -28,6 +28,8 @@ from typing import Any
 
 from ecr_patterns.bootstrap.policy import bootstrap_lifecycle_policy
 from ecr_patterns.compliance.model import SUPPRESSIONS_KEY
+from ecr_patterns.core.presets import SECURE
+from ecr_patterns.core.settings import RepositorySettings
 from ecr_patterns.errors import Code, Problems, ValidationError
 from ecr_patterns.lifecycle.model import LifecyclePolicy
 
@@ -330,10 +332,12 @@ def _check(original: Mapping[str, Any], hardened: Mapping[str, Any], *, encrypt:
     for key, value in before.items():
         if key not in edited and props.get(key) != value:
             raise AssertionError(f"the edit changed {RESOURCE}.{key}")
-    if resource.get("DeletionPolicy") != "Retain" or resource.get("UpdateReplacePolicy") != "Retain":
+    # Judged as every rule judges a repository: on the model of its effective settings.
+    settings = RepositorySettings.from_template(resource)
+    if not settings.retained:
         raise AssertionError("the deletion policies were not written")
-    if scan == "repository" and props.get("ImageScanningConfiguration") != {"ScanOnPush": True}:
+    if scan == "repository" and not settings.scan_on_push:
         raise AssertionError("scan on push was not written")
-    if encrypt and (props.get("EncryptionConfiguration") or {}).get("EncryptionType") != "KMS":
+    if encrypt and settings.encryption_type != SECURE.settings.encryption_type:
         raise AssertionError("the encryption configuration was not written")
     json.loads(props["LifecyclePolicy"]["LifecyclePolicyText"])

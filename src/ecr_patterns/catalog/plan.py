@@ -27,6 +27,7 @@ from typing import Any
 from ecr_patterns.core.guarantees import PATTERN_KEY
 from ecr_patterns.core.presets import PRESETS_BY_KEY
 from ecr_patterns.core.settings import PRODUCTION_KEY
+from ecr_patterns.defaults import PULL_ACTIONS
 from ecr_patterns.errors import Code, Problems
 
 MAX_RESOURCES = 500
@@ -152,7 +153,7 @@ def plan_catalog(
                     shard=shard,
                     stack_id=f"{stack_prefix}-{shard}",
                     construct_id=cid,
-                    retain=entry.preset != "dev",
+                    retain=bool(PRESETS_BY_KEY[entry.preset].settings.retained),
                     estimated_bytes=size,
                     encryption=(entry.encryption.type, entry.encryption.key),
                 )
@@ -232,17 +233,20 @@ def _arn(account: str) -> dict[str, Any]:
 def _resource_shape(entry: Any, *, name: str) -> dict[str, Any]:
     from ecr_patterns.catalog.model import default_lifecycle_text
 
-    pull = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+    # An estimate of what the pattern renders: its preset's settings (the one definition) and the grants' actions.
+    preset = PRESETS_BY_KEY[entry.preset]
+    settings = preset.settings
+    pull = list(PULL_ACTIONS)
     encryption: dict[str, Any] = {"EncryptionType": entry.encryption.type}
     if entry.encryption.key == "registry":
         encryption["KmsKey"] = {"Fn::ImportValue": "Stage-Registry:ExportsOutputFnGetAttRegistryKeyDD63DA09Arn0123ABCD"}
     elif entry.encryption.key != "aws/ecr":
         encryption["KmsKey"] = entry.encryption.key
     properties: dict[str, Any] = {"EncryptionConfiguration": encryption}
-    if entry.preset == "dev":
+    if settings.empty_on_delete:
         properties["EmptyOnDelete"] = True
     properties["ImageScanningConfiguration"] = {"ScanOnPush": entry.scan_on_push is not False}
-    properties["ImageTagMutability"] = "MUTABLE" if entry.preset == "dev" else "IMMUTABLE"
+    properties["ImageTagMutability"] = settings.tag_mutability
     text = json.dumps(default_lifecycle_text(entry), separators=(",", ":"))
     properties["LifecyclePolicy"] = {"LifecyclePolicyText": text}
     properties["RepositoryName"] = name
@@ -284,15 +288,13 @@ def _resource_shape(entry: Any, *, name: str) -> dict[str, Any]:
         properties["RepositoryPolicyText"] = {"Statement": statements, "Version": "2012-10-17"}
     if entry.tags:
         properties["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(entry.tags.items())]
-    policy = "Delete" if entry.preset == "dev" else "Retain"
     shape: dict[str, Any] = {
         "Type": "AWS::ECR::Repository",
         "Properties": properties,
-        "UpdateReplacePolicy": policy,
-        "DeletionPolicy": policy,
+        "UpdateReplacePolicy": settings.update_replace_policy,
+        "DeletionPolicy": settings.deletion_policy,
     }
     # The pattern's promises, as every pattern writes them (ecr_patterns.core.guarantees.PATTERN_KEY).
-    preset = PRESETS_BY_KEY[entry.preset]
     promises: dict[str, Any] = {"preset": preset.class_name, "requireCustomerManagedKey": False}
     if preset.production:
         promises["allowDestroy"] = False

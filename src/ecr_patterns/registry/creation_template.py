@@ -12,11 +12,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.interfaces import aws_kms as kms_refs
 from constructs import Construct
 
-from ecr_patterns import defaults
+from ecr_patterns.core.presets import SECURE
 from ecr_patterns.errors import Code, Problems
 from ecr_patterns.lifecycle.render import render_lifecycle_policy
 from ecr_patterns.lifecycle.rules import to_policy_rules
-from ecr_patterns.lifecycle.standard import default_policy_rules
 from ecr_patterns.registry._environment import claim_once
 
 _PREFIX = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*/?$")
@@ -78,12 +77,13 @@ class RepositoryCreationTemplate(Construct):
                 "give at least one of PULL_THROUGH_CACHE, REPLICATION, CREATE_ON_PUSH",
                 code=Code.REGISTRY_ARGUMENT,
             )
-        rules = default_policy_rules() if lifecycle_rules is None else to_policy_rules(lifecycle_rules, problems)
+        rules = SECURE.lifecycle_rules() if lifecycle_rules is None else to_policy_rules(lifecycle_rules, problems)
         problems.raise_if_any(context=lambda: self.node.path)
         # The one renderer: same key order, token rule and validation as every repository's policy.
         lifecycle_text = render_lifecycle_policy(self, rules, where=lambda: self.node.path)
-        mutability = image_tag_mutability or ecr.TagMutability.IMMUTABLE
-        if mutability.value != defaults.TAG_MUTABILITY:
+        # The repositories ECR creates get SecureRepository's defaults (ecr_patterns.core.presets.SECURE).
+        mutability = image_tag_mutability or ecr.TagMutability(SECURE.settings.tag_mutability)
+        if mutability.value != SECURE.settings.tag_mutability:
             Annotations.of(self).add_warning_v2(
                 "ecr-patterns:imageTagMutability",
                 f"image_tag_mutability={mutability.value} overrides the secure default IMMUTABLE for every repository "
@@ -112,7 +112,7 @@ class RepositoryCreationTemplate(Construct):
             description=description,
             image_tag_mutability=mutability.value,
             encryption_configuration=ecr.CfnRepositoryCreationTemplate.EncryptionConfigurationProperty(
-                encryption_type=defaults.ENCRYPTION_TYPE,
+                encryption_type=SECURE.settings.encryption_type,
                 kms_key=encryption_key.key_ref.key_arn if encryption_key is not None else None,
             ),
             lifecycle_policy=lifecycle_text,
