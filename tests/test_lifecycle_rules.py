@@ -16,6 +16,7 @@ from ecr_patterns import ValidationError
 from ecr_patterns import lifecycle as lc
 from ecr_patterns.lifecycle import standard
 from ecr_patterns.lifecycle.model import CountType, TagStatus
+from ecr_patterns.lifecycle.rules import to_policy_rule
 
 
 def plain_policy(stack: cdk.Stack, rules: list[ecr.LifecycleRule]) -> list[dict[str, Any]]:
@@ -59,8 +60,8 @@ def test_helpers_work_on_a_plain_repository(stack: cdk.Stack) -> None:
 
 
 def test_standard_rule_sets() -> None:
-    dev = [lc.to_policy_rule(r).selection for r in lc.standard_dev_lifecycle_rules()]
-    prod = [lc.to_policy_rule(r).selection for r in lc.standard_prod_lifecycle_rules()]
+    dev = [to_policy_rule(r).selection for r in lc.standard_dev_lifecycle_rules()]
+    prod = [to_policy_rule(r).selection for r in lc.standard_prod_lifecycle_rules()]
     assert [(s.tag_status, s.count_type, s.count_number) for s in dev] == [
         (TagStatus.UNTAGGED, CountType.SINCE_IMAGE_PUSHED, 7),
         (TagStatus.ANY, CountType.IMAGE_COUNT_MORE_THAN, 10),
@@ -72,14 +73,14 @@ def test_standard_rule_sets() -> None:
 
 
 def test_cdk_helpers_and_engine_rules_agree_on_the_expiring_standard_policies() -> None:
-    assert [lc.to_policy_rule(r) for r in lc.standard_dev_lifecycle_rules()] == standard.dev_policy_rules()
-    assert [lc.to_policy_rule(r) for r in lc.default_lifecycle_rules()] == standard.default_policy_rules()
+    assert [to_policy_rule(r) for r in lc.standard_dev_lifecycle_rules()] == standard.dev_policy_rules()
+    assert [to_policy_rule(r) for r in lc.default_lifecycle_rules()] == standard.default_policy_rules()
 
 
 def test_standard_prod_lifecycle_rules_keep_their_documented_expire_policy() -> None:
     # The helper stays as documented (untagged 14 days, keep the last 30, both expire) for plain
     # repositories; ProdRepository's own default archives instead (test_presets.py).
-    rules = [lc.to_policy_rule(r) for r in lc.standard_prod_lifecycle_rules()]
+    rules = [to_policy_rule(r) for r in lc.standard_prod_lifecycle_rules()]
     assert [(r.selection.tag_status.value, r.selection.count_number, r.action.type.value) for r in rules] == [
         ("untagged", 14, "expire"),
         ("any", 30, "expire"),
@@ -96,19 +97,19 @@ def test_the_prod_engine_policy_archives_and_never_expires() -> None:
 @pytest.mark.parametrize("age", [cdk.Duration.hours(36), cdk.Duration.minutes(90), cdk.Duration.hours(12)])
 def test_fails_with_a_validation_error_when_max_image_age_is_not_whole_days(age: cdk.Duration) -> None:
     with pytest.raises(ValidationError, match=r"max_image_age=.*whole days") as raised:
-        lc.to_policy_rule(ecr.LifecycleRule(max_image_age=age))
+        to_policy_rule(ecr.LifecycleRule(max_image_age=age))
     assert raised.value.codes == ["lifecycle.duration"]
 
 
 def test_a_whole_number_of_days_given_in_hours_is_accepted() -> None:
-    assert lc.to_policy_rule(ecr.LifecycleRule(max_image_age=cdk.Duration.hours(48))).selection.count_number == 2
+    assert to_policy_rule(ecr.LifecycleRule(max_image_age=cdk.Duration.hours(48))).selection.count_number == 2
 
 
 def test_to_policy_rule_infers_tag_status_like_aws_cdk_lib() -> None:
-    assert lc.to_policy_rule(ecr.LifecycleRule(max_image_count=3)).selection.tag_status is TagStatus.ANY
-    tagged = lc.to_policy_rule(ecr.LifecycleRule(tag_prefix_list=["v"], max_image_count=3))
+    assert to_policy_rule(ecr.LifecycleRule(max_image_count=3)).selection.tag_status is TagStatus.ANY
+    tagged = to_policy_rule(ecr.LifecycleRule(tag_prefix_list=["v"], max_image_count=3))
     assert tagged.selection.tag_status is TagStatus.TAGGED
-    aged = lc.to_policy_rule(ecr.LifecycleRule(tag_status=ecr.TagStatus.UNTAGGED, max_image_age=cdk.Duration.days(3)))
+    aged = to_policy_rule(ecr.LifecycleRule(tag_status=ecr.TagStatus.UNTAGGED, max_image_age=cdk.Duration.days(3)))
     assert (aged.selection.count_type, aged.selection.count_unit, aged.selection.count_number) == (
         CountType.SINCE_IMAGE_PUSHED,
         "days",
@@ -118,7 +119,7 @@ def test_to_policy_rule_infers_tag_status_like_aws_cdk_lib() -> None:
 
 def test_fails_when_a_rule_has_both_age_and_count() -> None:
     with pytest.raises(ValidationError, match="exactly one of max_image_age and max_image_count"):
-        lc.to_policy_rule(ecr.LifecycleRule(max_image_count=3, max_image_age=cdk.Duration.days(1)))
+        to_policy_rule(ecr.LifecycleRule(max_image_count=3, max_image_age=cdk.Duration.days(1)))
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "7", True, None])
@@ -154,6 +155,6 @@ def test_fails_when_a_pattern_has_more_than_four_wildcards() -> None:
 
 @given(days=st.integers(min_value=1, max_value=100_000))
 def test_any_positive_day_count_renders_as_that_many_days(days: int) -> None:
-    rule = lc.to_policy_rule(lc.delete_untagged_after_days(days))
+    rule = to_policy_rule(lc.delete_untagged_after_days(days))
     assert rule.selection.count_number == days
     assert rule.selection.count_unit == "days"

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from ecr_patterns.audit import READ_ONLY_PREFIXES, audit, judge_estate, read_estate, targets_for
-from ecr_patterns.audit.reader import LiveRegistry, LiveRepository, Target
+from ecr_patterns.audit import audit, targets_for
+from ecr_patterns.audit.judge import judge_estate
+from ecr_patterns.audit.reader import READ_ONLY_PREFIXES, LiveRegistry, LiveRepository, Target, read_estate
 from ecr_patterns.audit.report import COULD_NOT_READ
 from ecr_patterns.compliance.engine import ComplianceConfig, check_templates
 from ecr_patterns.errors import ValidationError

@@ -13,13 +13,9 @@ from typing import Any
 
 import pytest
 
-from ecr_patterns.bootstrap import (
-    ISOLATED_PATTERN,
-    VARIANT,
-    bootstrap_lifecycle_policy,
-    harden_bootstrap_template,
-    parse_template,
-)
+from ecr_patterns.bootstrap import bootstrap_lifecycle_policy, harden_bootstrap_template
+from ecr_patterns.bootstrap.policy import ISOLATED_PATTERN
+from ecr_patterns.bootstrap.template import VARIANT, parse_template
 from ecr_patterns.compliance.engine import ComplianceConfig, check_templates, without_suppressed
 from ecr_patterns.errors import ValidationError
 from ecr_patterns.lifecycle import preview_lifecycle_policy

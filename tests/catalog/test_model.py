@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from ecr_patterns.catalog import json_schema, load_catalog, parse_catalog, resolve
+from ecr_patterns.catalog import load_catalog, parse_catalog, resolve
+from ecr_patterns.catalog.model import json_schema
 from ecr_patterns.errors import ValidationError
 from ecr_patterns.lifecycle import LifecyclePolicy
 

@@ -3,14 +3,11 @@ Re-exports only (plain Python, never ``aws_cdk``)."""
 
 from __future__ import annotations
 
-from ecr_patterns.bootstrap.policy import ISOLATED_PATTERN, bootstrap_lifecycle_policy
-from ecr_patterns.bootstrap.template import VARIANT, HardenedTemplate, harden_bootstrap_template, parse_template
+from ecr_patterns.bootstrap.policy import bootstrap_lifecycle_policy
+from ecr_patterns.bootstrap.template import HardenedTemplate, harden_bootstrap_template
 
 __all__ = [
-    "ISOLATED_PATTERN",
-    "VARIANT",
     "HardenedTemplate",
     "bootstrap_lifecycle_policy",
     "harden_bootstrap_template",
-    "parse_template",
 ]

@@ -11,12 +11,11 @@ from ecr_patterns._lazy import lazy_exports
 if TYPE_CHECKING:
     from ecr_patterns.catalog.construct import CatalogStage, RepositoryCatalog, catalog_stages
     from ecr_patterns.catalog.load import load_catalog, parse_catalog
-    from ecr_patterns.catalog.model import Catalog, json_schema, resolve
+    from ecr_patterns.catalog.model import Catalog, resolve
     from ecr_patterns.catalog.plan import diff_plans, plan_catalog
 
 _LAZY = {
     "Catalog": "ecr_patterns.catalog.model",
-    "json_schema": "ecr_patterns.catalog.model",
     "resolve": "ecr_patterns.catalog.model",
     "load_catalog": "ecr_patterns.catalog.load",
     "parse_catalog": "ecr_patterns.catalog.load",
@@ -33,7 +32,6 @@ __all__ = [
     "RepositoryCatalog",
     "catalog_stages",
     "diff_plans",
-    "json_schema",
     "load_catalog",
     "parse_catalog",
     "plan_catalog",

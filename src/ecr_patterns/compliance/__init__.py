@@ -14,8 +14,6 @@ _LAZY = {
     "Level": "ecr_patterns.compliance.model",
     "Outcome": "ecr_patterns.compliance.model",
     "RuleContext": "ecr_patterns.compliance.model",
-    "PRODUCTION_KEY": "ecr_patterns.compliance.model",
-    "SUPPRESSIONS_KEY": "ecr_patterns.compliance.model",
     "ComplianceConfig": "ecr_patterns.compliance.engine",
     "check_templates": "ecr_patterns.compliance.engine",
     "EcrCompliancePlugin": "ecr_patterns.compliance.plugin",

@@ -19,7 +19,6 @@ _LAZY = {
     "CountType": "ecr_patterns.lifecycle.model",
     "StorageClass": "ecr_patterns.lifecycle.model",
     "ActionType": "ecr_patterns.lifecycle.model",
-    "MAX_POLICY_TEXT_LENGTH": "ecr_patterns.lifecycle.model",
     # validation and preview (plain Python)
     "validate_lifecycle_policy": "ecr_patterns.lifecycle.validate",
     "lifecycle_policy_violations": "ecr_patterns.lifecycle.validate",
@@ -41,7 +40,6 @@ _LAZY = {
     "standard_dev_lifecycle_rules": "ecr_patterns.lifecycle.rules",
     "standard_prod_lifecycle_rules": "ecr_patterns.lifecycle.rules",
     "default_lifecycle_rules": "ecr_patterns.lifecycle.rules",
-    "to_policy_rule": "ecr_patterns.lifecycle.rules",
 }
 
 __all__ = sorted(_LAZY)
