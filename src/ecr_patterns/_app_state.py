@@ -25,7 +25,7 @@ class AppState(Construct):
 
     def __init__(self, root: Construct) -> None:
         super().__init__(root, STATE_ID)
-        self.registry_claims: dict[tuple[str, str], str] = {}
+        self.registry_claims: dict[tuple[str, tuple[str | None, str | None]], str] = {}
         """(kind, environment) -> path of the construct that defines it."""
         self.context: dict[str, object] = {}
         """Context values read once per app (a call into Node each)."""

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, Token, TreeInspector, Validations
+from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, TreeInspector, Validations
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct, IValidation
 
@@ -35,6 +35,7 @@ from ecr_patterns.compliance.engine import (
 from ecr_patterns.compliance.model import REPOSITORY_TYPE, Level, Rule, RuleContext
 from ecr_patterns.core.settings import PRODUCTION_KEY, RepositorySettings
 from ecr_patterns.errors import Code, ValidationError
+from ecr_patterns.registry._environment import stack_environment
 
 _DELETION = {
     "DELETE": "Delete",
@@ -290,11 +291,7 @@ def _require_construct(value: object, name: str, what: str, *, kind: type = Cons
 
 def _environment(stack: Stack) -> Environment:
     """``(account, region)`` of a stack, ``None`` for a part left to deploy time."""
-    account, region = stack.account, stack.region
-    return (
-        None if Token.is_unresolved(account) else account,
-        None if Token.is_unresolved(region) else region,
-    )
+    return stack_environment(stack)
 
 
 def _filters_for(

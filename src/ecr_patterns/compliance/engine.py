@@ -24,6 +24,7 @@ from ecr_patterns.compliance.rules import ALL_RULES
 from ecr_patterns.compliance.rules.open_access import RULE as OPEN_ACCESS_RULE
 from ecr_patterns.compliance.rules.open_access import check_policy
 from ecr_patterns.compliance.rules.pull_time_exclusions import RULE as PULL_TIME_RULE
+from ecr_patterns.core.environment import AGNOSTIC, Environment, covers, environment
 from ecr_patterns.core.guarantees import auto_deleted, pattern_of, suppressed_rules
 from ecr_patterns.core.presets import PRESETS, weakenings
 from ecr_patterns.core.settings import RepositorySettings
@@ -33,18 +34,6 @@ from ecr_patterns.errors import Code, ValidationError, Violation
 SCANNING_TYPE = "AWS::ECR::RegistryScanningConfiguration"
 OPEN_ACCESS_ID = OPEN_ACCESS_RULE.id
 PULL_TIME_RULE_ID = PULL_TIME_RULE.id
-
-Environment = tuple[str | None, str | None]
-"""``(account, region)`` of a stack; ``None`` where the stack leaves it to deploy time."""
-AGNOSTIC: Environment = (None, None)
-
-
-def covers(scanning: Environment, repository: Environment) -> bool:
-    """Whether a registry scanning configuration deployed to ``scanning`` covers a repository deployed to
-    ``repository``. A registry is one account and region (ECR User Guide, "Private registry"), so both
-    must match; a part left to deploy time matches only a part left to deploy time (an
-    environment-agnostic configuration covers only environment-agnostic repositories)."""
-    return scanning == repository
 
 
 @dataclass(frozen=True)
@@ -313,7 +302,8 @@ def load_templates(
     environments: dict[str, Environment] = {}
     folders: set[Path] = set()
     for item in stacks:
-        raw, env = (item, AGNOSTIC) if isinstance(item, str) else item
+        raw, (account, region) = (item, AGNOSTIC) if isinstance(item, str) else item
+        env = environment(account, region)
         path = Path(raw)
         folders.add(path.parent)
         found[str(path)] = json.loads(path.read_text(encoding="utf-8"))
