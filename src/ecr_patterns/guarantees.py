@@ -11,7 +11,9 @@ id>", ...))``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import metadata
+from typing import Any
 
 import jsii
 from aws_cdk import (
@@ -23,8 +25,9 @@ from aws_cdk import (
 )
 
 from ecr_patterns.compliance.engine import environment_contexts, load_templates
-from ecr_patterns.compliance.model import Level
-from ecr_patterns.compliance.rules import pull_time_exclusions
+from ecr_patterns.compliance.model import Level, Status
+from ecr_patterns.compliance.rules import production_lifecycle, pull_time_exclusions
+from ecr_patterns.core.environment import Environment
 from ecr_patterns.core.guarantees import (
     FATAL,
     WARNING,
@@ -64,7 +67,7 @@ class GuaranteesPlugin:
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         stacks = [(s.template_path, (s.account_id, s.region)) for s in context.stack_templates]
         templates, environments = load_templates(stacks)
-        findings = judge_templates(templates) + _pull_time(templates, environments)
+        findings = judge_templates(templates) + _pattern_rules(templates, environments)
         self.last_findings = findings
         violations = [_violation(f) for f in findings]
         return PolicyValidationPluginReport(
@@ -72,26 +75,36 @@ class GuaranteesPlugin:
         )
 
 
-def _pull_time(templates, environments) -> list[GuaranteeFinding]:  # type: ignore[no-untyped-def]
-    """EcrPatterns-PullTimeExclusions on the patterns' repositories (the rule judges the app's exclusions for the
-    repository's account and region)."""
+PATTERN_RULES = (pull_time_exclusions.RULE, production_lifecycle.RULE)
+"""Rules the patterns report themselves, as warnings, on their own repositories (the compliance plugin and the
+Aspect leave these to them, so each finding is reported once)."""
+
+
+def _pattern_rules(
+    templates: Mapping[str, Mapping[str, Any]], environments: Mapping[str, Environment]
+) -> list[GuaranteeFinding]:
+    """:data:`PATTERN_RULES` on every pattern's final resource, each with its account and region's context."""
     found = []
     for path, logical_id, resource, ctx in environment_contexts(templates, environments):
-        if pattern_of(resource) is None or pull_time_exclusions.RULE.id in suppressed_rules(resource):
+        if pattern_of(resource) is None:
             continue
-        outcome = pull_time_exclusions.RULE.check(RepositorySettings.from_template(resource), ctx)
-        if outcome.status.value == "non-compliant":
-            cdk_path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+        settings = RepositorySettings.from_template(resource, auto_delete_images=ctx.auto_delete_images)
+        suppressed = suppressed_rules(resource)
+        cdk_path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+        for rule in PATTERN_RULES:
+            outcome = rule.check(settings, ctx)
+            if rule.id in suppressed or outcome.status is not Status.NON_COMPLIANT:
+                continue
             found.append(
                 GuaranteeFinding(
-                    pull_time_exclusions.RULE.id,
+                    rule.id,
                     WARNING,
                     None,
                     logical_id,
                     path,
                     outcome.location,
                     outcome.message,
-                    pull_time_exclusions.RULE.fix,
+                    rule.fix,
                     cdk_path if isinstance(cdk_path, str) else None,
                 )
             )

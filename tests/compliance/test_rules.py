@@ -69,6 +69,7 @@ def test_rule_ids_are_stable_and_unique() -> None:
         "EcrPatterns-LifecyclePolicy",
         "EcrPatterns-OpenAccess",
         "EcrPatterns-ProductionRetention",
+        "EcrPatterns-ProductionLifecycle",
         "EcrPatterns-PullTimeExclusions",
     ]
     assert all(r.explanation and r.fix for r in ALL_RULES)

@@ -174,3 +174,23 @@ def test_the_grant_shortcuts_add_no_key_policy_statement_and_no_scanner_suppress
     assert len(key_policy["Statement"]) == 1  # aws-cdk's default statement only
     assert "checkov" not in json.dumps(template)
     assert "AwsSolutions" not in json.dumps(template)
+
+
+def test_a_prod_repository_whose_rules_expire_tagged_images_is_warned_naming_each_rule() -> None:
+    from ecr_patterns.lifecycle import standard_prod_lifecycle_rules
+
+    app = cdk.App()
+    ProdRepository(cdk.Stack(app, "S"), "Prod", lifecycle_rules=standard_prod_lifecycle_rules())
+    findings, error = _synth(app)
+    assert error is None
+    (finding,) = findings
+    assert (finding.rule_id, finding.severity) == ("EcrPatterns-ProductionLifecycle", WARNING)
+    # Rule 1 expires untagged images only; rule 2 keeps the last 30 of any images and expires the rest.
+    assert "rule 2 (any, imageCountMoreThan 30)" in finding.message
+    assert "rule 1" not in finding.message
+
+
+def test_the_prod_default_policy_archives_and_expires_no_tagged_image() -> None:
+    app = cdk.App()
+    ProdRepository(cdk.Stack(app, "S"), "Prod")
+    assert _synth(app) == ([], None)

@@ -34,6 +34,7 @@ from ecr_patterns.errors import Code, ValidationError, Violation
 SCANNING_TYPE = "AWS::ECR::RegistryScanningConfiguration"
 OPEN_ACCESS_ID = OPEN_ACCESS_RULE.id
 PULL_TIME_RULE_ID = PULL_TIME_RULE.id
+PRODUCTION_LIFECYCLE_ID = "EcrPatterns-ProductionLifecycle"
 
 
 @dataclass(frozen=True)
@@ -127,12 +128,12 @@ def suppressions_of(resource: Mapping[str, Any]) -> dict[str, str]:
 
 def _reported_by_pattern(resource: Mapping[str, Any], settings: RepositorySettings) -> frozenset[str]:
     """Rule ids whose warning the pattern's own guarantees plugin already gives for this resource (each deviation
-    is reported once): its weakened defaults and the pull-time warning."""
+    is reported once): its weakened defaults and the rules of ``ecr_patterns.guarantees.PATTERN_RULES``."""
     pattern = pattern_of(resource)
     if pattern is None:
         return frozenset()
     preset = PRESETS[pattern["preset"]]
-    return frozenset({w.rule_id for w in weakenings(settings, preset)} | {PULL_TIME_RULE_ID})
+    return frozenset({w.rule_id for w in weakenings(settings, preset)} | {PULL_TIME_RULE_ID, PRODUCTION_LIFECYCLE_ID})
 
 
 def check_resource(

@@ -6,6 +6,7 @@ from ecr_patterns.compliance.rules import (
     encryption,
     lifecycle_policy,
     open_access,
+    production_lifecycle,
     production_retention,
     pull_time_exclusions,
     scan_on_push,
@@ -19,6 +20,7 @@ ALL_RULES = (
     lifecycle_policy.RULE,
     open_access.RULE,
     production_retention.RULE,
+    production_lifecycle.RULE,
     pull_time_exclusions.RULE,
 )
 
