@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from ecr_patterns.audit.effect import Prices, lifecycle_effect
+from ecr_patterns.audit.effect import LifecycleEffect, Prices, lifecycle_effect
 from ecr_patterns.audit.reader import LiveRegistry, LiveRepository, Unreadable
 from ecr_patterns.audit.report import COULD_NOT_READ, AuditFinding, AuditReport, RepositoryResult
 from ecr_patterns.audit.standards import STANDARDS, disagreement, verdicts
@@ -225,139 +225,183 @@ def judge_estate(
     """
     config = config or ComplianceConfig()
     live_config = replace(config, rules=tuple(r for r in config.rules if r.live))
-    moment = now or datetime.now(UTC)
+    run = _Run(config, live_config, now or datetime.now(UTC), prices)
     results: list[RepositoryResult] = []
     findings: list[AuditFinding] = []
     registries = list(registries)
     for registry in registries:
-        region = registry.target.region
-        findings += _could_not_read(registry.unreadable, registry.account, region, None)
+        findings += _could_not_read(registry.unreadable, registry.account, registry.target.region, None)
         filters = registry_scan_filters([scanning_as_template(registry.scanning_configuration)])
-        templates = registry.creation_templates or []
-        exclusions = None if registry.pull_time_exclusions is None else len(registry.pull_time_exclusions)
-        for template in templates:
-            prefix = str(template.get("prefix", ""))
-            shape = RepositorySettings.from_creation_template(template, api=True)
-            ctx = RuleContext(
-                f"template {prefix}", {}, filters, config.require_kms, config.require_customer_managed_key
-            )
-            for finding in check_resource(prefix, shape, ctx, live_config):
-                standards = STANDARDS.get(finding.rule_id)
-                findings.append(
-                    AuditFinding(
-                        finding.rule_id,
-                        str(finding.level),
-                        registry.account,
-                        region,
-                        f"creation template {prefix}",
-                        None,
-                        f"repositories ECR creates from this template: {finding.message}",
-                        finding.fix,
-                        standards.to_json() if standards else {},
-                        None,
-                        finding.location,
-                        f"creation template {prefix}",
-                    )
-                )
+        findings += _judge_creation_templates(registry, filters, run)
         for repository in sorted(registry.repositories, key=lambda r: r.name):
-            account = repository.account or registry.account or ""
-            resource = as_template_resource(repository)
-            ctx = RuleContext(
+            result = _judge_repository(repository, registry, filters, run)
+            results.append(result)
+            findings += result.findings
+    return AuditReport(run.moment, dict(scope or {}), [_registry_json(r) for r in registries], results, findings)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every judgement of one audit shares: the rules (all, and the live-capable ones), the evaluation
+    time of the lifecycle preview, and the prices."""
+
+    config: ComplianceConfig
+    live_config: ComplianceConfig
+    moment: datetime
+    prices: Prices | None
+
+
+def _judge_creation_templates(registry: LiveRegistry, filters: tuple[str, ...], run: _Run) -> list[AuditFinding]:
+    """The live-capable rules on the repositories each of the registry's creation templates makes."""
+    findings = []
+    for template in registry.creation_templates or []:
+        prefix = str(template.get("prefix", ""))
+        shape = RepositorySettings.from_creation_template(template, api=True)
+        ctx = RuleContext(
+            f"template {prefix}", {}, filters, run.config.require_kms, run.config.require_customer_managed_key
+        )
+        for finding in check_resource(prefix, shape, ctx, run.live_config):
+            standards = STANDARDS.get(finding.rule_id)
+            findings.append(
+                AuditFinding(
+                    finding.rule_id,
+                    str(finding.level),
+                    registry.account,
+                    registry.target.region,
+                    f"creation template {prefix}",
+                    None,
+                    f"repositories ECR creates from this template: {finding.message}",
+                    finding.fix,
+                    standards.to_json() if standards else {},
+                    None,
+                    finding.location,
+                    f"creation template {prefix}",
+                )
+            )
+    return findings
+
+
+def _judge_repository(
+    repository: LiveRepository, registry: LiveRegistry, filters: tuple[str, ...], run: _Run
+) -> RepositoryResult:
+    """One live repository: what could not be read, the rules on its model (:func:`live_settings`), its
+    lifecycle policy's effect and its creation template's agreement, in that order."""
+    account = repository.account or registry.account or ""
+    region = registry.target.region
+    resource = as_template_resource(repository)
+    exclusions = None if registry.pull_time_exclusions is None else len(registry.pull_time_exclusions)
+    ctx = RuleContext(
+        repository.name, {}, filters, run.config.require_kms, run.config.require_customer_managed_key, exclusions
+    )
+    views = verdicts(resource, repository.key_manager, _registry_covers(repository.name, filters))
+    own: list[AuditFinding] = _could_not_read(repository.unreadable, account, region, repository)
+    for finding in check_resource(repository.name, live_settings(repository), ctx, run.live_config):
+        standards = STANDARDS.get(finding.rule_id)
+        own.append(
+            AuditFinding(
+                finding.rule_id,
+                str(finding.level),
+                account,
+                region,
                 repository.name,
-                {},
-                filters,
-                config.require_kms,
-                config.require_customer_managed_key,
-                exclusions,
+                repository.arn,
+                finding.message,
+                finding.fix,
+                standards.to_json() if standards else {},
+                disagreement(views.get(finding.rule_id, {})),
+                finding.location,
             )
-            views = verdicts(resource, repository.key_manager, _registry_covers(repository.name, filters))
-            own: list[AuditFinding] = _could_not_read(repository.unreadable, account, region, repository)
-            for finding in check_resource(repository.name, live_settings(repository), ctx, live_config):
-                standards = STANDARDS.get(finding.rule_id)
-                own.append(
-                    AuditFinding(
-                        finding.rule_id,
-                        str(finding.level),
-                        account,
-                        region,
-                        repository.name,
-                        repository.arn,
-                        finding.message,
-                        finding.fix,
-                        standards.to_json() if standards else {},
-                        disagreement(views.get(finding.rule_id, {})),
-                        finding.location,
-                    )
-                )
-            effect = None
-            if repository.images is not None:
-                effect = lifecycle_effect(
-                    repository.lifecycle_policy_text,
-                    repository.images,
-                    now=moment,
-                    index_children=repository.index_children,
-                    layers_of=repository.layers_of,
-                    prices=prices,
-                )
-            for item in effect.findings if effect else []:
-                own.append(
-                    AuditFinding(
-                        item.rule_id,
-                        item.level,
-                        account,
-                        region,
-                        repository.name,
-                        repository.arn,
-                        item.message,
-                        item.fix,
-                        STANDARDS["EcrPatterns-LifecyclePolicy"].to_json(),
-                        "Security Hub, AWS Config and prowler pass it: a policy exists"
-                        if repository.lifecycle_policy_text
-                        else None,
-                        "Properties.LifecyclePolicy",
-                        item.subject,
-                    )
-                )
-            matching = template_for(repository.name, templates)
-            if matching is not None:
-                differs = _differences(resource, creation_template_as_resource(matching))
-                if differs:
-                    matched = matching.get("prefix")
-                    own.append(
-                        AuditFinding(
-                            TEMPLATE_MISMATCH,
-                            "warning",
-                            account,
-                            region,
-                            repository.name,
-                            repository.arn,
-                            f"differs from the creation template {matched} that matches its name "
-                            f"({', '.join(matching.get('appliedFor') or [])}): {'; '.join(differs)}. If ECR created "
-                            "it through the template it has been changed since; if not, the template does not apply",
-                            "make the repository and its template agree, or narrow the template's prefix",
-                            {},
-                            None,
-                            "Properties",
-                            f"creation template {matched}",
-                        )
-                    )
-            images = repository.images
-            results.append(
-                RepositoryResult(
-                    repository.name,
-                    repository.arn,
-                    account,
-                    region,
-                    len(images) if images is not None else None,
-                    sum(int(i.get("imageSizeInBytes") or 0) for i in images) if images is not None else None,
-                    effect.to_json() if effect else None,
-                    views,
-                    own,
-                    str(matching.get("prefix")) if matching is not None else None,
-                )
-            )
-            findings += own
-    return AuditReport(moment, dict(scope or {}), [_registry_json(r) for r in registries], results, findings)
+        )
+    effect = _repository_effect(repository, run)
+    own += _effect_findings(repository, effect, account, region)
+    matching = template_for(repository.name, registry.creation_templates or [])
+    mismatch = _template_mismatch(repository, resource, matching, account, region)
+    if mismatch is not None:
+        own.append(mismatch)
+    images = repository.images
+    return RepositoryResult(
+        repository.name,
+        repository.arn,
+        account,
+        region,
+        len(images) if images is not None else None,
+        sum(int(i.get("imageSizeInBytes") or 0) for i in images) if images is not None else None,
+        effect.to_json() if effect else None,
+        views,
+        own,
+        str(matching.get("prefix")) if matching is not None else None,
+    )
+
+
+def _repository_effect(repository: LiveRepository, run: _Run) -> LifecycleEffect | None:
+    """What the repository's lifecycle policy does to its images; ``None`` when its images were not read."""
+    if repository.images is None:
+        return None
+    return lifecycle_effect(
+        repository.lifecycle_policy_text,
+        repository.images,
+        now=run.moment,
+        index_children=repository.index_children,
+        layers_of=repository.layers_of,
+        prices=run.prices,
+    )
+
+
+def _effect_findings(
+    repository: LiveRepository, effect: LifecycleEffect | None, account: str, region: str
+) -> list[AuditFinding]:
+    """The lifecycle effect's findings as audit findings, judged by the standard of the lifecycle policy rule."""
+    return [
+        AuditFinding(
+            item.rule_id,
+            item.level,
+            account,
+            region,
+            repository.name,
+            repository.arn,
+            item.message,
+            item.fix,
+            STANDARDS["EcrPatterns-LifecyclePolicy"].to_json(),
+            "Security Hub, AWS Config and prowler pass it: a policy exists"
+            if repository.lifecycle_policy_text
+            else None,
+            "Properties.LifecyclePolicy",
+            item.subject,
+        )
+        for item in (effect.findings if effect else [])
+    ]
+
+
+def _template_mismatch(
+    repository: LiveRepository,
+    resource: Mapping[str, Any],
+    matching: Mapping[str, Any] | None,
+    account: str,
+    region: str,
+) -> AuditFinding | None:
+    """A warning when the repository differs from the creation template that matches its name."""
+    if matching is None:
+        return None
+    differs = _differences(resource, creation_template_as_resource(matching))
+    if not differs:
+        return None
+    matched = matching.get("prefix")
+    return AuditFinding(
+        TEMPLATE_MISMATCH,
+        "warning",
+        account,
+        region,
+        repository.name,
+        repository.arn,
+        f"differs from the creation template {matched} that matches its name "
+        f"({', '.join(matching.get('appliedFor') or [])}): {'; '.join(differs)}. If ECR created "
+        "it through the template it has been changed since; if not, the template does not apply",
+        "make the repository and its template agree, or narrow the template's prefix",
+        {},
+        None,
+        "Properties",
+        f"creation template {matched}",
+    )
 
 
 def _registry_covers(name: str, filters: tuple[str, ...]) -> bool:
