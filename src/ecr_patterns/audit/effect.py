@@ -235,44 +235,69 @@ def lifecycle_effect(
     except ValidationError:
         return None
     result = preview_lifecycle_policy(policy, images, now=now, index_children=index_children)
+    _count_next_evaluation(effect, result)
+    reasons = result["imageReasons"]
+    if layers_of is not None:
+        effect.layers = layer_bytes(layers_of, reasons)
+    effect.cost = _monthly_cost(effect, prices or Prices())
+    if not images:
+        return effect
+
+    effect.findings += _rule_findings(policy, len(images), reasons)
+    effect.kept_by_pull_only = kept_only_by_pull(policy, images, reasons, now)
+    if effect.kept_by_pull_only:
+        effect.findings.append(_kept_by_pull_finding(effect.kept_by_pull_only))
+    if not _bounds_every_tagged_image(policy):
+        effect.findings.append(_unbounded_finding(reasons))
+    _project(effect, policy, images, now=now, index_children=index_children)
+    return effect
+
+
+def _count_next_evaluation(effect: LifecycleEffect, result: Mapping[str, Any]) -> None:
+    """The images and bytes the preview expires, archives or soon marks at the next evaluation."""
     totals = result["totals"]
     effect.expiring_images = result["summary"]["expiringImageTotalCount"]
     effect.archiving_images = sum(t["imageTotalCount"] for t in result["summary"]["transitioningImageTotalCounts"])
     effect.expiring_bytes = totals["expiringImageBytes"]
     effect.archiving_bytes = totals["transitioningImageBytes"]
     effect.due_soon_images = totals["dueSoonImageCount"]
-    reasons = result["imageReasons"]
-    if layers_of is not None:
-        effect.layers = layer_bytes(layers_of, reasons)
-    price = prices or Prices()
+
+
+def _monthly_cost(effect: LifecycleEffect, price: Prices) -> dict[str, float | None]:
+    """Storage per month now and after the next evaluation, by unique layer bytes when known."""
     stored = effect.layers["storedBytes"] if effect.layers else effect.stored_bytes
     freed = effect.layers["expiringBytes"] if effect.layers else effect.expiring_bytes
     moved = effect.layers["archivingBytes"] if effect.layers else effect.archiving_bytes
     archive_cost = None if price.archive_per_gb_month is None else moved / GB * price.archive_per_gb_month
-    effect.cost = {
+    return {
         "standardNow": round(stored / GB * price.standard_per_gb_month, 4),
         "standardAfterNextEvaluation": round((stored - freed - moved) / GB * price.standard_per_gb_month, 4),
         "archiveAfterNextEvaluation": None if archive_cost is None else round(archive_cost, 4),
         "restorePerGb": price.restore_per_gb,
     }
-    if not images:
-        return effect
 
+
+def _rule_findings(
+    policy: LifecyclePolicy, image_count: int, reasons: Sequence[Mapping[str, Any]]
+) -> list[EffectFinding]:
+    """Rules that select none of the ``image_count`` images, and rules whose every image a rule before them
+    selected first."""
     deciding = {r["selectedBy"][0] for r in reasons if r["selectedBy"]}
     selecting = {p for r in reasons for p in r["selectedBy"]}
+    findings = []
     for rule in policy.rules:
         priority = rule.rule_priority
         if priority not in selecting:
-            effect.findings.append(
+            findings.append(
                 EffectFinding(
                     "EcrPatterns-LifecycleRuleSelectsNothing",
-                    f"rule {priority} selects none of the {plural(len(images), 'image')}",
+                    f"rule {priority} selects none of the {plural(image_count, 'image')}",
                     "check its tag prefixes or patterns against the repository's tags, or remove the rule",
                     subject=f"rule {priority}",
                 )
             )
         elif priority not in deciding:
-            effect.findings.append(
+            findings.append(
                 EffectFinding(
                     "EcrPatterns-LifecycleRuleShadowed",
                     f"rule {priority} decides nothing: every image it selects was selected first by a "
@@ -281,31 +306,42 @@ def lifecycle_effect(
                     subject=f"rule {priority}",
                 )
             )
-    effect.kept_by_pull_only = kept_only_by_pull(policy, images, reasons, now)
-    if effect.kept_by_pull_only:
-        effect.findings.append(
-            EffectFinding(
-                "EcrPatterns-LifecycleKeptByPullOnly",
-                f"{plural(effect.kept_by_pull_only, 'image')} that a sinceImagePulled rule would otherwise mark "
-                "are kept only by their last recorded pull; ECR records every pull but Amazon Inspector's, so a "
-                "third-party scanner's pulls keep images looking in use",
-                "exclude scanner, replication and backup roles with ECR's pull-time update exclusions "
-                "(AWS::ECR::PullTimeUpdateExclusion)",
-                level="note",
-            )
-        )
-    if not _bounds_every_tagged_image(policy):
-        unselected = sum(1 for r in reasons if r["imageTags"] and not r["selectedBy"])
-        effect.findings.append(
-            EffectFinding(
-                "EcrPatterns-LifecycleGrowthUnbounded",
-                "no rule bounds the tagged images (no tagStatus any rule, no tagged rule with the pattern *): "
-                f"{plural(unselected, 'tagged image')} "
-                + ("matches no rule and is kept forever" if unselected == 1 else "match no rule and are kept forever"),
-                "add a last rule such as keep_last(n) with tagStatus any, or archive old tagged images",
-            )
-        )
+    return findings
 
+
+def _kept_by_pull_finding(kept: int) -> EffectFinding:
+    return EffectFinding(
+        "EcrPatterns-LifecycleKeptByPullOnly",
+        f"{plural(kept, 'image')} that a sinceImagePulled rule would otherwise mark "
+        "are kept only by their last recorded pull; ECR records every pull but Amazon Inspector's, so a "
+        "third-party scanner's pulls keep images looking in use",
+        "exclude scanner, replication and backup roles with ECR's pull-time update exclusions "
+        "(AWS::ECR::PullTimeUpdateExclusion)",
+        level="note",
+    )
+
+
+def _unbounded_finding(reasons: Sequence[Mapping[str, Any]]) -> EffectFinding:
+    unselected = sum(1 for r in reasons if r["imageTags"] and not r["selectedBy"])
+    return EffectFinding(
+        "EcrPatterns-LifecycleGrowthUnbounded",
+        "no rule bounds the tagged images (no tagStatus any rule, no tagged rule with the pattern *): "
+        f"{plural(unselected, 'tagged image')} "
+        + ("matches no rule and is kept forever" if unselected == 1 else "match no rule and are kept forever"),
+        "add a last rule such as keep_last(n) with tagStatus any, or archive old tagged images",
+    )
+
+
+def _project(
+    effect: LifecycleEffect,
+    policy: LifecyclePolicy,
+    images: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime,
+    index_children: Mapping[str, Sequence[str]] | None,
+) -> None:
+    """The 90-day projection at the current push rate (an estimate), and the finding for a policy that marks
+    nothing now nor then."""
     future, effect.pushes_per_day = _future_images(images, now)
     horizon = now + timedelta(days=HORIZON_DAYS)
     projected = preview_lifecycle_policy(policy, [*images, *future], now=horizon, index_children=index_children)
@@ -323,4 +359,3 @@ def lifecycle_effect(
                 "add rules that select the images this repository really holds (tagged ones included)",
             )
         )
-    return effect
