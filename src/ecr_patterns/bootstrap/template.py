@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,6 +140,40 @@ def harden_bootstrap_template(
     :raises ValidationError: every problem at once: no such resource, an encryption change on an existing
         bootstrap, a bad key ARN or scan mode, days out of range.
     """
+    encrypt = kms or kms_key_arn is not None
+    days = {
+        "untagged_days": untagged_days,
+        "archive_isolated_after_days": archive_isolated_after_days,
+        "expire_archived_after_days": expire_archived_after_days,
+    }
+    policy, original = _checked(text, scan=scan, kms_key_arn=kms_key_arn, encrypt=encrypt, existing=existing, days=days)
+    asked = _Asked(encrypt, kms_key_arn, scan, policy)
+    editor = _Editor(text)
+    for key, edit in _PROPERTY_EDITS:
+        made = edit(asked)
+        if made is not None:
+            editor.replace_property(key, *made)
+    for key, edit in _ATTRIBUTE_EDITS:
+        made = edit(asked)
+        if made is not None:
+            editor.set_attribute(key, *made)
+    editor.set_variant_default()
+    hardened = "".join(editor.lines)
+    _check(original, parse_template(hardened), encrypt=encrypt, scan=scan)
+    return HardenedTemplate(hardened, editor.changes, policy)
+
+
+def _checked(
+    text: str,
+    *,
+    scan: str,
+    kms_key_arn: str | None,
+    encrypt: bool,
+    existing: bool,
+    days: Mapping[str, int | None],
+) -> tuple[LifecyclePolicy, dict[str, Any]]:
+    """The lifecycle policy asked for and the parsed template, once every argument and the template's resource
+    are checked: every problem is raised at once."""
     problems = Problems()
     if scan not in ("repository", "registry"):
         problems.add("scan", scan, "use 'repository' or 'registry'", code=Code.BOOTSTRAP_TEMPLATE)
@@ -150,7 +184,6 @@ def harden_bootstrap_template(
             "a KMS key or alias ARN such as arn:aws:kms:us-east-1:111111111111:key/1234abcd-...",
             code=Code.BOOTSTRAP_TEMPLATE,
         )
-    encrypt = kms or kms_key_arn is not None
     if encrypt and existing:
         problems.add(
             "kms",
@@ -160,18 +193,9 @@ def harden_bootstrap_template(
             "ContainerAssetsRepositoryName, without --existing",
             code=Code.BOOTSTRAP_ENCRYPTION,
         )
-    days = {
-        k: v
-        for k, v in {
-            "untagged_days": untagged_days,
-            "archive_isolated_after_days": archive_isolated_after_days,
-            "expire_archived_after_days": expire_archived_after_days,
-        }.items()
-        if v is not None
-    }
     policy: LifecyclePolicy | None = None
     try:
-        policy = bootstrap_lifecycle_policy(**days)
+        policy = bootstrap_lifecycle_policy(**{k: v for k, v in days.items() if v is not None})
     except ValidationError as err:
         problems.extend(err)
     original = parse_template(text)
@@ -187,131 +211,184 @@ def harden_bootstrap_template(
     problems.raise_if_any(context="bootstrap template")
     if policy is None:  # pragma: no cover - raise_if_any raised
         raise RuntimeError("no policy")
+    return policy, original
 
-    lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    changes: list[str] = []
-    start = _find_key(lines, 0, len(lines), RESOURCE)
-    if start is None:
-        raise ValidationError.single("template", RESOURCE, "is not a key of the template", code=Code.BOOTSTRAP_TEMPLATE)
-    res_indent = _indent(lines[start])
-    end = _block_end(lines, start, res_indent)
-    body = [i for i in range(start + 1, end) if _significant(lines[i])]
-    attr = _indent(lines[body[0]])
-    props_at = _find_key(lines, start + 1, end, "Properties", attr)
-    if props_at is None:
-        raise ValidationError.single("template", RESOURCE, "has no Properties to edit", code=Code.BOOTSTRAP_TEMPLATE)
-    props_end = _block_end(lines, props_at, attr)
-    prop_lines = [i for i in range(props_at + 1, props_end) if _significant(lines[i])]
-    prop = _indent(lines[prop_lines[0]]) if prop_lines else attr + 2
-    step = prop - attr
 
-    def pad(n: int) -> str:
-        return " " * n
+@dataclass(frozen=True)
+class _Asked:
+    """What the caller asked for, checked."""
 
-    def replace_property(block: list[str], key: str, why: str) -> None:
-        """Put ``block`` (lines of one property, with their newline) in place of ``key``, or in alphabetical
-        order among the properties when absent."""
-        nonlocal props_end, end
-        props_begin = props_at + 1
-        at = _find_key(lines, props_begin, props_end, key, prop)
-        if at is not None:
-            stop = _block_end(lines, at, prop)
-            lines[at:stop] = block
-            delta = len(block) - (stop - at)
-        else:
-            keys = [
-                (i, lines[i].strip().split(":")[0])
-                for i in range(props_begin, props_end)
-                if _significant(lines[i]) and _indent(lines[i]) == prop
-            ]
-            after = [i for i, k in keys if k > key]
-            at = after[0] if after else props_end
-            # a comment right above the next property belongs to it
-            while at > props_begin and lines[at - 1].strip().startswith("#") and _indent(lines[at - 1]) == prop:
-                at -= 1
-            lines[at:at] = block
-            delta = len(block)
-        props_end += delta
-        end += delta
-        changes.append(why)
+    encrypt: bool
+    kms_key_arn: str | None
+    scan: str
+    policy: LifecyclePolicy
 
-    if encrypt:
-        block = [f"{pad(prop)}EncryptionConfiguration:{newline}", f"{pad(prop + step)}EncryptionType: KMS{newline}"]
-        if kms_key_arn:
-            block.append(f"{pad(prop + step)}KmsKey: {kms_key_arn}{newline}")
-        replace_property(
-            block,
-            "EncryptionConfiguration",
-            f"EncryptionConfiguration: KMS with {kms_key_arn or 'the AWS managed key aws/ecr'} (a new bootstrap only)",
-        )
-    if scan == "repository":
-        replace_property(
-            [f"{pad(prop)}ImageScanningConfiguration:{newline}", f"{pad(prop + step)}ScanOnPush: true{newline}"],
-            "ImageScanningConfiguration",
-            "ImageScanningConfiguration: scan on push (Security Hub ECR.1)",
-        )
-    policy_json = json.dumps(policy.to_json(), indent=2).splitlines()
-    replace_property(
-        [
-            f"{pad(prop)}LifecyclePolicy:{newline}",
-            f"{pad(prop + step)}LifecyclePolicyText: |{newline}",
-            *(f"{pad(prop + 2 * step)}{line}{newline}" for line in policy_json),
-        ],
-        "LifecyclePolicy",
+
+_Block = list[tuple[int, str]]
+"""The lines of one edit as (depth, text): depth 0 is the key's own indent, each further depth one more step of the
+template's indentation."""
+_Edit = Callable[[_Asked], tuple[_Block, str] | None]
+"""An edit's lines and the change it reports, or ``None`` when nothing was asked of it."""
+
+
+def _encryption(asked: _Asked) -> tuple[_Block, str] | None:
+    if not asked.encrypt:
+        return None
+    block = [(0, "EncryptionConfiguration:"), (1, "EncryptionType: KMS")]
+    if asked.kms_key_arn:
+        block.append((1, f"KmsKey: {asked.kms_key_arn}"))
+    key = asked.kms_key_arn or "the AWS managed key aws/ecr"
+    return block, f"EncryptionConfiguration: KMS with {key} (a new bootstrap only)"
+
+
+def _scanning(asked: _Asked) -> tuple[_Block, str] | None:
+    if asked.scan != "repository":
+        return None
+    block = [(0, "ImageScanningConfiguration:"), (1, "ScanOnPush: true")]
+    return block, "ImageScanningConfiguration: scan on push (Security Hub ECR.1)"
+
+
+def _lifecycle(asked: _Asked) -> tuple[_Block, str] | None:
+    policy = asked.policy
+    block = [
+        (0, "LifecyclePolicy:"),
+        (1, "LifecyclePolicyText: |"),
+        *((2, line) for line in json.dumps(policy.to_json(), indent=2).splitlines()),
+    ]
+    return block, (
         "LifecyclePolicy: untagged images after "
         f"{policy.rules[0].selection.count_number} days, images cdk gc marked isolated to archive after "
         f"{policy.rules[1].selection.count_number} days, archived ones expired "
-        f"{policy.rules[2].selection.count_number} days later",
+        f"{policy.rules[2].selection.count_number} days later"
     )
 
-    def set_attribute(key: str, value_lines: list[str], why: str) -> None:
-        nonlocal end
-        at = _find_key(lines, start + 1, end, key, attr)
-        if at is not None:
-            stop = _block_end(lines, at, attr)
-            lines[at:stop] = value_lines
-            end += len(value_lines) - (stop - at)
-        else:
-            type_at = _find_key(lines, start + 1, end, "Type", attr)
-            insert = (type_at + 1) if type_at is not None else start + 1
-            lines[insert:insert] = value_lines
-            end += len(value_lines)
-        changes.append(why)
 
-    # Each attribute goes right after Type: written last first, they read DeletionPolicy, UpdateReplacePolicy,
-    # Metadata.
+def _suppressions(asked: _Asked) -> tuple[_Block, str] | None:
     suppressions = []
-    if not encrypt:
+    if not asked.encrypt:
         suppressions.append(
             (
                 "EcrPatterns-Encryption",
                 "ECR's default AES256: EncryptionConfiguration is create-only, so an existing bootstrap keeps it",
             )
         )
-    if scan == "registry":
+    if asked.scan == "registry":
         suppressions.append(("EcrPatterns-ScanOnPush", "registry scanning covers the container-assets repository"))
-    if suppressions:
-        meta = [f"{pad(attr)}Metadata:{newline}", f"{pad(attr + step)}{SUPPRESSIONS_KEY}:{newline}"]
-        for rule_id, reason in suppressions:
-            meta.append(f"{pad(attr + step)}- id: {rule_id}{newline}")
-            meta.append(f"{pad(attr + step)}  reason: {json.dumps(reason)}{newline}")
-        set_attribute("Metadata", meta, "Metadata: why " + " and ".join(r for r, _ in suppressions) + " stand aside")
-    set_attribute(
-        "UpdateReplacePolicy", [f"{pad(attr)}UpdateReplacePolicy: Retain{newline}"], "UpdateReplacePolicy: Retain"
-    )
-    set_attribute("DeletionPolicy", [f"{pad(attr)}DeletionPolicy: Retain{newline}"], "DeletionPolicy: Retain")
+    if not suppressions:
+        return None
+    block = [(0, "Metadata:"), (1, f"{SUPPRESSIONS_KEY}:")]
+    for rule_id, reason in suppressions:
+        block += [(1, f"- id: {rule_id}"), (1, f"  reason: {json.dumps(reason)}")]
+    return block, "Metadata: why " + " and ".join(r for r, _ in suppressions) + " stand aside"
 
-    variant_at = _find_key(lines, 0, len(lines), "BootstrapVariant")
-    if variant_at is not None:
+
+def _retain(key: str) -> _Edit:
+    def edit(asked: _Asked) -> tuple[_Block, str] | None:
+        return [(0, f"{key}: Retain")], f"{key}: Retain"
+
+    return edit
+
+
+_PROPERTY_EDITS: tuple[tuple[str, _Edit], ...] = (
+    ("EncryptionConfiguration", _encryption),
+    ("ImageScanningConfiguration", _scanning),
+    ("LifecyclePolicy", _lifecycle),
+)
+"""The resource's properties, in the order they are edited."""
+
+# Each attribute goes right after Type: written last first, they read DeletionPolicy, UpdateReplacePolicy,
+# Metadata.
+_ATTRIBUTE_EDITS: tuple[tuple[str, _Edit], ...] = (
+    ("Metadata", _suppressions),
+    ("UpdateReplacePolicy", _retain("UpdateReplacePolicy")),
+    ("DeletionPolicy", _retain("DeletionPolicy")),
+)
+
+
+class _Editor:
+    """The template's lines, edited in place, and where the resource's block and its ``Properties`` are in them
+    (kept up to date as edits add or remove lines)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+        self.newline = "\r\n" if self.lines and self.lines[0].endswith("\r\n") else "\n"
+        self.changes: list[str] = []
+        lines = self.lines
+        start = _find_key(lines, 0, len(lines), RESOURCE)
+        if start is None:
+            raise ValidationError.single(
+                "template", RESOURCE, "is not a key of the template", code=Code.BOOTSTRAP_TEMPLATE
+            )
+        self.start = start
+        self.end = _block_end(lines, start, _indent(lines[start]))
+        body = [i for i in range(start + 1, self.end) if _significant(lines[i])]
+        self.attr = _indent(lines[body[0]])
+        props_at = _find_key(lines, start + 1, self.end, "Properties", self.attr)
+        if props_at is None:
+            raise ValidationError.single(
+                "template", RESOURCE, "has no Properties to edit", code=Code.BOOTSTRAP_TEMPLATE
+            )
+        self.props_at = props_at
+        self.props_end = _block_end(lines, props_at, self.attr)
+        prop_lines = [i for i in range(props_at + 1, self.props_end) if _significant(lines[i])]
+        self.prop = _indent(lines[prop_lines[0]]) if prop_lines else self.attr + 2
+        self.step = self.prop - self.attr
+
+    def render(self, block: _Block, indent: int) -> list[str]:
+        return [f"{' ' * (indent + depth * self.step)}{text}{self.newline}" for depth, text in block]
+
+    def replace_property(self, key: str, block: _Block, why: str) -> None:
+        """Put ``block`` (one property) in place of ``key``, or in alphabetical order among the properties when
+        absent."""
+        lines, props_begin, rendered = self.lines, self.props_at + 1, self.render(block, self.prop)
+        at = _find_key(lines, props_begin, self.props_end, key, self.prop)
+        if at is not None:
+            stop = _block_end(lines, at, self.prop)
+            lines[at:stop] = rendered
+            delta = len(rendered) - (stop - at)
+        else:
+            keys = [
+                (i, lines[i].strip().split(":")[0])
+                for i in range(props_begin, self.props_end)
+                if _significant(lines[i]) and _indent(lines[i]) == self.prop
+            ]
+            after = [i for i, k in keys if k > key]
+            at = after[0] if after else self.props_end
+            # a comment right above the next property belongs to it
+            while at > props_begin and lines[at - 1].strip().startswith("#") and _indent(lines[at - 1]) == self.prop:
+                at -= 1
+            lines[at:at] = rendered
+            delta = len(rendered)
+        self.props_end += delta
+        self.end += delta
+        self.changes.append(why)
+
+    def set_attribute(self, key: str, block: _Block, why: str) -> None:
+        """Put ``block`` (one resource attribute) in place of ``key``, or right after ``Type`` when absent."""
+        lines, rendered = self.lines, self.render(block, self.attr)
+        at = _find_key(lines, self.start + 1, self.end, key, self.attr)
+        if at is not None:
+            stop = _block_end(lines, at, self.attr)
+            lines[at:stop] = rendered
+            self.end += len(rendered) - (stop - at)
+        else:
+            type_at = _find_key(lines, self.start + 1, self.end, "Type", self.attr)
+            insert = (type_at + 1) if type_at is not None else self.start + 1
+            lines[insert:insert] = rendered
+            self.end += len(rendered)
+        self.changes.append(why)
+
+    def set_variant_default(self) -> None:
+        """``BootstrapVariant``'s default, when the template has that parameter and default."""
+        lines = self.lines
+        variant_at = _find_key(lines, 0, len(lines), "BootstrapVariant")
+        if variant_at is None:
+            return
         variant_end = _block_end(lines, variant_at, _indent(lines[variant_at]))
         default_at = _find_key(lines, variant_at + 1, variant_end, "Default")
         if default_at is not None:
-            lines[default_at] = f"{pad(_indent(lines[default_at]))}Default: {json.dumps(VARIANT)}{newline}"
-            changes.append(f"BootstrapVariant: {VARIANT!r}")
-    hardened = "".join(lines)
-    _check(original, parse_template(hardened), encrypt=encrypt, scan=scan)
-    return HardenedTemplate(hardened, changes, policy)
+            lines[default_at] = f"{' ' * _indent(lines[default_at])}Default: {json.dumps(VARIANT)}{self.newline}"
+            self.changes.append(f"BootstrapVariant: {VARIANT!r}")
 
 
 def _check(original: Mapping[str, Any], hardened: Mapping[str, Any], *, encrypt: bool, scan: str) -> None:
