@@ -73,46 +73,19 @@ class SecurePublicRepository(Construct):
         removal_policy: RemovalPolicy | None = None,
     ) -> None:
         super().__init__(scope, id)
-        problems = Problems()
-        region = Stack.of(self).region
-        if not Token.is_unresolved(region) and region != REGION:
-            problems.add(
-                "region",
-                region,
-                "ECR Public exists in us-east-1 only: define this repository in a stack with region='us-east-1'",
-                code=Code.PUBLIC_REGION,
-            )
-        _check_name(problems, repository_name)
-        _check_text(problems, "description", description, MAX_DESCRIPTION, required=True)
-        _check_text(problems, "about_text", about_text, MAX_TEXT)
-        _check_text(problems, "usage_text", usage_text, MAX_TEXT)
-        _check_badges(problems, "architectures", architectures, ARCHITECTURES)
-        _check_badges(problems, "operating_systems", operating_systems, OPERATING_SYSTEMS)
-        _check_tags(problems, tags)
         principals = list(push_principals or [])
-        for principal in principals:
-            if _is_everyone(principal):
-                problems.add(
-                    "push_principals",
-                    "*",
-                    "name the accounts or roles that publish; a * principal would let anyone push",
-                    code=Code.PUBLIC_ARGUMENT,
-                )
-        problems.raise_if_any(context=lambda: self.node.path)
-        if Token.is_unresolved(region):
-            Annotations.of(self).add_warning_v2(
-                "ecr-patterns:region",
-                "the stack's region is not known at synth: ECR Public exists in us-east-1 only; deploy it there.",
-            )
-
+        _check_arguments(
+            self,
+            repository_name=repository_name,
+            description=description,
+            tags=tags,
+            about_text=about_text,
+            usage_text=usage_text,
+            architectures=architectures,
+            operating_systems=operating_systems,
+            principals=principals,
+        )
         self.repository_name = repository_name
-        policy = None
-        if principals:
-            policy = iam.PolicyDocument(
-                statements=[
-                    iam.PolicyStatement(sid="PushByPublishersOnly", actions=list(PUSH_ACTIONS), principals=principals)
-                ]
-            )
         self.resource = ecr.CfnPublicRepository(
             self,
             "Resource",
@@ -126,17 +99,10 @@ class SecurePublicRepository(Construct):
                 Architectures=list(architectures) if architectures else None,
                 OperatingSystems=list(operating_systems) if operating_systems else None,
             ),
-            repository_policy_text=policy,
+            repository_policy_text=_push_policy(principals),
             tags=[CfnTag(key=k, value=v) for k, v in tags.items()],
         )
-        removal = RemovalPolicy.RETAIN if removal_policy is None else removal_policy
-        self.resource.apply_removal_policy(removal)
-        if removal != RemovalPolicy.RETAIN:
-            Annotations.of(self).add_warning_v2(
-                "ecr-patterns:removalPolicy",
-                f"removal_policy={removal.value} overrides the secure default RETAIN: deleting the stack deletes the "
-                "public repository, and everyone pulling from it breaks.",
-            )
+        _apply_removal(self, self.resource, removal_policy)
         self.node.add_validation(_Tagged(self.resource))
 
     @property
@@ -150,6 +116,77 @@ class SecurePublicRepository(Construct):
         )
         return grant.combine(
             iam.Grant.add_to_principal(grantee=grantee, actions=list(LOGIN_ACTIONS), resource_arns=["*"])
+        )
+
+
+def _check_arguments(
+    construct: Construct,
+    *,
+    repository_name: str,
+    description: str,
+    tags: Mapping[str, str],
+    about_text: str | None,
+    usage_text: str | None,
+    architectures: Sequence[str] | None,
+    operating_systems: Sequence[str] | None,
+    principals: Sequence[iam.IPrincipal],
+) -> None:
+    """Every problem with the arguments, raised at once as one ``ValidationError`` under the construct's path;
+    then a warning when the stack's region is not known at synth."""
+    problems = Problems()
+    region = Stack.of(construct).region
+    if not Token.is_unresolved(region) and region != REGION:
+        problems.add(
+            "region",
+            region,
+            "ECR Public exists in us-east-1 only: define this repository in a stack with region='us-east-1'",
+            code=Code.PUBLIC_REGION,
+        )
+    _check_name(problems, repository_name)
+    _check_text(problems, "description", description, MAX_DESCRIPTION, required=True)
+    _check_text(problems, "about_text", about_text, MAX_TEXT)
+    _check_text(problems, "usage_text", usage_text, MAX_TEXT)
+    _check_badges(problems, "architectures", architectures, ARCHITECTURES)
+    _check_badges(problems, "operating_systems", operating_systems, OPERATING_SYSTEMS)
+    _check_tags(problems, tags)
+    for principal in principals:
+        if _is_everyone(principal):
+            problems.add(
+                "push_principals",
+                "*",
+                "name the accounts or roles that publish; a * principal would let anyone push",
+                code=Code.PUBLIC_ARGUMENT,
+            )
+    problems.raise_if_any(context=lambda: construct.node.path)
+    if Token.is_unresolved(region):
+        Annotations.of(construct).add_warning_v2(
+            "ecr-patterns:region",
+            "the stack's region is not known at synth: ECR Public exists in us-east-1 only; deploy it there.",
+        )
+
+
+def _push_policy(principals: Sequence[iam.IPrincipal]) -> iam.PolicyDocument | None:
+    """The repository policy letting only ``principals`` push; ``None`` (no policy) without any."""
+    if not principals:
+        return None
+    return iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(sid="PushByPublishersOnly", actions=list(PUSH_ACTIONS), principals=list(principals))
+        ]
+    )
+
+
+def _apply_removal(
+    construct: Construct, resource: ecr.CfnPublicRepository, removal_policy: RemovalPolicy | None
+) -> None:
+    """RETAIN unless told otherwise, and a warning on the construct when told otherwise."""
+    removal = RemovalPolicy.RETAIN if removal_policy is None else removal_policy
+    resource.apply_removal_policy(removal)
+    if removal != RemovalPolicy.RETAIN:
+        Annotations.of(construct).add_warning_v2(
+            "ecr-patterns:removalPolicy",
+            f"removal_policy={removal.value} overrides the secure default RETAIN: deleting the stack deletes the "
+            "public repository, and everyone pulling from it breaks.",
         )
 
 
