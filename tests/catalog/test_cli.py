@@ -42,11 +42,11 @@ def test_plan_prints_each_stack_and_json_has_the_counts() -> None:
     assert (plan["repositories"], plan["placements"]) == (5, 8)
     stacks = {(s["environment"], s["stack"]): s["repositories"] for s in plan["stacks"]}
     assert stacks == {
-        ("111111111111/eu-west-1", "Catalog-payments"): 2,
-        ("111111111111/eu-west-1", "Catalog-shared"): 1,
-        ("111111111111/eu-west-1", "Catalog-web"): 2,
-        ("222222222222/eu-west-1", "Catalog-web"): 2,
-        ("111111111111/us-east-1", "Catalog-payments"): 1,
+        ("111111111111/eu-west-1", "Ecr-111111111111-eu-west-1/Repositories-payments"): 2,
+        ("111111111111/eu-west-1", "Ecr-111111111111-eu-west-1/Repositories-shared"): 1,
+        ("111111111111/eu-west-1", "Ecr-111111111111-eu-west-1/Repositories-web"): 2,
+        ("222222222222/eu-west-1", "Ecr-222222222222-eu-west-1/Repositories-web"): 2,
+        ("111111111111/us-east-1", "Ecr-111111111111-us-east-1/Repositories-payments"): 1,
     }
 
 
@@ -59,7 +59,9 @@ def test_diff_exits_1_when_a_retain_repository_changes_stack(tmp_path: Path) -> 
     )
     result = CliRunner().invoke(cli, ["catalog", "diff", str(old), str(moved)])
     assert result.exit_code == 1
-    assert "BLOCKING moved     x/api (*/*) Catalog-a -> Catalog-b" in result.output
+    assert "BLOCKING moved     x/api (*/*) Ecr-*-*/Repositories-a -> Ecr-*-*/Repositories-b" in result.output
+    bare = CliRunner().invoke(cli, ["catalog", "diff", str(old), str(moved), "--stage-prefix", ""])
+    assert "BLOCKING moved     x/api (*/*) Catalog-a -> Catalog-b" in bare.output
     added = _write(tmp_path / "added.json", [{"name": "x/api", "team": "a"}, {"name": "x/new", "team": "b"}])
     result = CliRunner().invoke(cli, ["catalog", "diff", str(old), str(added), "--json"])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,15 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ecr_patterns.catalog.model import Catalog, Resolved, resolve
-from ecr_patterns.catalog.plan import AGNOSTIC, MAX_RESOURCES, MAX_TEMPLATE_BYTES, Plan, placement_of, plan_catalog
+from ecr_patterns.catalog.plan import (
+    AGNOSTIC,
+    MAX_RESOURCES,
+    MAX_TEMPLATE_BYTES,
+    STAGE_CATALOG_ID,
+    Plan,
+    placement_of,
+    plan_catalog,
+)
 
 _PRESETS = {"secure": "SecureRepository", "dev": "DevRepository", "prod": "ProdRepository"}
 
@@ -167,7 +175,7 @@ class CatalogStage(cdk.Stage):
         key = registry.node.try_find_child("RegistryKey") if registry is not None else None
         self.catalog = RepositoryCatalog(
             self,
-            "Repositories",
+            STAGE_CATALOG_ID,
             catalog=model,
             shard_by=shard_by,
             shards=shards,

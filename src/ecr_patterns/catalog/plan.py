@@ -39,6 +39,10 @@ STACK_OVERHEAD_BYTES = 1_500
 DEFAULT_SHARD = "shared"
 """The shard of a repository without a team, when sharding by team."""
 AGNOSTIC = "*"
+STAGE_PREFIX = "Ecr"
+"""``catalog_stages``' default ``id_prefix``: its Stages are ``Ecr-<account>-<region>``."""
+STAGE_CATALOG_ID = "Repositories"
+"""The id of the ``RepositoryCatalog`` inside each ``CatalogStage``: its stacks are ``Repositories-<shard>``."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,13 @@ class Placement:
     def environment(self) -> str:
         return f"{self.account}/{self.region}"
 
+    def stack_path(self, stage_prefix: str | None) -> str:
+        """The stack as ``cdk ls`` lists it and a ``cdk synth`` selector matches it: inside ``catalog_stages``'
+        Stage ``<stage_prefix>-<account>-<region>`` (an entry for every account or region has ``*`` there, the
+        glob that selects it in each), or the bare stack id for a ``RepositoryCatalog`` at the app's root
+        (``stage_prefix`` ``None``)."""
+        return f"{stage_prefix}-{self.account}-{self.region}/{self.stack_id}" if stage_prefix else self.stack_id
+
 
 @dataclass
 class Plan:
@@ -68,6 +79,8 @@ class Plan:
     placements: list[Placement]
     stacks: dict[tuple[str, str], list[Placement]] = field(default_factory=dict)
     """(environment, stack id) -> its repositories, in catalog order."""
+    stage_prefix: str | None = STAGE_PREFIX
+    """``catalog_stages``' ``id_prefix``, for the stack names printed (:meth:`Placement.stack_path`)."""
 
     def resources(self, key: tuple[str, str]) -> int:
         return len(self.stacks[key]) + STACK_OVERHEAD_RESOURCES
@@ -82,7 +95,7 @@ class Plan:
             "stacks": [
                 {
                     "environment": env,
-                    "stack": stack,
+                    "stack": items[0].stack_path(self.stage_prefix),
                     "repositories": len(items),
                     "resources": self.resources((env, stack)),
                     "estimatedTemplateBytes": self.template_bytes((env, stack)),
@@ -118,6 +131,7 @@ def plan_catalog(
     max_resources_per_stack: int = MAX_RESOURCES,
     max_template_bytes: int = MAX_TEMPLATE_BYTES,
     check: bool = True,
+    stage_prefix: str | None = STAGE_PREFIX,
 ) -> Plan:
     """Place resolved repositories (:func:`~ecr_patterns.catalog.model.resolve`).
 
@@ -127,6 +141,8 @@ def plan_catalog(
     :param max_resources_per_stack: default 500 (CloudFormation's quota).
     :param max_template_bytes: default 1,000,000 (CloudFormation's quota through S3).
     :param check: default ``True``: raise ``ValidationError`` when a stack passes a limit.
+    :param stage_prefix: ``catalog_stages``' ``id_prefix``, for the stack names the plan prints; default ``"Ecr"``
+        (its default); ``None`` for a ``RepositoryCatalog`` at the app's root.
     """
     problems = Problems()
     if shard_by not in ("team", "hash"):
@@ -158,7 +174,7 @@ def plan_catalog(
                     encryption=(entry.encryption.type, entry.encryption.key),
                 )
             )
-    plan = Plan(placements)
+    plan = Plan(placements, stage_prefix=stage_prefix)
     grouped: defaultdict[tuple[str, str], list[Placement]] = defaultdict(list)
     for placement in placements:
         grouped[(placement.environment, placement.stack_id)].append(placement)
@@ -345,6 +361,10 @@ MOVE_NOTE = (
 
 def diff_plans(old: Plan, new: Plan) -> list[Change]:
     """What moves, what is created, what would be deleted or orphaned, and what would be replaced."""
+
+    def path(placement: Placement | None) -> str | None:
+        return None if placement is None else placement.stack_path(new.stage_prefix)
+
     before: Mapping[tuple[str, str], Placement] = {(p.name, p.environment): p for p in old.placements}
     after: Mapping[tuple[str, str], Placement] = {(p.name, p.environment): p for p in new.placements}
     changes: list[Change] = []
@@ -352,24 +372,24 @@ def diff_plans(old: Plan, new: Plan) -> list[Change]:
         was, now = before.get(key), after.get(key)
         name, env = key
         if was is None and now is not None:
-            changes.append(Change("created", name, env, None, now.stack_id, now.retain, "a new repository"))
+            changes.append(Change("created", name, env, None, path(now), now.retain, "a new repository"))
         elif now is None and was is not None:
             kind = "orphaned" if was.retain else "deleted"
             note = (
                 "RETAIN: the repository and its images stay, in no stack" if was.retain else "deleted, with its images"
             )
-            changes.append(Change(kind, name, env, was.stack_id, None, was.retain, note))
+            changes.append(Change(kind, name, env, path(was), None, was.retain, note))
         elif was is not None and now is not None:
             if was.stack_id != now.stack_id or was.construct_id != now.construct_id:
-                changes.append(Change("moved", name, env, was.stack_id, now.stack_id, was.retain, MOVE_NOTE))
+                changes.append(Change("moved", name, env, path(was), path(now), was.retain, MOVE_NOTE))
             elif was.encryption != now.encryption:
                 changes.append(
                     Change(
                         "replaced",
                         name,
                         env,
-                        was.stack_id,
-                        now.stack_id,
+                        path(was),
+                        path(now),
                         was.retain,
                         "encryption is create-only: CloudFormation replaces the repository, which it refuses for a "
                         "named one",

@@ -20,19 +20,44 @@ SHARD_BY = click.option("--shard-by", type=click.Choice(("team", "hash")), defau
 SHARDS = click.option("--shards", type=int, default=16, show_default=True, help="Buckets of --shard-by hash.")
 
 
-def _plan(path: Path, shard_by: str, shards: int, *, check: bool = True) -> Any:
+def _plan(
+    path: Path, shard_by: str, shards: int, stage_prefix: str, catalog_id: str | None, *, check: bool = True
+) -> Any:
     try:
         from ecr_patterns.catalog.load import load_catalog
         from ecr_patterns.catalog.model import resolve
-        from ecr_patterns.catalog.plan import plan_catalog
+        from ecr_patterns.catalog.plan import STAGE_CATALOG_ID, plan_catalog
     except ImportError as err:
         raise UsageProblem(f"the catalog needs pydantic: pip install 'ecr-patterns[catalog]' ({err})") from None
     from ecr_patterns.errors import ValidationError
 
     try:
-        return plan_catalog(resolve(load_catalog(path)), shard_by=shard_by, shards=shards, check=check)
+        return plan_catalog(
+            resolve(load_catalog(path)),
+            shard_by=shard_by,
+            shards=shards,
+            check=check,
+            stage_prefix=stage_prefix or None,
+            # The stacks of a RepositoryCatalog are <its id>-<shard>; CatalogStage's is STAGE_CATALOG_ID.
+            stack_prefix=catalog_id or (STAGE_CATALOG_ID if stage_prefix else "Catalog"),
+        )
     except ValidationError as err:
         raise UsageProblem("\n".join(str(v) for v in err.violations)) from None
+
+
+STAGE_PREFIX = click.option(
+    "--stage-prefix",
+    default="Ecr",
+    show_default=True,
+    help="The id_prefix given to catalog_stages(), whose Stages are <prefix>-<account>-<region>: stacks are named "
+    "as cdk ls lists them. '' for a RepositoryCatalog of your own at the app's root.",
+)
+CATALOG_ID = click.option(
+    "--catalog-id",
+    default=None,
+    help="The id of your RepositoryCatalog (its stacks are <id>-<shard>). Default: Repositories, the one inside each "
+    "CatalogStage; Catalog with --stage-prefix ''.",
+)
 
 
 @click.group("catalog")
@@ -44,7 +69,7 @@ def group() -> None:
 @click.argument("file", type=FILE)
 def validate_command(file: Path) -> None:
     """Check FILE against the schema, the lifecycle validator and CloudFormation's stack limits."""
-    plan = _plan(file, "team", 16)
+    plan = _plan(file, "team", 16, "Ecr", None)
     names = plural(len({p.name for p in plan.placements}), "repository", "repositories")
     placements = plural(len(plan.placements), "placement")
     click.echo(
@@ -57,17 +82,21 @@ def validate_command(file: Path) -> None:
 @click.argument("file", type=FILE)
 @SHARD_BY
 @SHARDS
+@STAGE_PREFIX
+@CATALOG_ID
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-def plan_command(file: Path, shard_by: str, shards: int, as_json: bool) -> None:
+def plan_command(
+    file: Path, shard_by: str, shards: int, stage_prefix: str, catalog_id: str | None, as_json: bool
+) -> None:
     """Print the shard layout: each stack's environment, repositories, resources and estimated template size."""
-    plan = _plan(file, shard_by, shards)
+    plan = _plan(file, shard_by, shards, stage_prefix, catalog_id)
     if as_json:
         click.echo(json.dumps(plan.to_json(), indent=2))
         return
     for stack in plan.to_json()["stacks"]:
         repositories = plural(stack["repositories"], "repository", "repositories")
         click.echo(
-            f"{stack['environment']:<28} {stack['stack']:<28} {repositories:>18} "
+            f"{stack['environment']:<28} {stack['stack']:<44} {repositories:>18} "
             f"{plural(stack['resources'], 'resource'):>15}  ~{stack['estimatedTemplateBytes']:,} bytes"
         )
 
@@ -77,13 +106,20 @@ def plan_command(file: Path, shard_by: str, shards: int, as_json: bool) -> None:
 @click.argument("new", type=FILE)
 @SHARD_BY
 @SHARDS
+@STAGE_PREFIX
+@CATALOG_ID
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
-def diff_command(old: Path, new: Path, shard_by: str, shards: int, as_json: bool) -> None:
+def diff_command(
+    old: Path, new: Path, shard_by: str, shards: int, stage_prefix: str, catalog_id: str | None, as_json: bool
+) -> None:
     """What moves, what is created, what would be deleted, orphaned or replaced between OLD and NEW; exit 1 when a
     RETAIN repository would change stack or be replaced."""
     from ecr_patterns.catalog.plan import diff_plans
 
-    changes = diff_plans(_plan(old, shard_by, shards, check=False), _plan(new, shard_by, shards))
+    changes = diff_plans(
+        _plan(old, shard_by, shards, stage_prefix, catalog_id, check=False),
+        _plan(new, shard_by, shards, stage_prefix, catalog_id),
+    )
     if as_json:
         click.echo(json.dumps([c.to_json() for c in changes], indent=2))
     else:
