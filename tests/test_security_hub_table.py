@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from aws_cdk.assertions import Template
 
 from ecr_patterns import DevRepository, ProdRepository, SecurePublicRepository, SecureRepository
 from ecr_patterns.audit.standards import verdicts
+from ecr_patterns.core.settings import RepositorySettings
 from ecr_patterns.registry import RegistryKey
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -49,7 +51,7 @@ def _verdicts(build: Callable[[cdk.Stack], Any]) -> list[str]:
     key = ((resource.get("Properties") or {}).get("EncryptionConfiguration") or {}).get("KmsKey")
     # A key the template creates or names (not alias/aws/ecr) is customer managed; none means aws/ecr.
     manager = "CUSTOMER" if key and key != "alias/aws/ecr" else "AWS"
-    found = verdicts(resource, manager, registry_scans=False)
+    found = verdicts(replace(RepositorySettings.from_template(resource), kms_key_manager=manager), registry_scans=False)
     cells = ["pass" if found[rule]["securityHub"] else "fail" for rule in CONTROLS.values()]
     # ECR.4 is about public repositories only.
     return [*cells[:3], "n/a", cells[3]]

@@ -1,11 +1,12 @@
-"""Judge what was read with the synth-time rules: live state becomes the resource shape those rules take
-(``AWS::ECR::Repository`` properties), so each rule exists once and judges a template and a live repository
+"""Judge what was read with the synth-time rules: a live repository (and a creation template) becomes the one
+repository model, ``ecr_patterns.core.settings.RepositorySettings``, which the rules, the other tools' verdicts and
+the creation-template comparison all read, so each rule exists once and judges a template and a live repository
 alike. Rules about template-only settings (``Rule.live`` false, such as the deletion policy) do not run."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -15,70 +16,12 @@ from ecr_patterns.audit.reader import LiveRegistry, LiveRepository, Unreadable
 from ecr_patterns.audit.report import COULD_NOT_READ, AuditFinding, AuditReport, RepositoryResult
 from ecr_patterns.audit.standards import STANDARDS, disagreement, verdicts
 from ecr_patterns.compliance.engine import SCANNING_TYPE, ComplianceConfig, check_resource, registry_scan_filters
-from ecr_patterns.compliance.model import REPOSITORY_TYPE, RuleContext, Status
+from ecr_patterns.compliance.model import RuleContext, Status
 from ecr_patterns.compliance.rules import scan_on_push
 from ecr_patterns.core.settings import RepositorySettings
 
 TEMPLATE_MISMATCH = "EcrPatterns-CreationTemplateMismatch"
 READ_FIX = "give the audit the read-only IAM policy in README (or retry later, if throttled)"
-
-
-def _resource(
-    *,
-    name: str | None,
-    mutability: str | None,
-    exclusion_filters: Sequence[Mapping[str, Any]] | None,
-    scan_on_push: bool,
-    encryption: Mapping[str, Any] | None,
-    lifecycle_text: str | None,
-    policy_text: str | None,
-    tags: Sequence[Mapping[str, Any]] | None,
-) -> dict[str, Any]:
-    """ECR's API shapes (a repository's or a creation template's) as a template's ``AWS::ECR::Repository``."""
-    encryption = encryption or {}
-    props: dict[str, Any] = {
-        "ImageTagMutability": mutability or "MUTABLE",
-        "ImageScanningConfiguration": {"ScanOnPush": scan_on_push},
-        # A repository always has an encryption configuration; ECR's default is AES256 (API reference).
-        "EncryptionConfiguration": {"EncryptionType": encryption.get("encryptionType", "AES256")},
-    }
-    if name is not None:
-        props = {"RepositoryName": name, **props}
-    if encryption.get("kmsKey"):
-        props["EncryptionConfiguration"]["KmsKey"] = encryption["kmsKey"]
-    if exclusion_filters:
-        props["ImageTagMutabilityExclusionFilters"] = [
-            {
-                "ImageTagMutabilityExclusionFilterType": f.get("filterType"),
-                "ImageTagMutabilityExclusionFilterValue": f.get("filter"),
-            }
-            for f in exclusion_filters
-        ]
-    if lifecycle_text is not None:
-        props["LifecyclePolicy"] = {"LifecyclePolicyText": lifecycle_text}
-    if policy_text:
-        try:
-            props["RepositoryPolicyText"] = json.loads(policy_text)
-        except json.JSONDecodeError:
-            props["RepositoryPolicyText"] = {"Statement": []}
-    if tags:
-        props["Tags"] = [{"Key": t.get("Key"), "Value": t.get("Value")} for t in tags]
-    return {"Type": REPOSITORY_TYPE, "Properties": props}
-
-
-def as_template_resource(repository: LiveRepository) -> dict[str, Any]:
-    """A live repository in the shape of a template's ``AWS::ECR::Repository`` (what the rules take)."""
-    described = repository.description
-    return _resource(
-        name=repository.name,
-        mutability=described.get("imageTagMutability"),
-        exclusion_filters=described.get("imageTagMutabilityExclusionFilters"),
-        scan_on_push=bool((described.get("imageScanningConfiguration") or {}).get("scanOnPush")),
-        encryption=described.get("encryptionConfiguration"),
-        lifecycle_text=repository.lifecycle_policy_text,
-        policy_text=repository.repository_policy_text,
-        tags=repository.tags,
-    )
 
 
 def live_settings(repository: LiveRepository) -> RepositorySettings:
@@ -89,22 +32,6 @@ def live_settings(repository: LiveRepository) -> RepositorySettings:
         repository_policy=repository.repository_policy_text,
         tags=repository.tags,
         kms_key_manager=repository.key_manager,
-    )
-
-
-def creation_template_as_resource(template: Mapping[str, Any]) -> dict[str, Any]:
-    """A repository creation template (``describe_repository_creation_templates``) as the repository it makes,
-    in the rules' shape. A template has no scanning setting (registry scanning decides) and no name (only a
-    ``*`` registry filter covers every name it may make)."""
-    return _resource(
-        name=None,
-        mutability=template.get("imageTagMutability"),
-        exclusion_filters=template.get("imageTagMutabilityExclusionFilters"),
-        scan_on_push=False,
-        encryption=template.get("encryptionConfiguration"),
-        lifecycle_text=template.get("lifecyclePolicy") or None,
-        policy_text=template.get("repositoryPolicy"),
-        tags=template.get("resourceTags"),
     )
 
 
@@ -128,31 +55,31 @@ def template_for(name: str, templates: Iterable[Mapping[str, Any]]) -> Mapping[s
     return next((t for t in templates if t.get("prefix") == ROOT_PREFIX), None)
 
 
-def _differences(repository: Mapping[str, Any], template: Mapping[str, Any]) -> list[str]:
-    """The rules' settings in which a repository differs from the repository its template makes."""
+def _differences(mine: RepositorySettings, theirs: RepositorySettings) -> list[str]:
+    """The rules' settings in which a repository differs from the repository its creation template makes."""
     out = []
-    mine, theirs = repository.get("Properties") or {}, template.get("Properties") or {}
-    if mine.get("ImageTagMutability") != theirs.get("ImageTagMutability"):
-        out.append(
-            f"ImageTagMutability {mine.get('ImageTagMutability')} (template: {theirs.get('ImageTagMutability')})"
-        )
+    if mine.tag_mutability != theirs.tag_mutability:
+        out.append(f"ImageTagMutability {mine.tag_mutability} (template: {theirs.tag_mutability})")
     # A template that names no key makes KMS repositories with aws/ecr, whose ARN the repository then shows:
     # only a key the template names must match.
-    enc, wanted = mine.get("EncryptionConfiguration") or {}, theirs.get("EncryptionConfiguration") or {}
-    if enc.get("EncryptionType") != wanted.get("EncryptionType") or (
-        wanted.get("KmsKey") and enc.get("KmsKey") != wanted.get("KmsKey")
-    ):
-        out.append(f"EncryptionConfiguration {json.dumps(enc)} (template: {json.dumps(wanted)})")
-    policies = [(p.get("LifecyclePolicy") or {}).get("LifecyclePolicyText") for p in (mine, theirs)]
+    if mine.encryption_type != theirs.encryption_type or (theirs.kms_key and mine.kms_key != theirs.kms_key):
+        out.append(f"EncryptionConfiguration {_encryption(mine)} (template: {_encryption(theirs)})")
     parsed = []
-    for text in policies:
+    for text in (mine.lifecycle_policy, theirs.lifecycle_policy):
         try:
-            parsed.append(json.loads(text) if text else None)
+            parsed.append(json.loads(text) if isinstance(text, str) and text else None)
         except json.JSONDecodeError:
             parsed.append(text)
     if parsed[0] != parsed[1]:
         out.append("the lifecycle policy" + (" (the template has none)" if parsed[1] is None else ""))
     return out
+
+
+def _encryption(settings: RepositorySettings) -> str:
+    shown: dict[str, Any] = {"EncryptionType": settings.encryption_type}
+    if settings.kms_key:
+        shown["KmsKey"] = str(settings.kms_key)
+    return json.dumps(shown)
 
 
 def scanning_as_template(configuration: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -288,14 +215,14 @@ def _judge_repository(
     lifecycle policy's effect and its creation template's agreement, in that order."""
     account = repository.account or registry.account or ""
     region = registry.target.region
-    resource = as_template_resource(repository)
+    settings = live_settings(repository)
     exclusions = None if registry.pull_time_exclusions is None else len(registry.pull_time_exclusions)
     ctx = RuleContext(
         repository.name, {}, filters, run.config.require_kms, run.config.require_customer_managed_key, exclusions
     )
-    views = verdicts(resource, repository.key_manager, _registry_covers(repository.name, filters))
+    views = verdicts(settings, _registry_covers(repository.name, filters))
     own: list[AuditFinding] = _could_not_read(repository.unreadable, account, region, repository)
-    for finding in check_resource(repository.name, live_settings(repository), ctx, run.live_config):
+    for finding in check_resource(repository.name, settings, ctx, run.live_config):
         standards = STANDARDS.get(finding.rule_id)
         own.append(
             AuditFinding(
@@ -315,7 +242,7 @@ def _judge_repository(
     effect = _repository_effect(repository, run)
     own += _effect_findings(repository, effect, account, region)
     matching = template_for(repository.name, registry.creation_templates or [])
-    mismatch = _template_mismatch(repository, resource, matching, account, region)
+    mismatch = _template_mismatch(repository, settings, matching, account, region)
     if mismatch is not None:
         own.append(mismatch)
     images = repository.images
@@ -374,7 +301,7 @@ def _effect_findings(
 
 def _template_mismatch(
     repository: LiveRepository,
-    resource: Mapping[str, Any],
+    settings: RepositorySettings,
     matching: Mapping[str, Any] | None,
     account: str,
     region: str,
@@ -382,7 +309,7 @@ def _template_mismatch(
     """A warning when the repository differs from the creation template that matches its name."""
     if matching is None:
         return None
-    differs = _differences(resource, creation_template_as_resource(matching))
+    differs = _differences(settings, RepositorySettings.from_creation_template(matching, api=True))
     if not differs:
         return None
     matched = matching.get("prefix")

@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ecr_patterns.core.settings import RepositorySettings
+
 
 @dataclass(frozen=True)
 class Standards:
@@ -62,20 +64,19 @@ STANDARDS: Mapping[str, Standards] = {
 """Our rule id → the other tools' ids for the same setting."""
 
 
-def verdicts(repository: Mapping[str, Any], key_manager: str | None, registry_scans: bool) -> dict[str, Any]:
+def verdicts(settings: RepositorySettings, registry_scans: bool) -> dict[str, Any]:
     """What each tool decides about one repository's setting, as their documentation and source say, for the
-    settings where they differ. ``repository`` is the judged resource (CloudFormation shape); ``key_manager``
-    is ``"AWS"``, ``"CUSTOMER"`` or ``None`` (unknown); ``registry_scans`` whether registry scanning covers it.
+    settings where they differ. ``settings`` is the repository's model (its ``kms_key_manager``: ``"AWS"``,
+    ``"CUSTOMER"`` or ``None``, unknown); ``registry_scans`` whether registry scanning covers it.
 
     Returns ``{our rule id: {"securityHub": bool, "prowler": bool, "checkov": bool, ...}}``, ``True`` meaning
     the tool passes it; a tool that has no such check is left out.
     """
-    props = repository.get("Properties") or {}
-    mutability = props.get("ImageTagMutability", "MUTABLE")
-    encryption = props.get("EncryptionConfiguration") or {}
-    kind = encryption.get("EncryptionType", "AES256")
-    own_scan = (props.get("ImageScanningConfiguration") or {}).get("ScanOnPush") is True
-    has_policy = bool((props.get("LifecyclePolicy") or {}).get("LifecyclePolicyText"))
+    mutability = settings.tag_mutability
+    kind = settings.encryption_type
+    own_scan = settings.scan_on_push
+    has_policy = bool(settings.lifecycle_policy)
+    key_manager = settings.kms_key_manager
     cmk = kind in ("KMS", "KMS_DSSE") and key_manager == "CUSTOMER"
     return {
         "EcrPatterns-ScanOnPush": {
