@@ -12,7 +12,6 @@ id>", ...))``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib import metadata
 from typing import Any
 
 import jsii
@@ -26,6 +25,7 @@ from aws_cdk import (
 
 from ecr_patterns.compliance.engine import environment_contexts, load_templates
 from ecr_patterns.compliance.model import Level, Status
+from ecr_patterns.compliance.plugin import package_version
 from ecr_patterns.compliance.rules import production_lifecycle, pull_time_exclusions
 from ecr_patterns.core.environment import Environment
 from ecr_patterns.core.guarantees import (
@@ -55,10 +55,7 @@ class GuaranteesPlugin:
 
     @property
     def version(self) -> str | None:
-        try:
-            return metadata.version("ecr-patterns")
-        except metadata.PackageNotFoundError:
-            return None
+        return package_version()
 
     @property
     def rule_ids(self) -> list[str] | None:

@@ -15,7 +15,7 @@ from aws_cdk.interfaces import aws_kms as kms_refs
 from constructs import Construct
 
 from ecr_patterns import grants
-from ecr_patterns._app_state import app_state
+from ecr_patterns._app_state import ScopeState, scope_state
 from ecr_patterns._checks import check_bool, check_instance, check_sequence, context_bool
 from ecr_patterns.core.guarantees import PATTERN_KEY
 from ecr_patterns.core.presets import SECURE, Preset
@@ -113,7 +113,8 @@ class SecureRepository(ecr.Repository):
             removal_policy,
             empty_on_delete,
         )
-        requires_key = _requires_key(scope, require_customer_managed_key)
+        state = scope_state(scope)
+        requires_key = _requires_key(state, require_customer_managed_key)
         encryption_type = _encryption_type(encryption, encryption_key, problems)
         self._check_settings(problems, encryption_key, requires_key, removal, empty, bool(auto_delete_images))
         model = (
@@ -157,7 +158,6 @@ class SecureRepository(ecr.Repository):
         self._write_lifecycle(l1, text)
         # What this pattern promises is judged on the final template at synth (ecr_patterns.guarantees).
         l1.add_metadata(PATTERN_KEY, self._promises(requires_key))
-        app_state(self).guarantees()
 
     def _promises(self, requires_key: bool) -> dict[str, Any]:
         """The template metadata the guarantees plugin judges this repository by."""
@@ -348,16 +348,12 @@ REQUIRE_KEY_CONTEXT = "ecr-patterns:requireCustomerManagedKey"
 """Context value that makes every pattern of the app require ``encryption_key`` (a preset-wide switch)."""
 
 
-def _requires_key(scope: Construct, given: bool | None) -> bool:
+def _requires_key(state: ScopeState, given: bool | None) -> bool:
     if given is not None:
         return given
-    # Read once per app (a call into Node costs about 0.25 ms); kept in the app's own state.
-    cache = app_state(scope).context
-    if REQUIRE_KEY_CONTEXT not in cache:
-        cache[REQUIRE_KEY_CONTEXT] = context_bool(
-            scope.node.try_get_context(REQUIRE_KEY_CONTEXT), name=REQUIRE_KEY_CONTEXT, code=Code.REPOSITORY_ARGUMENTS
-        )
-    return bool(cache[REQUIRE_KEY_CONTEXT])
+    # Read once per scope (a call into Node costs about 0.25 ms), from the scope's shared state.
+    value = state.context(REQUIRE_KEY_CONTEXT)
+    return context_bool(value, name=REQUIRE_KEY_CONTEXT, code=Code.REPOSITORY_ARGUMENTS)
 
 
 @cache

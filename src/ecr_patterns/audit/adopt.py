@@ -142,6 +142,7 @@ def read_live(ecr: Any, name: str, *, kms: Any | None = None, registry_id: str |
     :param registry_id: default ``None``: the caller's registry.
     :raises AdoptionError: naming everything that could not be read (the plan needs all of it).
     """
+    from ecr_patterns.audit.judge import live_settings
     from ecr_patterns.audit.reader import read_named_repository
     from ecr_patterns.lifecycle.live import LiveRepositoryError
 
@@ -152,20 +153,20 @@ def read_live(ecr: Any, name: str, *, kms: Any | None = None, registry_id: str |
     if repository.unreadable:
         missing = "; ".join(f"{u.what}: {u.error}" for u in repository.unreadable)
         raise AdoptionError(f"cannot read repository {name}: {missing}")
-    description = repository.description
-    encryption = description.get("encryptionConfiguration") or {"encryptionType": "AES256"}
+    # The one reading of a live repository into the model (the audit's); adoption keeps the texts as ECR sent them.
+    settings = live_settings(repository)
     return LiveSettings(
         name=repository.name,
         arn=repository.arn,
-        scan_on_push=bool((description.get("imageScanningConfiguration") or {}).get("scanOnPush")),
-        mutability=description.get("imageTagMutability", "MUTABLE"),
-        exclusion_filters=tuple(f["filter"] for f in description.get("imageTagMutabilityExclusionFilters") or []),
-        encryption_type=encryption.get("encryptionType", "AES256"),
-        kms_key=encryption.get("kmsKey"),
-        key_manager=repository.key_manager,
+        scan_on_push=settings.scan_on_push,
+        mutability=settings.tag_mutability,
+        exclusion_filters=settings.mutability_exclusions,
+        encryption_type=settings.encryption_type,
+        kms_key=None if settings.kms_key is None else str(settings.kms_key),
+        key_manager=settings.kms_key_manager,
         lifecycle_text=repository.lifecycle_policy_text,
         policy_text=repository.repository_policy_text,
-        tags={t["Key"]: t["Value"] for t in repository.tags},
+        tags=dict(settings.tags),
         images=tuple(repository.images or ()),
         index_children=dict(repository.index_children),
     )

@@ -64,10 +64,7 @@ class EcrCompliancePlugin:
 
     @property
     def version(self) -> str | None:
-        try:
-            return metadata.version("ecr-patterns")
-        except metadata.PackageNotFoundError:
-            return None
+        return package_version()
 
     @property
     def rule_ids(self) -> list[str] | None:
@@ -106,6 +103,14 @@ class EcrCompliancePlugin:
             print(f"[Error {PLUGIN_NAME}::{summary.rule_name}] {summary.description}", file=sys.stderr)
         violations += summaries
         return PolicyValidationPluginReport(success=not errors, violations=violations)
+
+
+def package_version() -> str | None:
+    """The installed ecr-patterns version, which both plugins report to CDK; ``None`` when not installed."""
+    try:
+        return metadata.version("ecr-patterns")
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _stage_of(template_path: str | None) -> str | None:
