@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, ConstructSelector, IAspect, Stack, Stage, TreeInspector, Validations
+from aws_cdk import Annotations, IAspect, Stack, Stage, TreeInspector, Validations
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct, IValidation
 
@@ -110,15 +110,16 @@ class EcrCompliance:
         return self._visited
 
     def _check_repositories(self, repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]) -> list[str]:
-        """Read, resolve and check ``repositories``; ``stacks`` (in pre-order) are candidates for theirs.
-        Returns ``"<construct path>: <rule id>"`` for each error finding."""
+        """Read, resolve and check ``repositories`` (``stacks``: the stacks visited with them, kept for the
+        caller's anchoring). Returns ``"<construct path>: <rule id>"`` for each error finding."""
         errors: list[str] = []
         # Read once per check, and only for a repository that does not scan on push itself.
         settings = cache(lambda: self._registry_settings(repositories[0]))
         scanning = cache(lambda: settings()[0])
-        for stack, nodes in _by_stack(repositories, stacks):
+        for stack, nodes in _by_stack(repositories):
             # One call per repository for its properties and one per stack to resolve them all.
-            resolved = stack.resolve([_properties(node) for node in nodes])
+            inspector = TreeInspector()
+            resolved = stack.resolve([_properties(node, inspector) for node in nodes])
             filters = _filters_for(stack, scanning)
             exclusions = _exclusions_for(stack, lambda: settings()[1])
             for node, props in zip(nodes, resolved, strict=True):
@@ -258,7 +259,8 @@ class _ScopeCheck:
                 "EcrCompliance().apply_to(stage) for that stage"
                 for stage in missed
             ]
-        mine = [c for c in constructs if _key(c) not in inner]
+        # Keys (a call into Node each) only when a nested Stage holds some of the constructs.
+        mine = [c for c in constructs if _key(c) not in inner] if inner else constructs
         repositories = [c for c in mine if isinstance(c, ecr.CfnRepository)]
         errors = []
         if repositories:
@@ -329,27 +331,16 @@ def _key(construct: Any) -> str:
     return str(construct.node.path)
 
 
-def _by_stack(
-    repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]
-) -> list[tuple[Stack, list[ecr.CfnRepository]]]:
-    """Each repository's stack, asked of Node as few times as possible: one call per candidate stack
-    (the deepest stack claims a repository first) or one per repository, whichever is fewer."""
-    unclaimed = {_key(r): r for r in repositories}
-    groups: list[tuple[Stack, list[ecr.CfnRepository]]] = []
-    if stacks and len(stacks) < len(unclaimed):
-        selector = ConstructSelector.resources_of_type(REPOSITORY_TYPE)
-        # Pre-order puts a stack before the stacks inside it: reversed, the innermost claims first.
-        for stack in reversed(stacks):
-            claimed = [unclaimed.pop(ref) for ref in map(_key, selector.select(stack)) if ref in unclaimed]
-            if claimed:
-                groups.append((stack, claimed))
-            if not unclaimed:
-                break
-    by_ref: dict[str, tuple[Stack, list[ecr.CfnRepository]]] = {}
-    for node in unclaimed.values():
-        stack = Stack.of(node)
-        by_ref.setdefault(_key(stack), (stack, []))[1].append(node)
-    return groups + list(by_ref.values())
+def _by_stack(repositories: Sequence[ecr.CfnRepository]) -> list[tuple[Stack, list[ecr.CfnRepository]]]:
+    """Each repository's stack (its public ``stack`` attribute: one call), grouped so that each stack resolves its
+    repositories in one call. A stack made in Python is the same Python object each time jsii hands it back, so
+    its ``id`` groups; a stack made in JavaScript comes back as a new proxy each time and only makes more groups,
+    never wrong ones (grouping only batches the resolve calls)."""
+    groups: dict[int, tuple[Stack, list[ecr.CfnRepository]]] = {}
+    for node in repositories:
+        stack = node.stack
+        groups.setdefault(id(stack), (stack, []))[1].append(node)
+    return list(groups.values())
 
 
 def _options(stack: Stack, node: ecr.CfnRepository) -> dict[str, Any]:
@@ -366,10 +357,11 @@ def _options(stack: Stack, node: ecr.CfnRepository) -> dict[str, Any]:
     return out
 
 
-def _properties(node: IConstruct) -> Any:
+def _properties(node: IConstruct, inspector: TreeInspector | None = None) -> Any:
     """An L1's properties as its public ``inspect`` reports them (the same object ``tree.json`` is written from),
-    camelCase and unresolved; the caller resolves them, one call per stack."""
-    inspector = TreeInspector()
+    camelCase and unresolved; the caller resolves them, one call per stack. An inspector may be reused: each
+    ``inspect`` replaces the attributes the last one wrote."""
+    inspector = inspector or TreeInspector()
     node.inspect(inspector)  # type: ignore[attr-defined]
     return inspector.attributes.get("aws:cdk:cloudformation:props") or {}
 
