@@ -5,8 +5,8 @@ are written, so what it judges is what deploys, whichever route set it. A broken
 that a stack delete would remove, a required customer managed key missing) is a ``fatal`` violation: CDK fails
 synth and does not let it be acknowledged (``isSuppressibleViolation`` in ``core/lib/validation/private/
 report.js``). A weakened default is a ``warning`` in CDK's validation report, acknowledgeable with
-``ecr_patterns.compliance.suppress`` or ``Validations.of(repo).acknowledge(Acknowledgment(id="EcrPatterns::<rule
-id>", ...))``.
+``ecr_patterns.compliance.suppress`` or ``Validations.of(repo).acknowledge(Acknowledgment(
+id="EcrPatternsGuarantees::<rule id>", ...))`` (CDK namespaces an acknowledgement by the plugin's name).
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ class ProdRepository(SecureRepository):
     cannot be pulled until it is restored (ECR restores within 20 minutes) and is billed for at
     least 90 days; it is never deleted unless you add a rule that deletes archived images.
     ``RemovalPolicy.DESTROY``, ``empty_on_delete=True`` or ``auto_delete_images=True`` raise
-    ``ValidationError`` unless ``allow_destroy=True`` is passed too; then the construct warns, and
+    ``ValidationError`` unless ``allow_destroy=True`` is passed too (any later route to the same result fails synth,
+    judged on the final template); then the pattern warns at synth, and
     the compliance rule ``EcrPatterns-ProductionRetention`` is suppressed with that reason. The same holds for
     an ``encryption_key`` defined in the app whose removal policy is not RETAIN (a stack delete would schedule
     it for deletion and leave every image unreadable): refused at once, or at synth when applied later.

@@ -48,7 +48,8 @@ class SecureRepository(ecr.Repository):
 
     Every ``aws_ecr.RepositoryProps`` keyword is accepted, and every ``aws_ecr.Repository`` method
     works in its usual Python form. Leaving a setting out applies the secure default; giving a value
-    that weakens it adds a warning annotation (visible in ``cdk synth``) that names the default.
+    that weakens it is warned at synth, judged on the final template (``ecr_patterns.guarantees``), with the
+    default named.
     Lifecycle rules are validated as ECR would validate them when they are given, so a bad policy
     fails synth instead of a deploy. User lifecycle rules replace the default policy, whether given
     here or added later with :meth:`add_lifecycle_rule` or :meth:`add_lifecycle_policy_rule`.
@@ -77,7 +78,6 @@ class SecureRepository(ecr.Repository):
     :param auto_delete_images: aws-cdk-lib's Lambda-backed predecessor of ``empty_on_delete``
         (needs ``RemovalPolicy.DESTROY``). Default ``None`` (off); prefer ``empty_on_delete``.
     :param repository_name: default ``None`` (CloudFormation generates one).
-    :param kwargs: any other ``RepositoryProps`` keyword, passed on unchanged.
     """
 
     _preset: ClassVar[Preset] = SECURE

@@ -224,8 +224,11 @@ def test_production_retention() -> None:
     prod = {"Metadata": {PRODUCTION_KEY: True}}
     retain = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
     assert status(production_retention, repo(**retain, **prod)) is C
-    on_create = repo(DeletionPolicy="RetainExceptOnCreate", UpdateReplacePolicy="RetainExceptOnCreate", **prod)
+    on_create = repo(DeletionPolicy="RetainExceptOnCreate", UpdateReplacePolicy="Retain", **prod)
     assert status(production_retention, on_create) is C
+    # UpdateReplacePolicy takes Delete, Retain or Snapshot only ("UpdateReplacePolicy attribute").
+    replaced = repo(DeletionPolicy="Retain", UpdateReplacePolicy="RetainExceptOnCreate", **prod)
+    assert status(production_retention, replaced) is N
     assert status(production_retention, repo(DeletionPolicy="Delete", **prod)) is N
     assert status(production_retention, repo(**prod)) is N  # CloudFormation's default is Delete
     assert status(production_retention, repo(DeletionPolicy="Retain", **prod)) is N  # UpdateReplacePolicy: Delete

@@ -194,3 +194,39 @@ def test_the_prod_default_policy_archives_and_expires_no_tagged_image() -> None:
     app = cdk.App()
     ProdRepository(cdk.Stack(app, "S"), "Prod")
     assert _synth(app) == ([], None)
+
+
+@pytest.mark.parametrize(
+    ("override", "value"),
+    [
+        ("EmptyOnDelete", "true"),  # CloudFormation accepts a Boolean as a string
+        ("EmptyOnDelete", {"Ref": "Emptied"}),  # known only at deploy: judged as if it empties
+    ],
+)
+def test_empty_on_delete_as_a_string_or_a_deploy_time_value_still_fails_a_prod_repository(
+    override: str, value: object
+) -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    cdk.CfnParameter(stack, "Emptied", type="String", default="false")
+    ProdRepository(stack, "Prod").node.default_child.add_property_override(override, value)  # type: ignore[union-attr]
+    findings, error = _synth(app)
+    assert error is not None
+    assert [f.location for f in findings if f.severity == FATAL] == ["Properties.EmptyOnDelete"]
+
+
+def test_update_replace_policy_retain_except_on_create_is_no_retention() -> None:
+    # CloudFormation's UpdateReplacePolicy takes Delete, Retain or Snapshot; RetainExceptOnCreate is a
+    # DeletionPolicy value only ("UpdateReplacePolicy attribute").
+    app = cdk.App()
+    prod = ProdRepository(cdk.Stack(app, "S"), "Prod")
+    prod.node.default_child.add_override("UpdateReplacePolicy", "RetainExceptOnCreate")  # type: ignore[union-attr]
+    findings, error = _synth(app)
+    assert error is not None
+    assert [f.location for f in findings if f.severity == FATAL] == ["UpdateReplacePolicy"]
+
+
+def test_retain_on_update_or_delete_keeps_a_prod_repository() -> None:
+    app = cdk.App()
+    ProdRepository(cdk.Stack(app, "S"), "Prod").apply_removal_policy(cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
+    assert _synth(app) == ([], None)

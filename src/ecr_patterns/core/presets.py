@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from ecr_patterns import defaults
-from ecr_patterns.core.settings import RepositorySettings
+from ecr_patterns.core.settings import RETAINED, RETAINED_ON_REPLACE, RepositorySettings
 from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
 from ecr_patterns.lifecycle.standard import default_policy_rules, dev_policy_rules, prod_policy_rules
 
@@ -127,12 +127,11 @@ def _retention(actual: RepositorySettings, mine: RepositorySettings) -> list[Wea
     found = []
     deleting = [
         f"{label} is {value}"
-        for attribute, label in (
-            ("deletion_policy", "DeletionPolicy"),
-            ("update_replace_policy", "UpdateReplacePolicy"),
+        for attribute, label, kept in (
+            ("deletion_policy", "DeletionPolicy", RETAINED),
+            ("update_replace_policy", "UpdateReplacePolicy", RETAINED_ON_REPLACE),
         )
-        if (value := getattr(actual, attribute)) is not None
-        and value not in ("Retain", "RetainExceptOnCreate", getattr(mine, attribute))
+        if (value := getattr(actual, attribute)) is not None and value not in kept and value != getattr(mine, attribute)
     ]
     if deleting:
         found.append(

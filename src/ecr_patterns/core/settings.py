@@ -22,6 +22,10 @@ PRODUCTION_TAG_VALUES = frozenset({"prod", "production"})
 AWS_MANAGED_KEY_ALIAS = "alias/aws/ecr"
 RETAINED = frozenset({"Retain", "RetainExceptOnCreate"})
 """Deletion policies that keep the repository when the stack deletes it (``Snapshot`` does not apply to ECR)."""
+RETAINED_ON_REPLACE = frozenset({"Retain"})
+"""Update-replace policies that keep the old repository on a replacement: CloudFormation's ``UpdateReplacePolicy``
+takes ``Delete``, ``Retain`` or ``Snapshot`` ("UpdateReplacePolicy attribute"); ``RetainExceptOnCreate`` is a
+``DeletionPolicy`` value only."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class RepositorySettings:
             return None
         return (
             self.deletion_policy in RETAINED
-            and self.update_replace_policy in RETAINED
+            and self.update_replace_policy in RETAINED_ON_REPLACE
             and not self.empty_on_delete
             and not self.auto_delete_images
         )
@@ -113,7 +117,7 @@ class RepositorySettings:
         return cls(
             source="template",
             name=_value(props.get("RepositoryName")),
-            scan_on_push=_mapping(props.get("ImageScanningConfiguration")).get("ScanOnPush") is True,
+            scan_on_push=_flag(_mapping(props.get("ImageScanningConfiguration")).get("ScanOnPush"), unknown=False),
             tag_mutability=_text(props.get("ImageTagMutability"), "MUTABLE"),
             mutability_exclusions=tuple(
                 str(f.get("ImageTagMutabilityExclusionFilterValue"))
@@ -126,7 +130,8 @@ class RepositorySettings:
             repository_policy=document(props.get("RepositoryPolicyText")),
             deletion_policy=_text(resource.get("DeletionPolicy"), "Delete"),
             update_replace_policy=_text(resource.get("UpdateReplacePolicy"), "Delete"),
-            empty_on_delete=props.get("EmptyOnDelete") is True,
+            # A value only known at deploy time may empty the repository: judged as if it does.
+            empty_on_delete=_flag(props.get("EmptyOnDelete"), unknown=True),
             auto_delete_images=auto_delete_images,
             tags=_tags(props.get("Tags")),
             production_mark=metadata.get(PRODUCTION_KEY) is True,
@@ -211,6 +216,18 @@ _API_TEMPLATE_KEYS = {
     "policy": "repositoryPolicy",
     "tags": "resourceTags",
 }
+
+
+def _flag(value: Any, *, unknown: bool) -> bool:
+    """A CloudFormation Boolean: ``true`` or the string ``"true"`` in any case (CloudFormation accepts both);
+    ``unknown`` for an intrinsic function, whose value only the deploy knows."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    if isinstance(value, Mapping):
+        return unknown
+    return False
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -27,8 +27,10 @@ def expiring_rules(text: str) -> list[str]:
     for rule in rules if isinstance(rules, list) else []:
         if not isinstance(rule, Mapping):
             continue
-        selection: Any = rule.get("selection") or {}
+        selection: Any = rule.get("selection")
         action: Any = rule.get("action") or {}
+        if not isinstance(selection, Mapping) or not isinstance(action, Mapping):
+            continue  # EcrPatterns-LifecyclePolicy reports a malformed rule
         if action.get("type", "expire") != "expire" or selection.get("tagStatus") not in ("tagged", "any"):
             continue
         count = f"{selection.get('countType')} {selection.get('countNumber')}"

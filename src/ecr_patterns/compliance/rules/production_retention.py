@@ -5,7 +5,7 @@ images: ``DeletionPolicy`` and ``UpdateReplacePolicy`` Retain (CloudFormation's 
 from __future__ import annotations
 
 from ecr_patterns.compliance.model import Level, Outcome, Rule, RuleContext
-from ecr_patterns.core.settings import RETAINED, RepositorySettings
+from ecr_patterns.core.settings import RETAINED, RETAINED_ON_REPLACE, RepositorySettings
 
 
 def check(settings: RepositorySettings, ctx: RuleContext) -> Outcome:
@@ -13,7 +13,7 @@ def check(settings: RepositorySettings, ctx: RuleContext) -> Outcome:
         return Outcome.not_applicable()
     if settings.deletion_policy not in RETAINED:
         return Outcome.fail("a stack delete deletes this production repository", "DeletionPolicy")
-    if settings.update_replace_policy not in RETAINED:
+    if settings.update_replace_policy not in RETAINED_ON_REPLACE:
         return Outcome.fail("a replacement deletes this production repository", "UpdateReplacePolicy")
     if settings.empty_on_delete:
         return Outcome.fail(
