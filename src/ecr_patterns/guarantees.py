@@ -11,6 +11,7 @@ id="EcrPatternsGuarantees::<rule id>", ...))`` (CDK namespaces an acknowledgemen
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,7 +26,7 @@ from aws_cdk import (
 
 from ecr_patterns.compliance.engine import environment_contexts, load_templates
 from ecr_patterns.compliance.model import Level, Status
-from ecr_patterns.compliance.plugin import package_version
+from ecr_patterns.compliance.plugin import package_version, stage_summaries
 from ecr_patterns.compliance.rules import production_lifecycle, pull_time_exclusions
 from ecr_patterns.core.environment import Environment
 from ecr_patterns.core.guarantees import (
@@ -67,6 +68,13 @@ class GuaranteesPlugin:
         findings = judge_templates(templates) + _pattern_rules(templates, environments)
         self.last_findings = findings
         violations = [_violation(f) for f in findings]
+        # A fatal finding inside a Stage must fail a `cdk synth` that selects no stage stack too (the CLI shows only
+        # the selected stacks' violations): one violation without resources per rule, printed here as the CLI
+        # does not print it (measured with CLI 2.1148: exit 0 before, 1 after).
+        summaries = stage_summaries([f for f in findings if f.severity == FATAL], FATAL)
+        for summary in summaries:
+            print(f"[Fatal {PLUGIN_NAME}::{summary.rule_name}] {summary.description}", file=sys.stderr)
+        violations += summaries
         return PolicyValidationPluginReport(
             success=not any(f.severity == FATAL for f in findings), violations=violations
         )

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Protocol
 
 import jsii
 from aws_cdk import (
@@ -97,7 +98,7 @@ class EcrCompliancePlugin:
             )
             for f in errors
         ]
-        summaries = _stage_summaries(errors)
+        summaries = stage_summaries(errors)
         for summary in summaries:
             # The CDK CLI does not print a violation that names no resource: say it here.
             print(f"[Error {PLUGIN_NAME}::{summary.rule_name}] {summary.description}", file=sys.stderr)
@@ -139,14 +140,27 @@ def _display_names(assembly: str) -> dict[str, str]:
     return names
 
 
-def _stage_summaries(errors: Sequence[Finding]) -> list[PolicyViolation]:
+class Located(Protocol):
+    """What a stage summary reads of a finding (a compliance ``Finding`` or a pattern's ``GuaranteeFinding``)."""
+
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def logical_id(self) -> str: ...
+    @property
+    def fix(self) -> str: ...
+    @property
+    def template_path(self) -> str | None: ...
+
+
+def stage_summaries(errors: Sequence[Located], severity: str = "error") -> list[PolicyViolation]:
     """One violation per rule, without resources, for the error findings inside Stages.
 
     The CDK CLI shows a plugin's violations only for the stacks a command selects, and ``cdk synth`` with
     no stack named selects only top-level stacks: a failing repository in a Stage would leave it at exit 0.
     A violation that names no resource is shown (and fails synth) whatever the selection.
     """
-    by_rule: dict[str, list[Finding]] = {}
+    by_rule: dict[str, list[Located]] = {}
     for finding in errors:
         if _stage_of(finding.template_path) is not None:
             by_rule.setdefault(finding.rule_id, []).append(finding)
@@ -164,7 +178,7 @@ def _stage_summaries(errors: Sequence[Finding]) -> list[PolicyViolation]:
                     f"when its stacks are selected, e.g. cdk synth '{stages[0]}/*'"
                 ),
                 fix=findings[0].fix,
-                severity=Level.ERROR.value,
+                severity=severity,
                 violating_resources=[],
             )
         )
