@@ -107,6 +107,11 @@ CASES: dict[str, tuple[Case, str, str]] = {
         "image_tag_mutability_exclusion_filters",
         "repository.arguments",
     ),
+    "an ARN string where a key belongs": (
+        lambda s: SecureRepository(s, "R", encryption_key="arn:aws:kms:eu-west-1:111111111111:key/x"),  # type: ignore[arg-type]
+        "encryption_key",
+        "repository.encryption",
+    ),
     "suppress on an SNS topic": (
         lambda s: suppress(_topic(s), "EcrPatterns-ScanOnPush", "a topic is not a repository"),
         "scope",

@@ -420,6 +420,14 @@ def _check_types(problems: Problems, given: dict[str, Any]) -> None:
         problems, "removal_policy", given["removal_policy"], RemovalPolicy, "an aws_cdk.RemovalPolicy", code=code
     )
     check_instance(problems, "repository_name", given["repository_name"], str, "a string", code=code)
+    key = given["encryption_key"]
+    if key is not None and not hasattr(key, "key_ref"):
+        problems.add(
+            "encryption_key",
+            type(key).__name__,
+            "give a KMS key construct (kms.Key, kms.Key.from_key_arn(...), RegistryKey), not a string or ARN",
+            code=Code.REPOSITORY_ENCRYPTION,
+        )
     check_instance(
         problems,
         "lifecycle_registry_id",

@@ -20,6 +20,7 @@ README.
 
 from __future__ import annotations
 
+import inspect
 import re
 import tempfile
 from dataclasses import replace
@@ -135,7 +136,7 @@ class SecureStagingStack(DefaultStagingStack):
     def add_docker_image(self, asset: Any = None, **fields: Any) -> ImageStagingLocation:
         # From Node the asset arrives as one DockerImageAssetSource; from Python as its fields (jsii lifts a
         # struct parameter into keyword arguments only for calls made in Python).
-        values = dict(asset._values) if asset is not None else fields  # a jsii struct keeps its fields there
+        values = _struct_fields(asset) if asset is not None else fields
         location: ImageStagingLocation = super().add_docker_image(**values)
         self._asset_names.append(str(values.get("asset_name")))
         for repository in self.staging_repos.values():
@@ -148,7 +149,7 @@ class SecureStagingStack(DefaultStagingStack):
 
     def add_file(self, asset: Any = None, **fields: Any) -> Any:
         # Recorded for measure_template: the first file asset makes the staging bucket and its role.
-        values = dict(asset._values) if asset is not None else fields
+        values = _struct_fields(asset) if asset is not None else fields
         self._files.append(values)
         return super().add_file(**values)
 
@@ -200,6 +201,13 @@ class SecureStagingStack(DefaultStagingStack):
             l1.encryption_configuration = ecr.CfnRepository.EncryptionConfigurationProperty(
                 encryption_type=secure.encryption_type
             )
+
+
+def _struct_fields(struct: Any) -> dict[str, Any]:
+    """A jsii struct's fields through its public properties (the keyword names of its class's constructor), the
+    ones set only: what the struct's own keyword form takes back."""
+    names = [n for n in inspect.signature(type(struct).__init__).parameters if n != "self"]
+    return {n: v for n in names if (v := getattr(struct, n)) is not None}
 
 
 ROUGH_BYTES_PER_ASSET = 1_432
