@@ -62,7 +62,7 @@ def _failures(settings: RepositorySettings, config: ComplianceConfig) -> set[str
 def test_each_rule_gives_the_same_verdict_on_the_template_and_on_the_live_repository(
     deployment: Deployment, ecr: Any, target: Target, base: str, config: str
 ) -> None:
-    name = deployment.repository_name(base)
+    name = verdicts.repository_name(base, deployment.target.suffix)
     properties = deployment.assembly("verdicts").repository(name)  # properties, as the assembly lists them
     template = RepositorySettings.from_template({"Type": "AWS::ECR::Repository", "Properties": properties})
     live = _live(ecr, target.client("kms"), name)

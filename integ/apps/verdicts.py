@@ -24,6 +24,15 @@ REPOSITORIES = (
 a customer managed key is required)."""
 
 
+PREFIX = "ecr-patterns-verdicts"
+"""Outside the other apps' prefix: these repositories fail rules on purpose, and the audit step audits that
+prefix expecting the patterns' repositories to pass."""
+
+
+def repository_name(base: str, suffix: str = "") -> str:
+    return f"{PREFIX}/{base}{suffix}"
+
+
 def _repository(stack: cdk.Stack, app: cdk.App, base: str, **overrides: object) -> ecr.Repository:
     props: dict[str, object] = {
         "image_scan_on_push": True,
@@ -35,7 +44,7 @@ def _repository(stack: cdk.Stack, app: cdk.App, base: str, **overrides: object) 
     return ecr.Repository(
         stack,
         base,
-        repository_name=common.name(app, base),
+        repository_name=repository_name(base, common.suffix(app)),
         removal_policy=cdk.RemovalPolicy.DESTROY,
         empty_on_delete=True,
         **props,  # type: ignore[arg-type]
