@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import App, Validations
+from aws_cdk import Validations
 from constructs import Construct, IConstruct
 
 if TYPE_CHECKING:
@@ -82,7 +82,3 @@ def scope_state(scope: IConstruct) -> ScopeState:
     if found is not None:
         raise RuntimeError(f"{scope.node.path} already has a child named {SCOPE_STATE_ID!r}")
     return ScopeState(scope)  # type: ignore[arg-type]
-
-
-def is_app(scope: IConstruct) -> bool:
-    return isinstance(scope.node.root, App)

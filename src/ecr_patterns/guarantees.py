@@ -27,7 +27,7 @@ from aws_cdk import (
 from ecr_patterns.compliance.engine import environment_contexts, load_templates
 from ecr_patterns.compliance.model import Level, Status
 from ecr_patterns.compliance.plugin import package_version, stage_summaries
-from ecr_patterns.compliance.rules import production_lifecycle, pull_time_exclusions
+from ecr_patterns.compliance.rules import PATTERN_RULES
 from ecr_patterns.core.environment import Environment
 from ecr_patterns.core.guarantees import (
     FATAL,
@@ -78,11 +78,6 @@ class GuaranteesPlugin:
         return PolicyValidationPluginReport(
             success=not any(f.severity == FATAL for f in findings), violations=violations
         )
-
-
-PATTERN_RULES = (pull_time_exclusions.RULE, production_lifecycle.RULE)
-"""Rules the patterns report themselves, as warnings, on their own repositories (the compliance plugin and the
-Aspect leave these to them, so each finding is reported once)."""
 
 
 def _pattern_rules(

@@ -15,9 +15,8 @@ from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
 from ecr_patterns._checks import check_sequence
+from ecr_patterns.compliance.suppressions import MIN_REASON_LENGTH
 from ecr_patterns.errors import Code, Problems
-
-MIN_REASON_LENGTH = 10
 
 
 def acknowledge_scanner_findings(scope: IConstruct, *, checks: Sequence[str], reason: str) -> None:

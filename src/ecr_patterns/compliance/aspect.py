@@ -184,9 +184,9 @@ class EcrCompliance:
                 template = {
                     "Resources": {"x": {"Type": "AWS::ECR::RegistryScanningConfiguration", "Properties": props}}
                 }
-                found.append((_environment(stack), registry_scan_filters([template])))
+                found.append((stack_environment(stack), registry_scan_filters([template])))
             elif isinstance(construct, ecr.CfnPullTimeUpdateExclusion):
-                exclusions.append(_environment(Stack.of(construct)))
+                exclusions.append(stack_environment(Stack.of(construct)))
         return found, exclusions
 
 
@@ -291,11 +291,6 @@ def _require_construct(value: object, name: str, what: str, *, kind: type = Cons
         raise ValidationError.single(name, shown(value), f"give {what}", code=Code.COMPLIANCE_SCOPE)
 
 
-def _environment(stack: Stack) -> Environment:
-    """``(account, region)`` of a stack, ``None`` for a part left to deploy time."""
-    return stack_environment(stack)
-
-
 def _filters_for(
     stack: Stack, scanning: Callable[[], list[tuple[Environment, tuple[str, ...]]]]
 ) -> Callable[[], tuple[str, ...]]:
@@ -307,7 +302,7 @@ def _filters_for(
         configurations = scanning()
         if not configurations:
             return ()
-        env = _environment(stack)
+        env = stack_environment(stack)
         return tuple(f for other, fs in configurations if covers(other, env) for f in fs)
 
     return filters
@@ -318,7 +313,7 @@ def _exclusions_for(stack: Stack, exclusions: Callable[[], list[Environment]]) -
 
     @cache
     def count() -> int:
-        env = _environment(stack)
+        env = stack_environment(stack)
         return sum(1 for other in exclusions() if covers(other, env))
 
     return count

@@ -20,10 +20,9 @@ from ecr_patterns.compliance.model import (
     RuleContext,
     Status,
 )
-from ecr_patterns.compliance.rules import ALL_RULES
+from ecr_patterns.compliance.rules import ALL_RULES, PATTERN_RULES
 from ecr_patterns.compliance.rules.open_access import RULE as OPEN_ACCESS_RULE
 from ecr_patterns.compliance.rules.open_access import check_policy
-from ecr_patterns.compliance.rules.pull_time_exclusions import RULE as PULL_TIME_RULE
 from ecr_patterns.core.environment import AGNOSTIC, Environment, covers, environment
 from ecr_patterns.core.guarantees import auto_deleted, pattern_of, suppressed_rules
 from ecr_patterns.core.presets import PRESETS, weakenings
@@ -33,8 +32,6 @@ from ecr_patterns.errors import Code, ValidationError, Violation
 
 SCANNING_TYPE = "AWS::ECR::RegistryScanningConfiguration"
 OPEN_ACCESS_ID = OPEN_ACCESS_RULE.id
-PULL_TIME_RULE_ID = PULL_TIME_RULE.id
-PRODUCTION_LIFECYCLE_ID = "EcrPatterns-ProductionLifecycle"
 
 
 @dataclass(frozen=True)
@@ -128,12 +125,12 @@ def suppressions_of(resource: Mapping[str, Any]) -> dict[str, str]:
 
 def _reported_by_pattern(resource: Mapping[str, Any], settings: RepositorySettings) -> frozenset[str]:
     """Rule ids whose warning the pattern's own guarantees plugin already gives for this resource (each deviation
-    is reported once): its weakened defaults and the rules of ``ecr_patterns.guarantees.PATTERN_RULES``."""
+    is reported once): its weakened defaults and the rules of ``PATTERN_RULES``."""
     pattern = pattern_of(resource)
     if pattern is None:
         return frozenset()
     preset = PRESETS[pattern["preset"]]
-    return frozenset({w.rule_id for w in weakenings(settings, preset)} | {PULL_TIME_RULE_ID, PRODUCTION_LIFECYCLE_ID})
+    return frozenset({w.rule_id for w in weakenings(settings, preset)} | {r.id for r in PATTERN_RULES})
 
 
 def check_resource(

@@ -24,4 +24,8 @@ ALL_RULES = (
     pull_time_exclusions.RULE,
 )
 
+PATTERN_RULES = (pull_time_exclusions.RULE, production_lifecycle.RULE)
+"""Rules a pattern reports itself, as warnings, on its own repositories (``ecr_patterns.guarantees``); the compliance
+plugin and the Aspect leave them to it, so each finding is reported once."""
+
 __all__ = ["ALL_RULES"]
