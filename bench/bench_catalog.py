@@ -40,7 +40,7 @@ def _memory(argv: list[str]) -> dict[str, float]:
 
 
 def _plan_seconds(catalog: Path) -> float:
-    command = [sys.executable, "-m", "ecr_patterns.cli", "catalog", "plan", str(catalog)]
+    command = [sys.executable, "-m", "ecr_patterns.tools.cli", "catalog", "plan", str(catalog)]
     times = []
     for _ in range(5):
         start = time.perf_counter()

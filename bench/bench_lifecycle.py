@@ -172,7 +172,7 @@ def _cli_seconds(tmp: str) -> float:
     policy_path, images_path = Path(tmp) / "policy.json", Path(tmp) / "images.json"
     policy_path.write_text(json.dumps(make_policy()))
     images_path.write_text(json.dumps({"imageDetails": images}, default=lambda d: d.isoformat()))
-    command = [sys.executable, "-m", "ecr_patterns.cli", "lifecycle", "preview", "--policy", str(policy_path)]
+    command = [sys.executable, "-m", "ecr_patterns.tools.cli", "lifecycle", "preview", "--policy", str(policy_path)]
     command += ["--images", str(images_path), "--now", NOW.isoformat()]
     start = time.perf_counter()
     subprocess.run(command, capture_output=True, check=True, timeout=120)

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from ecr_patterns.audit.adopt import AdoptionPlan, plan_adoption, read_live
+from ecr_patterns.core.lifecycle.live import list_repository_images
+from ecr_patterns.core.lifecycle.standard import default_policy_rules
 from ecr_patterns.lifecycle import LifecyclePolicy
-from ecr_patterns.lifecycle.live import list_repository_images
-from ecr_patterns.lifecycle.standard import default_policy_rules
+from ecr_patterns.tools.audit.adopt import AdoptionPlan, plan_adoption, read_live
 from integ.apps import adopt
 from integ.cdk_cli import CdkCliError
 from integ.deployment import Deployment

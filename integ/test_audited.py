@@ -53,7 +53,7 @@ def audited(pushed: Pushes, deployment: Deployment, target: Target, emulator: Em
         _recorder(emulator, "reset-recording")
         _recorder(emulator, "start-recording")
     out = workdir / "audit.json"
-    command = [sys.executable, "-m", "ecr_patterns.cli", "audit", "--region", target.region]
+    command = [sys.executable, "-m", "ecr_patterns.tools.cli", "audit", "--region", target.region]
     command += ["--repository-prefix", common.REPOSITORY_PREFIX + "/", "--format", "json", "--output", str(out)]
     command += ["--fail-on", "error"]
     try:
@@ -123,7 +123,7 @@ def test_the_readme_audit_session_is_what_the_command_prints(emulator: Emulator 
     env = {**target.cli_environment, "AWS_REGION": SESSION_REGION, "AWS_DEFAULT_REGION": SESSION_REGION}
     env.pop("FORCE_COLOR", None)  # any value forces rich's terminal styles (force-color.org); a reader has none
     done = subprocess.run(
-        [sys.executable, "-m", "ecr_patterns.cli", *args], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "ecr_patterns.tools.cli", *args], env=env, capture_output=True, text=True, timeout=300
     )
     assert done.stdout == printed
     assert str(done.returncode) == exit_line.strip()

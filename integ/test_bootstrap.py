@@ -29,7 +29,7 @@ def _ecr_patterns(target: Target, *args: str) -> subprocess.CompletedProcess[str
     env = dict(target.cli_environment)
     env.pop("FORCE_COLOR", None)
     return subprocess.run(
-        [sys.executable, "-m", "ecr_patterns.cli", *args], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "ecr_patterns.tools.cli", *args], env=env, capture_output=True, text=True, timeout=300
     )
 
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from ecr_patterns.audit.judge import live_settings
-from ecr_patterns.audit.reader import read_named_repository
-from ecr_patterns.compliance.engine import ComplianceConfig
-from ecr_patterns.compliance.model import RuleContext, Status
-from ecr_patterns.compliance.rules import ALL_RULES
+from ecr_patterns.core.compliance.engine import ComplianceConfig
+from ecr_patterns.core.compliance.model import RuleContext, Status
+from ecr_patterns.core.compliance.rules import ALL_RULES
 from ecr_patterns.core.settings import RepositorySettings
+from ecr_patterns.tools.audit.judge import live_settings
+from ecr_patterns.tools.audit.reader import read_named_repository
 from integ.apps import verdicts
 from integ.deployment import Deployment
 from integ.target import Target

@@ -7,7 +7,7 @@ import re
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
-from ecr_patterns._app_state import app_state
+from ecr_patterns.constructs._app_state import app_state
 from ecr_patterns.core.guarantees import GuaranteeFinding
 
 

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from moto import mock_aws
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
-from ecr_patterns.audit.adopt import (
+from ecr_patterns.core.lifecycle.live import list_repository_images
+from ecr_patterns.tools.audit.adopt import (
     CREATE_ONLY,
     IMPORTS,
     PATTERNS,
@@ -26,8 +27,7 @@ from ecr_patterns.audit.adopt import (
     plan_adoption,
     read_live,
 )
-from ecr_patterns.cli import cli
-from ecr_patterns.lifecycle.live import list_repository_images
+from ecr_patterns.tools.cli import cli
 from tests.audit.estate import offline_aws, push, push_index
 
 NOW = "2026-12-01T00:00:00Z"
@@ -271,8 +271,8 @@ def test_the_adoption_planner_never_imports_aws_cdk() -> None:
     import sys
 
     code = (
-        "import sys, ecr_patterns.cli.adopt\n"
-        "from ecr_patterns.audit.adopt import LiveSettings, plan_adoption\n"
+        "import sys, ecr_patterns.tools.cli.adopt\n"
+        "from ecr_patterns.tools.audit.adopt import LiveSettings, plan_adoption\n"
         "live = LiveSettings('a', 'arn', False, 'MUTABLE', (), 'AES256', None, None, None, None, {})\n"
         "plan_adoption(live, [], now='2026-12-01T00:00:00Z')\n"
         "print('aws_cdk' in sys.modules)"

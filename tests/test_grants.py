@@ -12,7 +12,8 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
-from ecr_patterns import SecureRepository, ValidationError, defaults, grants
+from ecr_patterns import SecureRepository, ValidationError, grants
+from ecr_patterns.core import defaults
 
 REPO = "AWS::ECR::Repository"
 PULL = list(defaults.PULL_ACTIONS)

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from ecr_patterns import ValidationError
 from ecr_patterns import lifecycle as lc
-from ecr_patterns.lifecycle import standard
-from ecr_patterns.lifecycle.model import CountType, TagStatus
-from ecr_patterns.lifecycle.rules import to_policy_rule
+from ecr_patterns.constructs.lifecycle.rules import to_policy_rule
+from ecr_patterns.core.lifecycle import standard
+from ecr_patterns.core.lifecycle.model import CountType, TagStatus
 
 
 def plain_policy(stack: cdk.Stack, rules: list[ecr.LifecycleRule]) -> list[dict[str, Any]]:

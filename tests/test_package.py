@@ -17,11 +17,14 @@ def test_py_typed_ships_with_the_package() -> None:
 
 def test_console_script_points_at_the_cli() -> None:
     (script,) = [e for e in metadata.entry_points(group="console_scripts") if e.name == "ecr-patterns"]
-    assert script.value == "ecr_patterns.cli:main"
+    assert script.value == "ecr_patterns.tools.cli:main"
 
 
 def test_importing_the_package_does_not_start_node() -> None:
-    code = "import sys, ecr_patterns, ecr_patterns.errors, ecr_patterns.defaults; print('aws_cdk' in sys.modules)"
+    code = (
+        "import sys, ecr_patterns, ecr_patterns.core.errors, ecr_patterns.core.defaults;"
+        " print('aws_cdk' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
@@ -35,7 +38,7 @@ def test_every_public_name_resolves() -> None:
 
 def test_python_dash_m_runs_the_cli_like_the_console_script() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "ecr_patterns.cli", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "ecr_patterns.tools.cli", "--help"], capture_output=True, text=True, check=True
     )
     assert "Usage: ecr-patterns" in done.stdout
     assert {"adopt", "audit", "bootstrap", "catalog", "lifecycle"} <= set(done.stdout.split())
@@ -43,8 +46,8 @@ def test_python_dash_m_runs_the_cli_like_the_console_script() -> None:
 
 def test_no_module_of_the_cli_imports_aws_cdk() -> None:
     code = (
-        "import importlib, pkgutil, sys, ecr_patterns.cli as cli\n"
-        "for m in pkgutil.iter_modules(cli.__path__, 'ecr_patterns.cli.'):\n"
+        "import importlib, pkgutil, sys, ecr_patterns.tools.cli as cli\n"
+        "for m in pkgutil.iter_modules(cli.__path__, 'ecr_patterns.tools.cli.'):\n"
         "    importlib.import_module(m.name)\n"
         "print('aws_cdk' in sys.modules)"
     )

@@ -11,7 +11,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Annotations, Match, Template
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository, ValidationError
-from ecr_patterns._app_state import app_state
+from ecr_patterns.constructs._app_state import app_state
 from tests.patterns import has_warning, pattern_findings
 
 REPO = "AWS::ECR::Repository"

@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 
 from ecr_patterns import SecurePublicRepository, ValidationError
-from ecr_patterns import public as limits
+from ecr_patterns.constructs import public as limits
 
 US_EAST_1 = cdk.Environment(account="111111111111", region="us-east-1")
 GOOD: dict[str, Any] = {"repository_name": "tools/cli", "description": "A CLI", "tags": {"team": "platform"}}

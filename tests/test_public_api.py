@@ -36,7 +36,7 @@ def _exports(package: str) -> list[str]:
 
 
 def test_the_packages_are_found() -> None:
-    assert {"ecr_patterns", "ecr_patterns.cli", "ecr_patterns.compliance", "ecr_patterns.core"} <= set(PACKAGES)
+    assert {"ecr_patterns", "ecr_patterns.tools.cli", "ecr_patterns.compliance", "ecr_patterns.core"} <= set(PACKAGES)
 
 
 @pytest.mark.parametrize("package", PACKAGES)

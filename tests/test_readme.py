@@ -12,7 +12,7 @@ from typing import Any
 import aws_cdk
 import pytest
 
-from ecr_patterns.errors import CODE_DESCRIPTIONS, Code
+from ecr_patterns.core.errors import CODE_DESCRIPTIONS, Code
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -99,7 +99,7 @@ def test_the_readme_cli_session_prints_what_readme_shows(command: str, expected:
     assert args[0] == "ecr-patterns"
     real = [a.replace("cdk.out/", f"{example_assembly}/") for a in args[1:]]
     done = subprocess.run(
-        [sys.executable, "-m", "ecr_patterns.cli", *real], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "ecr_patterns.tools.cli", *real], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     output = (done.stdout + done.stderr).replace(f"{example_assembly}/manifest.json", "cdk.out/manifest.json")
     assert output.rstrip("\n") == expected.rstrip("\n")

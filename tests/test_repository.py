@@ -14,8 +14,9 @@ from aws_cdk.assertions import Match, Template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecr_patterns import SecureRepository, ValidationError, defaults
+from ecr_patterns import SecureRepository, ValidationError
 from ecr_patterns import lifecycle as lc
+from ecr_patterns.core import defaults
 
 REPO = "AWS::ECR::Repository"
 

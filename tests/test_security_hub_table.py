@@ -13,9 +13,9 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Template
 
 from ecr_patterns import DevRepository, ProdRepository, SecurePublicRepository, SecureRepository
-from ecr_patterns.audit.standards import verdicts
 from ecr_patterns.core.settings import RepositorySettings
 from ecr_patterns.registry import RegistryKey
+from ecr_patterns.tools.audit.standards import verdicts
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 CONTROLS = {

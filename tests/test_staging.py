@@ -14,10 +14,10 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.app_staging_synthesizer_alpha import AppStagingSynthesizer
 from syrupy.assertion import SnapshotAssertion
 
-from ecr_patterns.compliance.engine import ComplianceConfig, check_templates
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.constructs.staging import SecureStagingFactory, staging_lifecycle_policy
+from ecr_patterns.core.compliance.engine import ComplianceConfig, check_templates
+from ecr_patterns.core.errors import ValidationError
 from ecr_patterns.lifecycle import preview_lifecycle_policy, validate_lifecycle_policy
-from ecr_patterns.staging import SecureStagingFactory, staging_lifecycle_policy
 
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
 STAGING = "StagingStack-myapp-111111111111-us-east-1"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from ecr_patterns.audit.adopt import IMPORTS
+from ecr_patterns.tools.audit.adopt import IMPORTS
 from integ.apps import common
 
 APP = "Adopt"

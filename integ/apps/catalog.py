@@ -6,7 +6,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 
 from ecr_patterns.catalog import RepositoryCatalog
-from ecr_patterns.catalog.model import Catalog
+from ecr_patterns.core.catalog.model import Catalog
 from integ.apps import common
 
 APP = "Catalog"

@@ -10,18 +10,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ecr_patterns._lazy import lazy_exports
-from ecr_patterns.errors import EcrPatternsError, ValidationError, Violation
+from ecr_patterns.core.errors import EcrPatternsError, ValidationError, Violation
 
 if TYPE_CHECKING:
-    from ecr_patterns.presets import DevRepository, ProdRepository
-    from ecr_patterns.public import SecurePublicRepository
-    from ecr_patterns.repository import SecureRepository
+    from ecr_patterns.constructs.presets import DevRepository, ProdRepository
+    from ecr_patterns.constructs.public import SecurePublicRepository
+    from ecr_patterns.constructs.repository import SecureRepository
 
 _LAZY = {
-    "SecureRepository": "ecr_patterns.repository",
-    "DevRepository": "ecr_patterns.presets",
-    "ProdRepository": "ecr_patterns.presets",
-    "SecurePublicRepository": "ecr_patterns.public",
+    "SecureRepository": "ecr_patterns.constructs.repository",
+    "DevRepository": "ecr_patterns.constructs.presets",
+    "ProdRepository": "ecr_patterns.constructs.presets",
+    "SecurePublicRepository": "ecr_patterns.constructs.public",
 }
 
 __all__ = [

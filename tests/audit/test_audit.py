@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from ecr_patterns.audit import audit, targets_for
-from ecr_patterns.audit.judge import judge_estate
-from ecr_patterns.audit.reader import READ_ONLY_PREFIXES, LiveRegistry, LiveRepository, Target, read_estate
-from ecr_patterns.audit.report import COULD_NOT_READ
-from ecr_patterns.compliance.engine import ComplianceConfig, check_templates
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.core.compliance.engine import ComplianceConfig, check_templates
+from ecr_patterns.core.errors import ValidationError
+from ecr_patterns.tools.audit.judge import judge_estate
+from ecr_patterns.tools.audit.reader import READ_ONLY_PREFIXES, LiveRegistry, LiveRepository, Target, read_estate
+from ecr_patterns.tools.audit.report import COULD_NOT_READ
 from tests.audit.estate import BOOTSTRAP_LIKE, KEEP_LAST_3, CallRecorder, offline_aws, push, seed_estate
 
 moto = pytest.importorskip("moto")
@@ -420,7 +420,7 @@ def test_targets_are_every_role_in_every_region_and_bad_scopes_are_one_error() -
 def _cli(*args: str) -> tuple[int, str, str]:
     from click.testing import CliRunner
 
-    from ecr_patterns.cli import cli
+    from ecr_patterns.tools.cli import cli
 
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -483,7 +483,8 @@ def test_bad_arguments_exit_2_with_one_line(args: list[str], says: str, monkeypa
 
 def test_the_audit_modules_never_import_aws_cdk() -> None:
     code = (
-        "import sys, ecr_patterns.audit, ecr_patterns.audit.render, ecr_patterns.cli; print('aws_cdk' in sys.modules)"
+        "import sys, ecr_patterns.audit, ecr_patterns.tools.audit.render, ecr_patterns.tools.cli;"
+        " print('aws_cdk' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
@@ -543,7 +544,7 @@ def test_a_creation_template_is_judged_as_the_repositories_it_makes() -> None:
     ],
 )
 def test_the_template_that_applies_is_the_longest_namespace_prefix_else_root(name: str, expected: str) -> None:
-    from ecr_patterns.audit.judge import template_for
+    from ecr_patterns.tools.audit.judge import template_for
 
     templates = [_template("ROOT"), _template("prod"), _template("prod/team")]
     found = template_for(name, templates)
@@ -632,7 +633,7 @@ def test_layers_shared_by_a_kept_image_free_nothing_when_the_other_image_expires
 
 
 def test_money_uses_the_price_table_and_leaves_unknown_prices_out() -> None:
-    from ecr_patterns.audit.effect import Prices
+    from ecr_patterns.tools.audit.effect import Prices
 
     now = datetime(2026, 6, 1, tzinfo=UTC)
     images = [
@@ -793,7 +794,7 @@ def test_roles_are_assumed_per_account_and_each_account_is_read_with_its_own_cre
 def test_a_terminal_gets_a_progress_bar_fed_by_the_readers_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys as system
 
-    from ecr_patterns.cli.audit import _run
+    from ecr_patterns.tools.cli.audit import _run
 
     calls: list[tuple[int, int]] = []
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from ecr_patterns.audit import AuditReport, audit, targets_for
-from ecr_patterns.audit.asff import BATCH_LIMIT, batches, to_asff
-from ecr_patterns.audit.catalog import AUDIT_RULES
-from ecr_patterns.audit.html import to_html
-from ecr_patterns.audit.sarif import to_sarif
+from ecr_patterns.tools.audit.asff import BATCH_LIMIT, batches, to_asff
+from ecr_patterns.tools.audit.catalog import AUDIT_RULES
+from ecr_patterns.tools.audit.html import to_html
+from ecr_patterns.tools.audit.sarif import to_sarif
 from tests.audit.estate import offline_aws, seed_estate
 
 moto = pytest.importorskip("moto")
@@ -228,7 +228,7 @@ def test_the_html_report_renders_in_chromium_and_shows_the_estates_numbers(repor
 def test_the_command_writes_each_format(report: AuditReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from ecr_patterns.cli import cli
+    from ecr_patterns.tools.cli import cli
 
     offline_aws(monkeypatch)
     with moto.mock_aws():

@@ -50,7 +50,7 @@ def _default_bootstrap(session: Any) -> Any:
 def _check(*args: str) -> tuple[int, str]:
     from click.testing import CliRunner
 
-    from ecr_patterns.cli import cli
+    from ecr_patterns.tools.cli import cli
 
     result = CliRunner().invoke(cli, ["bootstrap", "check", "--region", "us-east-1", *args])
     return result.exit_code, result.stdout
@@ -93,7 +93,7 @@ def test_the_hardened_bootstrap_passes_and_works_with_cdk_gc(session: Any) -> No
 def test_the_check_is_read_only(session: Any) -> None:
     _default_bootstrap(session)
     recorder = CallRecorder(session)
-    from ecr_patterns.bootstrap.check import check_bootstrap
+    from ecr_patterns.tools.bootstrap.check import check_bootstrap
 
     check_bootstrap(["us-east-1"], session=session)
     assert recorder.calls
@@ -131,7 +131,7 @@ def test_the_readme_session_is_what_the_check_prints(session: Any) -> None:
 
 
 def test_a_library_caller_gets_the_verdict_the_cli_prints(session: Any) -> None:
-    from ecr_patterns.bootstrap.check import check_bootstrap, fix_command
+    from ecr_patterns.tools.bootstrap.check import check_bootstrap, fix_command
 
     _default_bootstrap(session)
     (status,) = check_bootstrap(["us-east-1"], session=session)

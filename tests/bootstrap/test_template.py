@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from ecr_patterns.bootstrap import bootstrap_lifecycle_policy, harden_bootstrap_template
-from ecr_patterns.bootstrap.policy import ISOLATED_PATTERN
-from ecr_patterns.bootstrap.template import VARIANT, parse_template
-from ecr_patterns.compliance.engine import ComplianceConfig, check_templates, without_suppressed
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.core.compliance.engine import ComplianceConfig, check_templates, without_suppressed
+from ecr_patterns.core.errors import ValidationError
 from ecr_patterns.lifecycle import preview_lifecycle_policy
+from ecr_patterns.tools.bootstrap.policy import ISOLATED_PATTERN
+from ecr_patterns.tools.bootstrap.template import VARIANT, parse_template
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "node_modules" / "aws-cdk" / "lib" / "api" / "bootstrap" / "bootstrap-template.yaml"
@@ -35,7 +35,7 @@ def bundled() -> str:
 @pytest.fixture(scope="module")
 def shown() -> str:
     """What the pinned CLI prints for `cdk bootstrap --show-template` (comments stripped, re-serialized)."""
-    from ecr_patterns.bootstrap.source import cli_bootstrap_template, find_cdk_cli
+    from ecr_patterns.tools.bootstrap.source import cli_bootstrap_template, find_cdk_cli
 
     return cli_bootstrap_template(find_cdk_cli(ROOT))
 
@@ -202,7 +202,7 @@ def test_the_archive_expiry_cannot_be_shorter_than_ecrs_90_day_minimum() -> None
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ecr_patterns.cli", "bootstrap", *args],
+        [sys.executable, "-m", "ecr_patterns.tools.cli", "bootstrap", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,

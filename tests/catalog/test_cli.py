@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ecr_patterns.cli import cli
+from ecr_patterns.tools.cli import cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/catalog/catalog.yaml"
 
@@ -74,7 +74,7 @@ def test_diff_exits_1_when_a_retain_repository_changes_stack(tmp_path: Path) -> 
 def test_the_catalog_commands_never_import_aws_cdk(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from ecr_patterns.cli import main\n"
+        "from ecr_patterns.tools.cli import main\n"
         f"rc = main(['catalog', 'plan', {str(EXAMPLE)!r}])\n"
         "print('aws_cdk' in sys.modules, rc)"
     )

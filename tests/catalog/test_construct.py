@@ -15,7 +15,7 @@ from aws_cdk.assertions import Template
 
 from ecr_patterns.catalog import CatalogStage, RepositoryCatalog, catalog_stages, parse_catalog
 from ecr_patterns.compliance import EcrCompliancePlugin
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.core.errors import ValidationError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/catalog/catalog.yaml"
 

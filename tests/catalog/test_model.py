@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from ecr_patterns.catalog import load_catalog, parse_catalog, resolve
-from ecr_patterns.catalog.model import json_schema
-from ecr_patterns.errors import ValidationError
+from ecr_patterns.core.catalog.model import json_schema
+from ecr_patterns.core.errors import ValidationError
 from ecr_patterns.lifecycle import LifecyclePolicy
 
 ROOT = Path(__file__).resolve().parents[2]

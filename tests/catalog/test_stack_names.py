@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ecr_patterns.cli import cli
+from ecr_patterns.tools.cli import cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog" / "catalog.yaml"
 APP = textwrap.dedent(

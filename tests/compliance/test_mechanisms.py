@@ -282,7 +282,7 @@ def test_apply_to_a_construct_inside_a_stack_checks_only_its_subtree() -> None:
 
 
 def test_helper_checks_each_repository_once_in_its_own_stage(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ecr_patterns.compliance import aspect as module
+    from ecr_patterns.constructs.compliance import aspect as module
 
     checked: list[str] = []
     check = module.EcrCompliance._check
@@ -321,7 +321,7 @@ def test_helper_fails_synth_on_a_stage_with_repositories_defined_after_it() -> N
 
 
 def test_helper_calls_python_once_per_stage_not_once_per_construct(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ecr_patterns.compliance import aspect as module
+    from ecr_patterns.constructs.compliance import aspect as module
 
     calls = {"visit": 0, "validate": 0}
     visit, validate = module.EcrCompliance.visit, module._ScopeCheck.validate
@@ -345,7 +345,7 @@ def test_helper_calls_python_once_per_stage_not_once_per_construct(monkeypatch: 
 
 
 def test_repositories_are_resolved_in_their_own_stack_however_stacks_nest() -> None:
-    from ecr_patterns.compliance.aspect import _by_stack
+    from ecr_patterns.constructs.compliance.aspect import _by_stack
 
     app = cdk.App()
     outer = cdk.Stack(app, "Outer")

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from ecr_patterns.compliance.model import RuleContext, Status
-from ecr_patterns.compliance.rules import production_lifecycle
+from ecr_patterns.core.compliance.model import RuleContext, Status
+from ecr_patterns.core.compliance.rules import production_lifecycle
 from ecr_patterns.core.settings import RepositorySettings
 
 

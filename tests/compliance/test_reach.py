@@ -18,8 +18,8 @@ from aws_cdk.assertions import Annotations, Match
 
 from ecr_patterns import ProdRepository, SecureRepository
 from ecr_patterns.compliance import add_compliance_everywhere, suppress
-from ecr_patterns.compliance.model import Finding
-from ecr_patterns.compliance.plugin import EcrCompliancePlugin
+from ecr_patterns.constructs.compliance.plugin import EcrCompliancePlugin
+from ecr_patterns.core.compliance.model import Finding
 from ecr_patterns.registry import RegistryScanning
 from tests.patterns import pattern_findings
 

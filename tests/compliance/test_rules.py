@@ -10,9 +10,9 @@ import pytest
 
 from ecr_patterns import ValidationError
 from ecr_patterns.compliance import ALL_RULES, ComplianceConfig, Level, Rule
-from ecr_patterns.compliance.engine import check_resource, check_templates, registry_scan_filters
-from ecr_patterns.compliance.model import PRODUCTION_KEY, SUPPRESSIONS_KEY, Outcome, RuleContext, Status
-from ecr_patterns.compliance.rules import (
+from ecr_patterns.core.compliance.engine import check_resource, check_templates, registry_scan_filters
+from ecr_patterns.core.compliance.model import PRODUCTION_KEY, SUPPRESSIONS_KEY, Outcome, RuleContext, Status
+from ecr_patterns.core.compliance.rules import (
     encryption,
     lifecycle_policy,
     open_access,

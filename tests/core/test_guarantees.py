@@ -14,9 +14,9 @@ from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
-from ecr_patterns._app_state import app_state
+from ecr_patterns.constructs._app_state import app_state
+from ecr_patterns.core.errors import Code
 from ecr_patterns.core.guarantees import FATAL, WARNING, GuaranteeFinding
-from ecr_patterns.errors import Code
 from ecr_patterns.registry import RegistryKey
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from ecr_patterns.compliance.engine import ComplianceConfig, check_resource, check_templates
-from ecr_patterns.compliance.model import RuleContext
-from ecr_patterns.compliance.rules import open_access
+from ecr_patterns.core.compliance.engine import ComplianceConfig, check_resource, check_templates
+from ecr_patterns.core.compliance.model import RuleContext
+from ecr_patterns.core.compliance.rules import open_access
 from ecr_patterns.core.presets import DEV, PROD, SECURE, weakenings
 from ecr_patterns.core.settings import DeployTime, RepositorySettings
 

@@ -1,5 +1,5 @@
 """Every lifecycle builder checks its arguments at once, with the checks the validator uses
-(``ecr_patterns.lifecycle.checks``): a bad one is a ``ValidationError`` naming the stable code, the argument,
+(``ecr_patterns.core.lifecycle.checks``): a bad one is a ``ValidationError`` naming the stable code, the argument,
 the value and the fix; never a raw Python error, a string split into letters, or a rule ECR would refuse."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 
 from ecr_patterns import ValidationError
 from ecr_patterns import lifecycle as lc
-from ecr_patterns.lifecycle import standard
-from ecr_patterns.lifecycle.model import TagStatus
+from ecr_patterns.core.lifecycle import standard
+from ecr_patterns.core.lifecycle.model import TagStatus
 
 ARG = "lifecycle.argument"
 NUMBER = "lifecycle.count-number"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ecr_patterns.cli import main
+from ecr_patterns.tools.cli import main
 from tests.offline import offline_aws
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -185,7 +185,7 @@ def test_bad_files_and_arguments_print_one_line_and_exit_2(
 def test_the_console_script_runs_without_loading_aws_cdk(tmp_path: Path) -> None:
     policy = write(tmp_path, "p.json", POLICY)
     code = (
-        "import sys; from ecr_patterns.cli import main; rc = main(['lifecycle', 'validate', sys.argv[1]]); "
+        "import sys; from ecr_patterns.tools.cli import main; rc = main(['lifecycle', 'validate', sys.argv[1]]); "
         "import ecr_patterns.lifecycle as lc; lc.preview_lifecycle_policy; lc.validate_lifecycle_policy; "
         "lc.archive_images_not_pulled_for_days; lc.LifecyclePolicy; "
         "assert 'aws_cdk' not in sys.modules, 'aws_cdk was imported'; sys.exit(rc)"
@@ -415,7 +415,7 @@ def test_live_mode_fails_clearly_on_an_sdk_too_old_to_list_archived_images(
 ) -> None:
     from botocore.exceptions import ParamValidationError
 
-    from ecr_patterns.lifecycle.live import LiveRepositoryError, list_repository_images
+    from ecr_patterns.core.lifecycle.live import LiveRepositoryError, list_repository_images
 
     class OldPaginator:
         def paginate(self, **kwargs: Any) -> Any:

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecr_patterns import ValidationError
+from ecr_patterns.core.lifecycle.model import CountType, PolicyRule, Selection, TagStatus
+from ecr_patterns.core.lifecycle.preview import INDEX_MEDIA_TYPES
 from ecr_patterns.lifecycle import LifecyclePolicy, preview_lifecycle_policy
-from ecr_patterns.lifecycle.model import CountType, PolicyRule, Selection, TagStatus
-from ecr_patterns.lifecycle.preview import INDEX_MEDIA_TYPES
 from tests.lifecycle.builders import NOW, image, rule
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"

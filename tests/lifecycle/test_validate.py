@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecr_patterns import ValidationError
+from ecr_patterns.core.lifecycle.model import MAX_POLICY_TEXT_LENGTH
 from ecr_patterns.lifecycle import (
     LifecyclePolicy,
     archive_images_not_pulled_for_days,
@@ -18,7 +19,6 @@ from ecr_patterns.lifecycle import (
     lifecycle_policy_violations,
     validate_lifecycle_policy,
 )
-from ecr_patterns.lifecycle.model import MAX_POLICY_TEXT_LENGTH
 
 
 def r(priority: Any, selection: dict[str, Any], action: dict[str, Any] | None = None) -> dict[str, Any]:

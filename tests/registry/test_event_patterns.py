@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ecr_patterns import SecureRepository
-from ecr_patterns.registry.events import SEVERITIES
+from ecr_patterns.constructs.registry.events import SEVERITIES
 from integ.emulator.launcher import Emulator
 
 pytestmark = pytest.mark.slow

@@ -13,8 +13,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository, ValidationError
+from ecr_patterns.constructs.registry.key import CREATION_ACTIONS, CREATION_ROLE_ECR_ACTIONS
 from ecr_patterns.registry import RegistryKey, RepositoryCreationTemplate
-from ecr_patterns.registry.key import CREATION_ACTIONS, CREATION_ROLE_ECR_ACTIONS
 
 ENV = cdk.Environment(account="111111111111", region="eu-west-1")
 ROOT = {"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::111111111111:root"]]}}

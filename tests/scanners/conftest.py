@@ -9,8 +9,8 @@ import pytest
 from aws_cdk import aws_iam as iam
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns.constructs.scanners import acknowledge_scanner_findings
 from ecr_patterns.registry import RegistryKey, RepositoryCreationTemplate
-from ecr_patterns.scanners import acknowledge_scanner_findings
 
 ORG_REASON = "Every principal-* statement is restricted by StringEquals on aws:PrincipalOrgID (checkov reads none)"
 

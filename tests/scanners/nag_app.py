@@ -12,8 +12,8 @@ from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
+from ecr_patterns.constructs.scanners import acknowledge_scanner_findings
 from ecr_patterns.registry import RegistryKey, RepositoryCreationTemplate
-from ecr_patterns.scanners import acknowledge_scanner_findings
 
 ORG_REASON = "Every principal-* statement is restricted by StringEquals on aws:PrincipalOrgID"
 CREATION_REASON = "The ECR User Guide's creation-template role policy: repository names are not known at deploy time"

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ecr_patterns.core.errors import Code
 from ecr_patterns.core.presets import PRESETS, Weakening, weakenings
 from ecr_patterns.core.settings import RepositorySettings
-from ecr_patterns.errors import Code
 
 PATTERN_KEY = "ecr-patterns:pattern"
 """Template metadata: ``{"preset": class name, "allowDestroy": bool, "requireCustomerManagedKey": bool}``."""

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from ecr_patterns import defaults
+from ecr_patterns.core import defaults
+from ecr_patterns.core.lifecycle.model import LifecyclePolicy, PolicyRule
+from ecr_patterns.core.lifecycle.standard import default_policy_rules, dev_policy_rules, prod_policy_rules
 from ecr_patterns.core.settings import RETAINED, RETAINED_ON_REPLACE, RepositorySettings
-from ecr_patterns.lifecycle.model import LifecyclePolicy, PolicyRule
-from ecr_patterns.lifecycle.standard import default_policy_rules, dev_policy_rules, prod_policy_rules
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,5 @@
+"""The catalog format and its loader (plain Python, pydantic). Re-exported by ``ecr_patterns.catalog``."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
