@@ -47,7 +47,7 @@ def main(kind: str, count: int, catalog_file: str) -> None:
         import yaml
 
         from ecr_patterns import SecureRepository
-        from ecr_patterns.tools.catalog import construct_id
+        from ecr_patterns.core.catalog.plan import construct_id
 
         stacks: dict[str, cdk.Stack] = {}
         # The same file read as fast as the catalog reads it (libyaml), so only the catalog's own work differs.

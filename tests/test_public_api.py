@@ -15,9 +15,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCED = re.compile(r"^```[a-z]*\n(.*?)^```", flags=re.DOTALL | re.MULTILINE)
 
 PACKAGES = sorted(
-    ".".join(("ecr_patterns", *init.parent.relative_to(SOURCE).parts)) for init in SOURCE.rglob("__init__.py")
+    [".".join(("ecr_patterns", *init.parent.relative_to(SOURCE).parts)) for init in SOURCE.rglob("__init__.py")]
+    + [f"ecr_patterns.{module.stem}" for module in SOURCE.glob("[!_]*.py")]
 )
-"""Every package of the library, found on disk (a new package is covered without editing this test)."""
+"""Every package of the library and every topic module at its root (the re-exports users import), found on disk
+(a new one is covered without editing this test)."""
 
 
 def _code_in_readme() -> str:
@@ -37,6 +39,7 @@ def _exports(package: str) -> list[str]:
 
 def test_the_packages_are_found() -> None:
     assert {"ecr_patterns", "ecr_patterns.tools.cli", "ecr_patterns.compliance", "ecr_patterns.core"} <= set(PACKAGES)
+    assert {"ecr_patterns.lifecycle", "ecr_patterns.registry", "ecr_patterns.grants"} <= set(PACKAGES)
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -12,15 +12,15 @@ if TYPE_CHECKING:
     from ecr_patterns.constructs.catalog import CatalogStage, RepositoryCatalog, catalog_stages
     from ecr_patterns.core.catalog.load import load_catalog, parse_catalog
     from ecr_patterns.core.catalog.model import Catalog, resolve
-    from ecr_patterns.tools.catalog import diff_plans, plan_catalog
+    from ecr_patterns.core.catalog.plan import diff_plans, plan_catalog
 
 _LAZY = {
     "Catalog": "ecr_patterns.core.catalog.model",
     "resolve": "ecr_patterns.core.catalog.model",
     "load_catalog": "ecr_patterns.core.catalog.load",
     "parse_catalog": "ecr_patterns.core.catalog.load",
-    "plan_catalog": "ecr_patterns.tools.catalog",
-    "diff_plans": "ecr_patterns.tools.catalog",
+    "plan_catalog": "ecr_patterns.core.catalog.plan",
+    "diff_plans": "ecr_patterns.core.catalog.plan",
     "RepositoryCatalog": "ecr_patterns.constructs.catalog",
     "CatalogStage": "ecr_patterns.constructs.catalog",
     "catalog_stages": "ecr_patterns.constructs.catalog",

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from ecr_patterns.catalog import RepositoryCatalog, diff_plans, parse_catalog, plan_catalog, resolve
 from ecr_patterns.core.catalog.model import Catalog
+from ecr_patterns.core.catalog.plan import construct_id
 from ecr_patterns.core.errors import ValidationError
-from ecr_patterns.tools.catalog import construct_id
 
 TEAMS = [f"team{i}" for i in range(8)]
 

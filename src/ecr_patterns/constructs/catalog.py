@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ecr_patterns.core.catalog.model import Catalog, Resolved, resolve
-from ecr_patterns.tools.catalog import (
+from ecr_patterns.core.catalog.plan import (
     AGNOSTIC,
     MAX_RESOURCES,
     MAX_TEMPLATE_BYTES,
@@ -37,7 +37,7 @@ class RepositoryCatalog(Construct):
     """A catalog's repositories, as ``SecureRepository``/``DevRepository``/``ProdRepository``, in one stack per
     shard (``<id>-<shard>``, children of ``scope``, which is an ``App`` or a ``Stage``).
 
-    A repository's stack and logical id depend only on its own entry (:mod:`ecr_patterns.tools.catalog`). Every
+    A repository's stack and logical id depend only on its own entry (:mod:`ecr_patterns.core.catalog.plan`). Every
     problem of the catalog or its plan (a shard over CloudFormation's limits) is one ``ValidationError`` before
     any stack is made.
 
@@ -241,7 +241,7 @@ def catalog_stages(
     :param id_prefix: default ``"Ecr"``.
     :param kwargs: any other ``CatalogStage`` keyword (``shard_by``, ``shards``, ``StageProps``).
     """
-    from ecr_patterns.tools.catalog import plan_catalog
+    from ecr_patterns.core.catalog.plan import plan_catalog
 
     model = _catalog(catalog)
     placements = plan_catalog(resolve(model), check=False).placements

@@ -1,6 +1,6 @@
 """Layer 3, the tools: the ``ecr-patterns`` CLI (one package) and what it drives: the live audit and
-adoption, the catalog plan, the bootstrap hardening. Public names are re-exported by ``ecr_patterns.audit``,
-``ecr_patterns.catalog`` and ``ecr_patterns.bootstrap``."""
+adoption, the bootstrap hardening. Public names are re-exported by ``ecr_patterns.audit`` and
+``ecr_patterns.bootstrap``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The catalog format and its loader (plain Python, pydantic). Re-exported by ``ecr_patterns.catalog``."""
+"""The catalog format, its loader and the shard plan (plain Python, pydantic).
+Re-exported by ``ecr_patterns.catalog``."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def _plan(
     try:
         from ecr_patterns.core.catalog.load import load_catalog
         from ecr_patterns.core.catalog.model import resolve
-        from ecr_patterns.tools.catalog import STAGE_CATALOG_ID, plan_catalog
+        from ecr_patterns.core.catalog.plan import STAGE_CATALOG_ID, plan_catalog
     except ImportError as err:
         raise UsageProblem(f"the catalog needs pydantic: pip install 'ecr-patterns[catalog]' ({err})") from None
     from ecr_patterns.core.errors import ValidationError
@@ -114,7 +114,7 @@ def diff_command(
 ) -> None:
     """What moves, what is created, what would be deleted, orphaned or replaced between OLD and NEW; exit 1 when a
     RETAIN repository would change stack or be replaced."""
-    from ecr_patterns.tools.catalog import diff_plans
+    from ecr_patterns.core.catalog.plan import diff_plans
 
     changes = diff_plans(
         _plan(old, shard_by, shards, stage_prefix, catalog_id, check=False),
