@@ -14,8 +14,8 @@ from aws_cdk import aws_signer as signer
 from aws_cdk.assertions import Match, Template
 
 from ecr_patterns import SecureRepository, ValidationError
+from ecr_patterns.constructs.registry import signing as limits
 from ecr_patterns.registry import SigningConfiguration, SigningRule
-from ecr_patterns.registry import signing as limits
 
 PROFILE = "arn:aws:signer:eu-west-1:111111111111:/signing-profiles/ci_images"
 ENV = cdk.Environment(account="111111111111", region="eu-west-1")
