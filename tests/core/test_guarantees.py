@@ -11,6 +11,7 @@ import jsii
 import pytest
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import IConstruct
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
@@ -230,3 +231,88 @@ def test_retain_on_update_or_delete_keeps_a_prod_repository() -> None:
     app = cdk.App()
     ProdRepository(cdk.Stack(app, "S"), "Prod").apply_removal_policy(cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
     assert _synth(app) == ([], None)
+
+
+KEY_ROUTES: dict[str, Callable[[cdk.Stack, RegistryKey], None]] = {
+    "apply_removal_policy on the key": lambda s, k: k.apply_removal_policy(cdk.RemovalPolicy.DESTROY),
+    "RemovalPolicies.of(scope) on the key's scope": lambda s, k: cdk.RemovalPolicies.of(k).destroy(),
+    "cfn_options on the key's L1": lambda s, k: setattr(
+        k.node.default_child.cfn_options,  # type: ignore[union-attr]
+        "update_replace_policy",
+        cdk.CfnDeletionPolicy.DELETE,
+    ),
+    "add_override on the key's L1": lambda s, k: k.node.default_child.add_override("DeletionPolicy", "Delete"),  # type: ignore[union-attr]
+}
+
+
+@pytest.mark.parametrize("route", sorted(KEY_ROUTES))
+def test_every_route_that_deletes_a_prod_repositorys_key_fails_synth_even_with_skip_validation(route: str) -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    key = RegistryKey(stack, "Key")
+    ProdRepository(stack, "Prod", encryption_key=key)
+    KEY_ROUTES[route](stack, key)
+    findings, error = _synth(app)
+    assert error is not None
+    (fatal,) = [f for f in findings if f.severity == FATAL]
+    assert (fatal.rule_id, fatal.code, fatal.location) == (
+        "EcrPatterns-ProductionRetention",
+        Code.REPOSITORY_PRODUCTION_DESTROY,
+        "Properties.EncryptionConfiguration.KmsKey",
+    )
+    assert "unreadable" in fatal.message
+    assert "removal_policy=RETAIN" in fatal.fix
+    # Plugins run even when the app skips node validations: the key is judged on its final template.
+    again = cdk.App()
+    stack = cdk.Stack(again, "S", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    key = RegistryKey(stack, "Key")
+    ProdRepository(stack, "Prod", encryption_key=key)
+    KEY_ROUTES[route](stack, key)
+    with pytest.raises(Exception, match="production-destroy"):
+        again.synth(skip_validation=True)
+
+
+def test_a_key_in_another_stack_is_followed_through_its_export() -> None:
+    app = cdk.App()
+    env = cdk.Environment(account="111111111111", region="eu-west-1")
+    key = RegistryKey(cdk.Stack(app, "Keys", env=env), "Key")
+    ProdRepository(cdk.Stack(app, "Images", env=env), "Prod", encryption_key=key)
+    key.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    findings, error = _synth(app)
+    assert error is not None
+    (fatal,) = [f for f in findings if f.severity == FATAL]
+    assert fatal.template_path.endswith("Images.template.json")
+    assert "Keys.template.json" in fatal.message
+
+
+def test_a_retained_key_an_imported_key_and_allow_destroy_pass() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    ProdRepository(stack, "Kept", encryption_key=RegistryKey(stack, "Key"))
+    arn = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    ProdRepository(stack, "Imported", encryption_key=kms.Key.from_key_arn(stack, "ImportedKey", arn))
+    deleted = kms.Key(stack, "Deleted", removal_policy=cdk.RemovalPolicy.RETAIN)  # one RegistryKey per registry
+    ProdRepository(stack, "OptedIn", encryption_key=deleted, allow_destroy=True)
+    deleted.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    findings, error = _synth(app)
+    assert error is None
+    assert [f for f in findings if f.severity == FATAL] == []
+
+
+def test_the_key_finder_reads_every_reference_form() -> None:
+    from ecr_patterns.core.guarantees import _KeyFinder
+
+    key = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain"}
+    templates = {
+        "a.json": {"Resources": {"K": key, "T": {"Type": "AWS::SNS::Topic"}}},
+        "b.json": {"Outputs": {"O": {"Value": {"Fn::GetAtt": ["K", "Arn"]}, "Export": {"Name": "A:K"}}}},
+    }
+    templates["b.json"]["Resources"] = {"K": key}
+    finder = _KeyFinder(templates)
+    assert finder.find({"Fn::GetAtt": ["K", "Arn"]}, "a.json") == ("a.json", "K", key)
+    assert finder.find({"Fn::GetAtt": "K.Arn"}, "a.json") == ("a.json", "K", key)
+    assert finder.find({"Ref": "K"}, "a.json") == ("a.json", "K", key)
+    assert finder.find({"Fn::ImportValue": "A:K"}, "a.json") == ("b.json", "K", key)
+    assert finder.find({"Ref": "T"}, "a.json") is None  # not a key
+    assert finder.find("arn:aws:kms:eu-west-1:111111111111:key/x", "a.json") is None  # not defined in the app
+    assert finder.find({"Fn::ImportValue": "missing"}, "a.json") is None

@@ -188,7 +188,7 @@ def test_a_removal_policy_applied_to_the_key_later_fails_the_prod_repository_at_
     key = RegistryKey(env_stack, "Key")
     ProdRepository(env_stack, "R", encryption_key=key)
     key.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
-    with pytest.raises(RuntimeError, match=r"repository\.production-destroy.*removal_policy=RETAIN"):
+    with pytest.raises(RuntimeError, match=r"(?s)repository\.production-destroy.*removal_policy=RETAIN"):
         Template.from_stack(env_stack)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Unpack
 
-import jsii
 from aws_cdk import RemovalPolicy
-from constructs import Construct, IConstruct, IValidation
+from constructs import Construct
 
 from ecr_patterns.constructs._checks import check_bool
 from ecr_patterns.constructs.compliance.marks import mark_production
@@ -14,12 +13,9 @@ from ecr_patterns.constructs.compliance.suppressions import record_suppression
 from ecr_patterns.constructs.registry.key import is_retained
 from ecr_patterns.constructs.repository import RepositoryOptions, SecureRepository
 from ecr_patterns.core.errors import Code, Problems
+from ecr_patterns.core.guarantees import KEY_RETAIN_FIX
 from ecr_patterns.core.presets import DEV, PROD, Preset
 
-KEY_RETAIN_FIX = (
-    "a production repository's key must survive a stack delete: give the key removal_policy=RETAIN "
-    "(RegistryKey's default), or pass allow_destroy=True to opt in deliberately"
-)
 ALLOW_DESTROY_REASON = (
     "ProdRepository(allow_destroy=True): the stack owner opted in to deleting this production repository "
     "or its images with the stack"
@@ -53,7 +49,8 @@ class ProdRepository(SecureRepository):
     judged on the final template); then the pattern warns at synth, and
     the compliance rule ``EcrPatterns-ProductionRetention`` is suppressed with that reason. The same holds for
     an ``encryption_key`` defined in the app whose removal policy is not RETAIN (a stack delete would schedule
-    it for deletion and leave every image unreadable): refused at once, or at synth when applied later.
+    it for deletion and leave every image unreadable): refused at once, or, when applied later by any route, judged
+    on the key's final template resource at synth.
     Takes every ``SecureRepository`` keyword.
 
     :param allow_destroy: opt in to settings that delete the repository or its images.
@@ -73,10 +70,6 @@ class ProdRepository(SecureRepository):
         l1 = self._l1
         # Marks the repository as production for EcrPatterns-ProductionRetention.
         mark_production(l1)
-        key = self.encryption_key
-        if key is not None and not allow_destroy:
-            # A removal policy applied to the key after this constructor is caught at synth.
-            self.node.add_validation(_RetainedKey(key))
         if allow_destroy:
             # The opt-in is the user's documented, reasoned choice: our own rule reads it too.
             record_suppression(l1, "EcrPatterns-ProductionRetention", ALLOW_DESTROY_REASON)
@@ -105,14 +98,3 @@ class ProdRepository(SecureRepository):
             problems.add("empty_on_delete", True, fix, code=code)
         if auto_delete_images:
             problems.add("auto_delete_images", True, fix, code=code)
-
-
-@jsii.implements(IValidation)
-class _RetainedKey:
-    def __init__(self, key: IConstruct) -> None:
-        self.key = key
-
-    def validate(self) -> list[str]:
-        if is_retained(self.key) is False:
-            return [f"[{Code.REPOSITORY_PRODUCTION_DESTROY}] encryption_key={self.key.node.path}: {KEY_RETAIN_FIX}"]
-        return []

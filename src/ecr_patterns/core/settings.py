@@ -28,6 +28,12 @@ takes ``Delete``, ``Retain`` or ``Snapshot`` ("UpdateReplacePolicy attribute"); 
 ``DeletionPolicy`` value only."""
 
 
+def survives_stack(deletion_policy: object, update_replace_policy: object) -> bool:
+    """Whether a resource (a repository, its key) outlives a stack delete and a replacement: absent policies are
+    ``Delete`` (CloudFormation User Guide, "DeletionPolicy attribute", "UpdateReplacePolicy attribute")."""
+    return deletion_policy in RETAINED and update_replace_policy in RETAINED_ON_REPLACE
+
+
 @dataclass(frozen=True)
 class DeployTime:
     """A value a template builds at deploy time (``Fn::GetAtt``, ``Ref``, ``Fn::ImportValue``...): the
@@ -99,8 +105,7 @@ class RepositorySettings:
         if self.deletion_policy is None:
             return None
         return (
-            self.deletion_policy in RETAINED
-            and self.update_replace_policy in RETAINED_ON_REPLACE
+            survives_stack(self.deletion_policy, self.update_replace_policy)
             and not self.empty_on_delete
             and not self.auto_delete_images
         )

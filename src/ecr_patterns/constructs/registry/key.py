@@ -15,12 +15,14 @@ execution role, or the creation template's custom role for repositories ECR crea
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, CfnDeletionPolicy, CfnResource, RemovalPolicy, Stack
+from aws_cdk import Annotations, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct
 
+from ecr_patterns.constructs._policies import as_template
 from ecr_patterns.constructs.registry._environment import claim_once
+from ecr_patterns.core.settings import survives_stack
 
 DESCRIPTION = "ecr-patterns RegistryKey: encrypts this account and region's ECR repositories"
 PULL_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
@@ -30,7 +32,6 @@ CREATION_ACTIONS = ("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey")
 repository creation templates")."""
 CREATION_ROLE_ECR_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource")
 """The ECR part of that policy, same page."""
-_RETAINED = {CfnDeletionPolicy.RETAIN.value, CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE.value}
 
 
 class RegistryKey(kms.Key):
@@ -168,5 +169,4 @@ def is_retained(key: IConstruct) -> bool | None:
     if not isinstance(cfn, CfnResource):
         return None
     options = cfn.cfn_options
-    policies = [options.deletion_policy, options.update_replace_policy]
-    return all(p is not None and p.value in _RETAINED for p in policies)
+    return survives_stack(as_template(options.deletion_policy), as_template(options.update_replace_policy))
