@@ -345,7 +345,7 @@ def test_helper_calls_python_once_per_stage_not_once_per_construct(monkeypatch: 
 
 
 def test_repositories_are_resolved_in_their_own_stack_however_stacks_nest() -> None:
-    from ecr_patterns.constructs.compliance.aspect import _by_stack
+    from ecr_patterns.constructs.compliance.aspect import _by_stack, _in_preorder
 
     app = cdk.App()
     outer = cdk.Stack(app, "Outer")
@@ -364,6 +364,44 @@ def test_repositories_are_resolved_in_their_own_stack_however_stacks_nest() -> N
     assert found == {r.node.path: cdk.Stack.of(r).node.path for r in repositories}
     # Stacks made in Python come back as the same objects: one group (one resolve call) per stack.
     assert len(groups) == 4
+    # The pre-order grouping sees the stacks nest and asks each repository its stack instead.
+    ordered = _in_preorder(constructs)
+    assert {r.node.path: stack.node.path for stack, nodes in ordered for r in nodes} == found
+
+
+def test_without_nesting_repositories_are_grouped_by_the_last_stack_listed_before_them() -> None:
+    from ecr_patterns.constructs.compliance.aspect import _in_preorder
+
+    app = cdk.App()
+    for i, name in enumerate(("A", "A-b", "A.b", "AB")):  # ids that sort around "A/" but are not inside it
+        stack = cdk.Stack(app, name, stack_name=f"S{i}")
+        ecr.CfnRepository(stack, "One")
+        ecr.Repository(cdk.Stack(app, f"{name}Later", stack_name=f"Later{i}"), "Two")
+        ecr.CfnRepository(stack, "Three")  # after a sibling stack was made: find_all still lists it in its stack
+    constructs = app.node.find_all()
+    groups = _in_preorder(constructs)
+    found = {r.node.path: stack.node.path for stack, nodes in groups for r in nodes}
+    repositories = [c for c in constructs if isinstance(c, ecr.CfnRepository)]
+    assert len(found) == len(repositories) == 12
+    assert found == {r.node.path: cdk.Stack.of(r).node.path for r in repositories}
+
+
+def test_the_aspect_reads_production_marks_only_in_an_app_that_has_one() -> None:
+    """The mark is template metadata; ``mark_production`` also notes it in the app's state, which the Aspect
+    reads to skip asking Node for the metadata of every repository: a hand-written metadata entry in an app
+    without any mark is seen by the plugin only (README, "How it is checked")."""
+    for marked in (False, True):
+        app = cdk.App()
+        stack = cdk.Stack(app, "S")
+        repository = ecr.Repository(stack, "R", image_scan_on_push=True, removal_policy=cdk.RemovalPolicy.DESTROY)
+        repository.add_lifecycle_rule(max_image_count=5)
+        if marked:
+            mark_production(repository)
+        else:
+            repository.node.default_child.add_metadata("ecr-patterns:production", True)  # type: ignore[union-attr]
+        EcrCompliance().apply_to(app)
+        messages = [str(m.entry.data) for m in app.synth().get_stack_by_name("S").messages]
+        assert any("ProductionRetention" in m for m in messages) is marked
 
 
 def test_one_instance_reads_each_apps_own_registry_scanning() -> None:

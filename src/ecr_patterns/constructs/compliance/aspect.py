@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import jsii
@@ -24,7 +25,9 @@ from aws_cdk import Annotations, IAspect, Stack, Stage, TreeInspector, Validatio
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct, IValidation
 
+from ecr_patterns.constructs._app_state import find_app_state
 from ecr_patterns.constructs._checks import shown
+from ecr_patterns.constructs._policies import as_template
 from ecr_patterns.constructs.registry._environment import stack_environment
 from ecr_patterns.core.compliance.engine import (
     ComplianceConfig,
@@ -36,13 +39,6 @@ from ecr_patterns.core.compliance.engine import (
 from ecr_patterns.core.compliance.model import REPOSITORY_TYPE, Level, Rule, RuleContext
 from ecr_patterns.core.errors import Code, ValidationError
 from ecr_patterns.core.settings import PRODUCTION_KEY, RepositorySettings
-
-_DELETION = {
-    "DELETE": "Delete",
-    "RETAIN": "Retain",
-    "SNAPSHOT": "Snapshot",
-    "RETAIN_EXCEPT_ON_CREATE": "RetainExceptOnCreate",
-}
 
 
 @jsii.implements(IAspect)
@@ -81,6 +77,7 @@ class EcrCompliance:
             require_customer_managed_key=require_customer_managed_key,
         )
         self._visited: _Visited | None = None
+        self._marks = False
         self._checked_scopes: set[str] = set()
         self._stage_errors: dict[str, list[str]] = {}
         """Per nested Stage (its key): the error findings its own check annotated."""
@@ -109,14 +106,18 @@ class EcrCompliance:
             self._visited = _Visited(self)
         return self._visited
 
-    def _check_repositories(self, repositories: Sequence[ecr.CfnRepository], stacks: Sequence[Stack]) -> list[str]:
-        """Read, resolve and check ``repositories`` (``stacks``: the stacks visited with them, kept for the
-        caller's anchoring). Returns ``"<construct path>: <rule id>"`` for each error finding."""
+    def _check_repositories(self, groups: Sequence[tuple[Stack, Sequence[ecr.CfnRepository]]]) -> list[str]:
+        """Read, resolve and check the repositories, grouped by their stack. Returns
+        ``"<construct path>: <rule id>"`` for each error finding."""
         errors: list[str] = []
+        first = groups[0][1][0]
         # Read once per check, and only for a repository that does not scan on push itself.
-        settings = cache(lambda: self._registry_settings(repositories[0]))
+        settings = cache(lambda: self._registry_settings(first))
         scanning = cache(lambda: settings()[0])
-        for stack, nodes in _by_stack(repositories):
+        state = find_app_state(first)
+        # A repository's production mark is asked of Node only in an app where mark_production was called.
+        self._marks = state is not None and state.production_marks
+        for stack, nodes in groups:
             # One call per repository for its properties and one per stack to resolve them all.
             inspector = TreeInspector()
             resolved = stack.resolve([_properties(node, inspector) for node in nodes])
@@ -139,7 +140,7 @@ class EcrCompliance:
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
         options_read = False
         tagged = RepositorySettings.from_template(resource).is_production
-        if tagged or node.get_metadata(PRODUCTION_KEY) is True:
+        if tagged or (self._marks and node.get_metadata(PRODUCTION_KEY) is True):
             # Only a production repository's deletion policy matters to a rule.
             resource.update(_options(stack, node))
             options_read = True
@@ -201,12 +202,10 @@ class _Visited:
     def __init__(self, aspect: EcrCompliance) -> None:
         self.aspect = aspect
         self.repositories: list[ecr.CfnRepository] = []
-        self.stacks: list[Stack] = []
         self.done = False
         self._anchored = False
 
     def add_stack(self, stack: Stack) -> None:
-        self.stacks.append(stack)
         stack.node.add_validation(self)
         self._anchored = True
 
@@ -220,7 +219,7 @@ class _Visited:
         if not self.done:
             self.done = True
             if self.repositories:
-                self.aspect._check_repositories(self.repositories, self.stacks)
+                self.aspect._check_repositories(_by_stack(self.repositories))
         return []
 
 
@@ -261,10 +260,8 @@ class _ScopeCheck:
             ]
         # Keys (a call into Node each) only when a nested Stage holds some of the constructs.
         mine = [c for c in constructs if _key(c) not in inner] if inner else constructs
-        repositories = [c for c in mine if isinstance(c, ecr.CfnRepository)]
-        errors = []
-        if repositories:
-            errors = self.aspect._check_repositories(repositories, [c for c in mine if isinstance(c, Stack)])
+        groups = _in_preorder(mine)
+        errors = self.aspect._check_repositories(groups) if groups else []
         if isinstance(self.scope, Stage) and self.scope.node.scope is not None:
             self.aspect._stage_errors[_key(self.scope)] = errors
         if not self.everywhere:
@@ -338,17 +335,42 @@ def _by_stack(repositories: Sequence[ecr.CfnRepository]) -> list[tuple[Stack, li
     return list(groups.values())
 
 
+def _in_preorder(constructs: Sequence[IConstruct]) -> list[tuple[Stack, list[ecr.CfnRepository]]]:
+    """The repositories of ``constructs`` (pre-order, as ``find_all`` lists them) grouped by stack. When no listed
+    stack is inside another, a repository belongs to the last stack listed before it (a nested Stage's constructs
+    are not in the list): one call into Node per stack, none per repository. A stack inside a stack (nested or
+    not) ends before its parent's later children, so then each repository's ``stack`` is asked."""
+    repositories = [c for c in constructs if isinstance(c, ecr.CfnRepository)]
+    kinds = [c for c in constructs if isinstance(c, (Stack, ecr.CfnRepository))]
+    if not repositories or not isinstance(kinds[0], Stack) or _stacks_nest(kinds):
+        return _by_stack(repositories)
+    groups: list[tuple[Stack, list[ecr.CfnRepository]]] = []
+    for construct in constructs:
+        if isinstance(construct, Stack):
+            groups.append((construct, []))
+        elif isinstance(construct, ecr.CfnRepository):
+            groups[-1][1].append(construct)
+    return [group for group in groups if group[1]]
+
+
+def _stacks_nest(constructs: Sequence[IConstruct]) -> bool:
+    """Whether one of the stacks listed is inside another (by path: one call per stack)."""
+    paths = sorted(f"{c.node.path}/" for c in constructs if isinstance(c, Stack))
+    # Sorted, a path inside another comes right after it or after its own siblings inside it.
+    return any(later.startswith(earlier) for earlier, later in pairwise(paths))
+
+
 def _options(stack: Stack, node: ecr.CfnRepository) -> dict[str, Any]:
     """The repository's template ``Metadata`` and ``DeletionPolicy`` (absent means Delete)."""
     options = node.cfn_options
     metadata = options.metadata
     out: dict[str, Any] = {"Metadata": stack.resolve(metadata) if metadata else {}}
-    deletion = options.deletion_policy
-    if deletion is not None:
-        out["DeletionPolicy"] = _DELETION[deletion.value]
-    replace = options.update_replace_policy
-    if replace is not None:
-        out["UpdateReplacePolicy"] = _DELETION[replace.value]
+    for key, policy in (
+        ("DeletionPolicy", options.deletion_policy),
+        ("UpdateReplacePolicy", options.update_replace_policy),
+    ):
+        if policy is not None:
+            out[key] = as_template(policy)
     return out
 
 
