@@ -192,14 +192,37 @@ def plan_adoption(
     :param index_children: image index digests to the digests they reference; default ``None``.
     :param now: the preview's time; default ``None``: now.
     """
-    from ecr_patterns.core.lifecycle.preview import preview_lifecycle_policy
+    target = _target(pattern)
+    default_policy = LifecyclePolicy.from_rules(target.lifecycle_rules())
+    changes = _follow_up_changes(live, target, default_policy)
+    notes = _notes(live)
+    expiring, archiving, expiring_bytes = _default_policy_effect(default_policy, images, now, index_children)
+    return AdoptionPlan(
+        live=live,
+        pattern=pattern,
+        logical_id=logical_id,
+        import_code=import_code(live, target, construct_id),
+        follow_up_code=follow_up_code(live, target, construct_id),
+        changes=changes,
+        images=len(images),
+        expiring=expiring,
+        archiving=archiving,
+        expiring_bytes=expiring_bytes,
+        notes=notes,
+    )
 
+
+def _target(pattern: str) -> Preset:
+    """The preset for ``pattern``, refused before anything is computed so a typo names the valid keys."""
     if pattern not in PATTERNS:
         raise AdoptionError(f"pattern {pattern!r}: use one of {', '.join(PATTERNS)}")
-    target = PATTERNS[pattern]
-    default_policy = LifecyclePolicy.from_rules(target.lifecycle_rules())
+    return PATTERNS[pattern]
+
+
+def _follow_up_changes(live: LiveSettings, target: Preset, default_policy: LifecyclePolicy) -> list[Change]:
+    """What the follow-up deploy changes, in template order, so the user sees each effect before deploying it;
+    the encryption is listed as not changed because it is create-only."""
     changes: list[Change] = []
-    notes: list[str] = []
     if live.scan_on_push != target.settings.scan_on_push:
         changes.append(
             Change(
@@ -237,9 +260,17 @@ def plan_adoption(
                 "the import keeps it (Security Hub ECR.5 keeps failing). Only a new repository can be KMS-encrypted",
             )
         )
-    elif live.key_manager == "CUSTOMER":
+    return changes
+
+
+def _notes(live: LiveSettings) -> list[str]:
+    """What the user must know that is not a change: a KMS key the code keeps (or could not classify), and a
+    repository policy carried over as it is."""
+    notes: list[str] = []
+    # Only a KMS-encrypted repository has a key to talk about; the others got an EncryptionConfiguration change.
+    if live.encryption_type == "KMS" and live.key_manager == "CUSTOMER":
         notes.append("KMS with a customer managed key: the pattern keeps it (encryption_key=Key.from_key_arn(...)).")
-    elif live.kms_key and live.key_manager is None:
+    elif live.encryption_type == "KMS" and live.kms_key and live.key_manager is None:
         notes.append(
             f"kms:DescribeKey could not tell whether {live.kms_key} is the AWS managed key aws/ecr: the code names it "
             "by ARN (unchanged either way); if it is aws/ecr, drop encryption_key and Security Hub ECR.5 still fails."
@@ -249,22 +280,24 @@ def plan_adoption(
             "the repository policy is imported as it is (its statements in the code above); the follow-up deploy "
             "keeps them unless you remove them from the code."
         )
+    return notes
+
+
+def _default_policy_effect(
+    default_policy: LifecyclePolicy,
+    images: Sequence[Mapping[str, Any]],
+    now: datetime | str | None,
+    index_children: Mapping[str, Sequence[str]] | None,
+) -> tuple[int, int, int]:
+    """Expiring, archiving and expiring bytes under the pattern's default policy, previewed offline, because the
+    follow-up deploy lets ECR act on today's images within a day."""
+    from ecr_patterns.core.lifecycle.preview import preview_lifecycle_policy
+
     preview = preview_lifecycle_policy(default_policy, images, now=now, index_children=index_children)
     summary = preview["summary"]
     archiving = sum(t.get("imageTotalCount", 0) for t in summary.get("transitioningImageTotalCounts") or [])
-    return AdoptionPlan(
-        live=live,
-        pattern=pattern,
-        logical_id=logical_id,
-        import_code=import_code(live, target, construct_id),
-        follow_up_code=follow_up_code(live, target, construct_id),
-        changes=changes,
-        images=len(images),
-        expiring=int(summary.get("expiringImageTotalCount", 0)),
-        archiving=archiving,
-        expiring_bytes=int(preview["totals"]["expiringImageBytes"]),
-        notes=notes,
-    )
+    expiring = int(summary.get("expiringImageTotalCount", 0))
+    return expiring, archiving, int(preview["totals"]["expiringImageBytes"])
 
 
 def import_code(live: LiveSettings, target: Preset, construct_id: str) -> str:

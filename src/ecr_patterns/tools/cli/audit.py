@@ -11,11 +11,16 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ecr_patterns.tools.cli._usage import UsageProblem
+
+if TYPE_CHECKING:
+    from ecr_patterns.tools.audit.effect import Prices
+    from ecr_patterns.tools.audit.reader import Target
+    from ecr_patterns.tools.audit.report import AuditReport
 
 FORMATS = ("table", "json", "sarif", "asff", "html")
 
@@ -79,32 +84,70 @@ def command(
     """Audit every repository of the given accounts and regions (read-only): the compliance rules, the other
     tools' verdicts, and what each lifecycle policy really does."""
     from ecr_patterns.core.compliance.engine import ComplianceConfig
-    from ecr_patterns.core.errors import ValidationError
-    from ecr_patterns.core.lifecycle.live import LiveRepositoryError
-    from ecr_patterns.tools.audit.effect import Prices
-    from ecr_patterns.tools.audit.report import compare_to_baseline
-    from ecr_patterns.tools.audit.run import audit, targets_for
 
-    moment = None
-    if now is not None:
-        try:
-            moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageProblem(f"--now {now!r} is not an ISO 8601 time such as 2026-01-31T12:00:00Z") from None
-    previous: dict[str, Any] | None = None
-    if baseline is not None:
-        try:
-            previous = json.loads(baseline.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as err:
-            raise UsageProblem(f"cannot read the baseline {baseline}: {err}") from None
-        if not isinstance(previous, dict) or "findings" not in previous:
-            raise UsageProblem(f"the baseline {baseline} is not an ecr-patterns audit JSON report")
-    prices = None
-    if prices_file is not None:
-        try:
-            prices = Prices.from_json(json.loads(prices_file.read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError, ValueError, AttributeError, TypeError) as err:
-            raise UsageProblem(f"cannot read the prices {prices_file}: {err}") from None
+    # --now, the baseline and the prices first: a bad one is exit 2 even where boto3 is not installed.
+    moment = _evaluation_time(now)
+    previous = _read_baseline(baseline)
+    prices = _read_prices(prices_file)
+    session, chosen = _session_and_regions(regions, all_regions)
+    targets = _targets(chosen, role_arns, accounts, accounts_file)
+    config = ComplianceConfig.build(require_kms=require_kms, require_customer_managed_key=require_customer_managed_key)
+    report = _audit(
+        targets,
+        {
+            "session": session,
+            "config": config,
+            "repository_prefix": repository_prefix,
+            "now": moment,
+            "max_workers": max_workers,
+            "layers": layers,
+            "prices": prices,
+        },
+    )
+    data = _against_baseline(report, previous)
+    _write(output_format, output, report, data, against_baseline=previous is not None)
+    raise click.exceptions.Exit(report.exit_code(fail_on))
+
+
+def _evaluation_time(now: str | None) -> datetime | None:
+    """``--now`` as a datetime; a trailing ``Z`` is accepted because that is how most tools print UTC."""
+    if now is None:
+        return None
+    try:
+        return datetime.fromisoformat(now.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageProblem(f"--now {now!r} is not an ISO 8601 time such as 2026-01-31T12:00:00Z") from None
+
+
+def _read_baseline(baseline: Path | None) -> dict[str, Any] | None:
+    """The previous JSON report, refused unless it looks like one, so a wrong file is exit 2 and not a run whose
+    every finding counts as new."""
+    if baseline is None:
+        return None
+    try:
+        previous = json.loads(baseline.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise UsageProblem(f"cannot read the baseline {baseline}: {err}") from None
+    if not isinstance(previous, dict) or "findings" not in previous:
+        raise UsageProblem(f"the baseline {baseline} is not an ecr-patterns audit JSON report")
+    return previous
+
+
+def _read_prices(prices_file: Path | None) -> Prices | None:
+    """``--prices``, read before the audit so a malformed file fails fast and not after every repository is read."""
+    from ecr_patterns.tools.audit.effect import Prices
+
+    if prices_file is None:
+        return None
+    try:
+        return Prices.from_json(json.loads(prices_file.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, ValueError, AttributeError, TypeError) as err:
+        raise UsageProblem(f"cannot read the prices {prices_file}: {err}") from None
+
+
+def _session_and_regions(regions: tuple[str, ...], all_regions: bool) -> tuple[Any, list[str]]:
+    """The boto3 session and the regions to read: boto3 is optional (the ``aws`` extra), so its absence is a usage
+    problem; without ``--region`` the session's default region is audited."""
     try:
         import boto3
     except ImportError:
@@ -115,10 +158,21 @@ def command(
         chosen += session.get_available_regions("ecr")
     elif not chosen and session.region_name:
         chosen = [session.region_name]
+    return session, chosen
+
+
+def _targets(
+    chosen: list[str], role_arns: tuple[str, ...], accounts: str | None, accounts_file: Path | None
+) -> list[Target]:
+    """Every (region, role) to read; a role ARN with ``{account}`` is a template filled from the accounts, and the
+    others are assumed as they are."""
+    from ecr_patterns.core.errors import ValidationError
+    from ecr_patterns.tools.audit.run import targets_for
+
     template = next((r for r in role_arns if "{account}" in r), None)
     plain = [r for r in role_arns if "{account}" not in r]
     try:
-        targets = targets_for(
+        return targets_for(
             chosen,
             role_arns=plain,
             role_arn_template=template,
@@ -126,23 +180,24 @@ def command(
         )
     except ValidationError as err:
         raise UsageProblem.of(err) from None
-    config = ComplianceConfig.build(require_kms=require_kms, require_customer_managed_key=require_customer_managed_key)
+
+
+def _audit(targets: list[Target], options: dict[str, Any]) -> AuditReport:
+    """The audit itself; a repository that cannot be reached at all is a usage problem (exit 2), not a finding."""
+    from ecr_patterns.core.lifecycle.live import LiveRepositoryError
+    from ecr_patterns.tools.audit.run import audit
+
     try:
-        report = _run(
-            audit,
-            targets,
-            {
-                "session": session,
-                "config": config,
-                "repository_prefix": repository_prefix,
-                "now": moment,
-                "max_workers": max_workers,
-                "layers": layers,
-                "prices": prices,
-            },
-        )
+        report: AuditReport = _run(audit, targets, options)
+        return report
     except LiveRepositoryError as err:
         raise UsageProblem(str(err)) from None
+
+
+def _against_baseline(report: AuditReport, previous: dict[str, Any] | None) -> dict[str, Any]:
+    """The report's JSON, and with a baseline only the new findings kept on the report, so the output and the exit
+    code judge what changed; the JSON keeps every finding and adds the new and fixed ones."""
+    from ecr_patterns.tools.audit.report import compare_to_baseline
 
     data = report.to_json()
     findings = report.findings
@@ -151,6 +206,14 @@ def command(
         data["baseline"] = {"new": [f.to_json() for f in new], "fixed": fixed}
         findings = new
     report.findings = findings
+    return data
+
+
+def _write(
+    output_format: str, output: Path | None, report: AuditReport, data: dict[str, Any], *, against_baseline: bool
+) -> None:
+    """The report to ``--output`` or stdout; the table is printed with rich, wide when not on a terminal so
+    redirected output is not wrapped at 80 columns."""
     text = _render(output_format, report, data)
     if text is None:
         from rich.console import Console
@@ -162,13 +225,12 @@ def command(
                 print_report(report, Console(file=handle, width=160))
         else:
             print_report(report, Console(width=160 if not sys.stdout.isatty() else None))
-        if previous is not None:
-            click.echo(f"Against the baseline: {len(findings)} new, {len(data['baseline']['fixed'])} fixed.")
+        if against_baseline:
+            click.echo(f"Against the baseline: {len(report.findings)} new, {len(data['baseline']['fixed'])} fixed.")
     elif output is not None:
         output.write_text(text + "\n", encoding="utf-8")
     else:
         click.echo(text)
-    raise click.exceptions.Exit(report.exit_code(fail_on))
 
 
 def _render(output_format: str, report: Any, data: dict[str, Any]) -> str | None:
