@@ -316,3 +316,57 @@ def test_the_key_finder_reads_every_reference_form() -> None:
     assert finder.find({"Ref": "T"}, "a.json") is None  # not a key
     assert finder.find("arn:aws:kms:eu-west-1:111111111111:key/x", "a.json") is None  # not defined in the app
     assert finder.find({"Fn::ImportValue": "missing"}, "a.json") is None
+
+
+METADATA_ROUTES: dict[str, Callable[[ecr.CfnRepository], None]] = {
+    "cfn_options.metadata = {...}": lambda l1: setattr(l1.cfn_options, "metadata", {"team": "images"}),
+    'add_deletion_override("Metadata")': lambda l1: l1.add_deletion_override("Metadata"),
+}
+
+
+@pytest.mark.parametrize("route", sorted(METADATA_ROUTES))
+def test_replacing_a_prod_repositorys_whole_metadata_does_not_hide_it_from_the_guarantees(route: str) -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    prod = ProdRepository(stack, "Prod")
+    l1 = prod.node.default_child
+    assert isinstance(l1, ecr.CfnRepository)
+    METADATA_ROUTES[route](l1)
+    l1.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    findings, error = _synth(app)
+    assert error is not None
+    assert {(f.rule_id, f.severity) for f in findings} >= {
+        ("EcrPatterns-ProductionRetention", FATAL),
+        ("EcrPatterns-PatternMetadata", WARNING),
+    }
+    (replaced,) = [f for f in findings if f.rule_id == "EcrPatterns-PatternMetadata"]
+    assert replaced.construct_path == "S/Prod/Resource"
+    assert "add_metadata" in replaced.fix
+
+
+def test_a_pattern_with_an_overridden_logical_id_in_a_stage_is_found_by_its_final_id() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(cdk.Stage(app, "Prod"), "Images")
+    prod = ProdRepository(stack, "Prod")
+    l1 = prod.node.default_child
+    assert isinstance(l1, ecr.CfnRepository)
+    l1.override_logical_id("Images")
+    l1.cfn_options.metadata = {}
+    l1.cfn_options.deletion_policy = cdk.CfnDeletionPolicy.DELETE
+    with pytest.raises(Exception, match="production-destroy"):
+        app.synth()
+    fatal = [f for f in app_state(stack).guarantees().last_findings if f.severity == FATAL]
+    assert fatal
+    assert {f.logical_id for f in fatal} == {"Images"}
+
+
+def test_metadata_added_beside_the_patterns_own_entries_needs_no_restoring() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    prod = ProdRepository(stack, "Prod")
+    prod.node.default_child.add_metadata("team", "images")  # type: ignore[union-attr]
+    # An override deep-merges into the rendered Metadata (CfnResource.addOverride): the entries stay.
+    prod.node.default_child.add_override("Metadata", {"owner": "platform"})  # type: ignore[union-attr]
+    findings, error = _synth(app)
+    assert error is None
+    assert findings == []

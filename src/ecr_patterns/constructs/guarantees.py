@@ -12,6 +12,7 @@ id="EcrPatternsGuarantees::<rule id>", ...))`` (CDK namespaces an acknowledgemen
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -23,7 +24,9 @@ from aws_cdk import (
     PolicyValidationPluginReport,
     PolicyViolatingResource,
     PolicyViolation,
+    Stage,
 )
+from aws_cdk import aws_ecr as ecr
 
 from ecr_patterns.constructs.compliance.plugin import package_version, stage_summaries
 from ecr_patterns.core.compliance.engine import environment_contexts, load_templates
@@ -32,6 +35,8 @@ from ecr_patterns.core.compliance.rules import PATTERN_RULES
 from ecr_patterns.core.environment import Environment
 from ecr_patterns.core.guarantees import (
     FATAL,
+    PATTERN_KEY,
+    SUPPRESSIONS_KEY,
     WARNING,
     GuaranteeFinding,
     judge_templates,
@@ -41,6 +46,7 @@ from ecr_patterns.core.guarantees import (
 from ecr_patterns.core.settings import RepositorySettings
 
 PLUGIN_NAME = "EcrPatternsGuarantees"
+METADATA_REPLACED = "EcrPatterns-PatternMetadata"
 
 
 @jsii.implements(IPolicyValidationPlugin)
@@ -50,6 +56,12 @@ class GuaranteesPlugin:
     def __init__(self) -> None:
         self.last_findings: list[GuaranteeFinding] = []
         """What the last synth found (for tests and tools)."""
+        self._patterns: list[tuple[ecr.CfnRepository, dict[str, Any]]] = []
+        """Each pattern's repository and promises, as it registered them (Python references: no Node call)."""
+
+    def register(self, resource: ecr.CfnRepository, promises: Mapping[str, Any]) -> None:
+        """Remember a pattern, so that replacing its template metadata cannot hide it from the judgement."""
+        self._patterns.append((resource, dict(promises)))
 
     @property
     def name(self) -> str:
@@ -66,7 +78,8 @@ class GuaranteesPlugin:
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         stacks = [(s.template_path, (s.account_id, s.region)) for s in context.stack_templates]
         templates, environments = load_templates(stacks)
-        findings = judge_templates(templates) + _pattern_rules(templates, environments)
+        restored = self._restore_promises(templates)
+        findings = restored + judge_templates(templates) + _pattern_rules(templates, environments)
         self.last_findings = findings
         violations = [_violation(f) for f in findings]
         # A fatal finding inside a Stage must fail a `cdk synth` that selects no stage stack too (the CLI shows only
@@ -79,6 +92,50 @@ class GuaranteesPlugin:
         return PolicyValidationPluginReport(
             success=not any(f.severity == FATAL for f in findings), violations=violations
         )
+
+    def _restore_promises(self, templates: dict[str, dict[str, Any]]) -> list[GuaranteeFinding]:
+        """Each registered pattern whose resource lost its ``ecr-patterns:pattern`` metadata (``cfn_options.metadata``
+        or ``add_override("Metadata", ...)`` replace the whole block) gets its promises back in the templates read
+        here, and a warning. Asked of Node only when fewer patterns carry the metadata than registered."""
+        carried = sum(
+            1
+            for template in templates.values()
+            for resource in (template.get("Resources") or {}).values()
+            if isinstance(resource, Mapping) and pattern_of(resource) is not None
+        )
+        if carried >= len(self._patterns):
+            return []
+        by_file = {(os.path.realpath(os.path.dirname(path)), os.path.basename(path)): path for path in templates}
+        found = []
+        for resource, promises in self._patterns:
+            stack = resource.stack
+            path = by_file.get((os.path.realpath(Stage.of(stack).outdir), stack.template_file))  # type: ignore[union-attr]
+            logical_id = stack.resolve(resource.logical_id)
+            resources = (templates.get(path) or {}).get("Resources") or {} if path else {}
+            rendered = resources.get(logical_id)
+            if not isinstance(rendered, Mapping) or pattern_of(rendered) is not None:
+                continue  # removed from the tree, or judged already
+            metadata = rendered.get("Metadata")
+            metadata = metadata if isinstance(metadata, Mapping) else {}
+            resources[logical_id] = {**rendered, "Metadata": {**metadata, PATTERN_KEY: promises}}
+            found.append(_metadata_replaced(str(path), logical_id, str(resource.node.path)))
+        return found
+
+
+def _metadata_replaced(path: str, logical_id: str, construct_path: str) -> GuaranteeFinding:
+    return GuaranteeFinding(
+        METADATA_REPLACED,
+        WARNING,
+        None,
+        logical_id,
+        path,
+        "Metadata",
+        f"the template metadata {PATTERN_KEY} was replaced after the pattern wrote it: its promises were judged from "
+        f"the construct; {SUPPRESSIONS_KEY} entries written with it, if any, are gone from the template",
+        "add entries with add_metadata(key, value) or cfn_options.metadata = {**cfn_options.metadata, ...} instead "
+        "of replacing the whole Metadata block",
+        construct_path,
+    )
 
 
 def _pattern_rules(

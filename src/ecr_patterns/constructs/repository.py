@@ -157,7 +157,9 @@ class SecureRepository(ecr.Repository):
             )
         self._write_lifecycle(l1, text)
         # What this pattern promises is judged on the final template at synth (ecr_patterns.constructs.guarantees).
-        l1.add_metadata(PATTERN_KEY, self._promises(requires_key))
+        promises = self._promises(requires_key)
+        l1.add_metadata(PATTERN_KEY, promises)
+        state.app.guarantees().register(l1, promises)
 
     def _promises(self, requires_key: bool) -> dict[str, Any]:
         """The template metadata the guarantees plugin judges this repository by."""
