@@ -287,9 +287,9 @@ def test_helper_checks_each_repository_once_in_its_own_stage(monkeypatch: pytest
     checked: list[str] = []
     check = module.EcrCompliance._check
 
-    def recorded(self: Any, stack: Any, node: Any, *args: Any) -> list[str]:
+    def recorded(self: Any, stack: Any, node: Any, *args: Any, **kwargs: Any) -> list[str]:
         checked.append(node.node.path)
-        return check(self, stack, node, *args)
+        return check(self, stack, node, *args, **kwargs)
 
     monkeypatch.setattr(module.EcrCompliance, "_check", recorded)
     app = cdk.App()
@@ -386,22 +386,36 @@ def test_without_nesting_repositories_are_grouped_by_the_last_stack_listed_befor
     assert found == {r.node.path: cdk.Stack.of(r).node.path for r in repositories}
 
 
-def test_the_aspect_reads_production_marks_only_in_an_app_that_has_one() -> None:
-    """The mark is template metadata; ``mark_production`` also notes it in the app's state, which the Aspect
-    reads to skip asking Node for the metadata of every repository: a hand-written metadata entry in an app
-    without any mark is seen by the plugin only (README, "How it is checked")."""
-    for marked in (False, True):
-        app = cdk.App()
-        stack = cdk.Stack(app, "S")
-        repository = ecr.Repository(stack, "R", image_scan_on_push=True, removal_policy=cdk.RemovalPolicy.DESTROY)
-        repository.add_lifecycle_rule(max_image_count=5)
-        if marked:
-            mark_production(repository)
-        else:
-            repository.node.default_child.add_metadata("ecr-patterns:production", True)  # type: ignore[union-attr]
-        EcrCompliance().apply_to(app)
-        messages = [str(m.entry.data) for m in app.synth().get_stack_by_name("S").messages]
-        assert any("ProductionRetention" in m for m in messages) is marked
+@pytest.mark.parametrize(
+    ("marked", "mutable", "seen"),
+    [(True, False, True), (False, False, False), (False, True, True)],
+    ids=["mark_production", "hand-written, no other finding", "hand-written, with another finding"],
+)
+def test_the_aspect_reads_a_production_mark_in_an_app_that_has_one_or_on_a_repository_with_a_finding(
+    marked: bool, mutable: bool, seen: bool
+) -> None:
+    """The mark is template metadata; ``mark_production`` also notes it in the app's state, so the Aspect asks Node
+    for every repository's metadata only in an app that has a mark (and for a repository with a finding, to read
+    its suppressions). A hand-written entry alone, on an otherwise compliant repository in an app that never calls
+    ``mark_production``, is seen by the plugin only (README, "How it is checked")."""
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    repository = ecr.Repository(
+        stack,
+        "R",
+        image_scan_on_push=True,
+        image_tag_mutability=ecr.TagMutability.MUTABLE if mutable else ecr.TagMutability.IMMUTABLE,
+        encryption=ecr.RepositoryEncryption.KMS,
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    repository.add_lifecycle_rule(tag_status=ecr.TagStatus.UNTAGGED, max_image_age=cdk.Duration.days(14))
+    if marked:
+        mark_production(repository)
+    else:
+        repository.node.default_child.add_metadata("ecr-patterns:production", True)  # type: ignore[union-attr]
+    EcrCompliance().apply_to(app)
+    messages = [str(m.entry.data) for m in app.synth().get_stack_by_name("S").messages]
+    assert any("ProductionRetention" in m for m in messages) is seen
 
 
 def test_one_instance_reads_each_apps_own_registry_scanning() -> None:

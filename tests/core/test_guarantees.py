@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -237,11 +238,11 @@ KEY_ROUTES: dict[str, Callable[[cdk.Stack, RegistryKey], None]] = {
     "apply_removal_policy on the key": lambda s, k: k.apply_removal_policy(cdk.RemovalPolicy.DESTROY),
     "RemovalPolicies.of(scope) on the key's scope": lambda s, k: cdk.RemovalPolicies.of(k).destroy(),
     "cfn_options on the key's L1": lambda s, k: setattr(
-        k.node.default_child.cfn_options,  # type: ignore[union-attr]
+        k.node.default_child.cfn_options,
         "update_replace_policy",
         cdk.CfnDeletionPolicy.DELETE,
     ),
-    "add_override on the key's L1": lambda s, k: k.node.default_child.add_override("DeletionPolicy", "Delete"),  # type: ignore[union-attr]
+    "add_override on the key's L1": lambda s, k: k.node.default_child.add_override("DeletionPolicy", "Delete"),
 }
 
 
@@ -303,11 +304,13 @@ def test_the_key_finder_reads_every_reference_form() -> None:
     from ecr_patterns.core.guarantees import _KeyFinder
 
     key = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain"}
-    templates = {
+    templates: dict[str, dict[str, Any]] = {
         "a.json": {"Resources": {"K": key, "T": {"Type": "AWS::SNS::Topic"}}},
-        "b.json": {"Outputs": {"O": {"Value": {"Fn::GetAtt": ["K", "Arn"]}, "Export": {"Name": "A:K"}}}},
+        "b.json": {
+            "Resources": {"K": key},
+            "Outputs": {"O": {"Value": {"Fn::GetAtt": ["K", "Arn"]}, "Export": {"Name": "A:K"}}},
+        },
     }
-    templates["b.json"]["Resources"] = {"K": key}
     finder = _KeyFinder(templates)
     assert finder.find({"Fn::GetAtt": ["K", "Arn"]}, "a.json") == ("a.json", "K", key)
     assert finder.find({"Fn::GetAtt": "K.Arn"}, "a.json") == ("a.json", "K", key)

@@ -21,7 +21,7 @@ from itertools import pairwise
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, IAspect, Stack, Stage, TreeInspector, Validations
+from aws_cdk import Annotations, CfnResource, CustomResource, IAspect, Stack, Stage, TreeInspector, Validations
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct, IValidation
 
@@ -32,12 +32,14 @@ from ecr_patterns.constructs.registry._environment import stack_environment
 from ecr_patterns.core.compliance.engine import (
     ComplianceConfig,
     Environment,
+    check_policy_resources,
     check_resource,
     covers,
     registry_scan_filters,
 )
-from ecr_patterns.core.compliance.model import REPOSITORY_TYPE, Level, Rule, RuleContext
+from ecr_patterns.core.compliance.model import REPOSITORY_TYPE, Finding, Level, Rule, RuleContext
 from ecr_patterns.core.errors import Code, ValidationError
+from ecr_patterns.core.guarantees import AUTO_DELETE_TYPE
 from ecr_patterns.core.settings import PRODUCTION_KEY, RepositorySettings
 
 
@@ -88,6 +90,8 @@ class EcrCompliance:
             self._visits().add_repository(node)
         elif isinstance(node, Stack):
             self._visits().add_stack(node)
+        elif isinstance(node, _OTHER_KINDS):
+            self._visits().add_other(node)
 
     def apply_to(self, scope: IConstruct) -> EcrCompliance:
         """Check every ``CfnRepository`` under ``scope`` when its Stage is synthesized, after every Aspect
@@ -106,10 +110,14 @@ class EcrCompliance:
             self._visited = _Visited(self)
         return self._visited
 
-    def _check_repositories(self, groups: Sequence[tuple[Stack, Sequence[ecr.CfnRepository]]]) -> list[str]:
-        """Read, resolve and check the repositories, grouped by their stack. Returns
-        ``"<construct path>: <rule id>"`` for each error finding."""
+    def _check_repositories(
+        self, groups: Sequence[tuple[Stack, Sequence[ecr.CfnRepository]]], emptied: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Read, resolve and check the repositories, grouped by their stack (``emptied``: the paths of those an
+        auto-delete custom resource empties). Returns ``"<construct path>: <rule id>"`` for each error finding."""
         errors: list[str] = []
+        if not groups:
+            return errors
         first = groups[0][1][0]
         # Read once per check, and only for a repository that does not scan on push itself.
         settings = cache(lambda: self._registry_settings(first))
@@ -124,7 +132,10 @@ class EcrCompliance:
             filters = _filters_for(stack, scanning)
             exclusions = _exclusions_for(stack, lambda: settings()[1])
             for node, props in zip(nodes, resolved, strict=True):
-                for rule_id in self._check(stack, node, _cloudformation_case(props or {}), filters, exclusions):
+                # A path (a call into Node) only in an app with auto-delete resources.
+                auto_delete = bool(emptied) and node.node.path in emptied
+                properties = _cloudformation_case(props or {})
+                for rule_id in self._check(stack, node, properties, filters, exclusions, auto_delete=auto_delete):
                     errors.append(f"{node.node.path}: {rule_id}")
         return errors
 
@@ -135,6 +146,8 @@ class EcrCompliance:
         properties: dict[str, Any],
         filters: Callable[[], tuple[str, ...]],
         exclusions: Callable[[], int],
+        *,
+        auto_delete: bool,
     ) -> list[str]:
         """Annotate one repository; returns the rule ids of its error findings."""
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
@@ -153,22 +166,32 @@ class EcrCompliance:
             require_customer_managed_key=self._config.require_customer_managed_key,
             # The app's exclusions are looked up only for a policy with a sinceImagePulled rule.
             pull_time_exclusions=exclusions() if "sinceImagePulled" in str(properties.get("LifecyclePolicy")) else 0,
+            auto_delete_images=auto_delete,
         )
         findings = check_resource("", resource, ctx, self._config)
         if findings and not options_read:
             # Suppressions live in the template metadata: read it only for a repository with findings.
             resource.update(_options(stack, node))
             findings = check_resource("", resource, ctx, self._config)
+        return _annotate(node, findings)
+
+    def _check_policies(self, nodes: Sequence[IConstruct]) -> list[str]:
+        """EcrPatterns-OpenAccess on registry policies and creation templates (one property read and one resolve
+        each: they are few). Returns ``"<construct path>: <rule id>"`` for each error finding."""
         errors = []
-        for finding in findings:
-            if finding.suppressed_reason is not None:
-                continue
-            message = f"[{finding.rule_id}] {finding.message}. Fix: {finding.fix}"
-            if finding.level is Level.ERROR:
-                Validations.of(node).add_error(finding.rule_id, message)
-                errors.append(finding.rule_id)
-            else:
-                Annotations.of(node).add_warning_v2(finding.rule_id, message)
+        for node in nodes:
+            stack = Stack.of(node)
+            kind = next(name for cls, name in POLICY_TYPE.items() if isinstance(node, cls))
+            resource: dict[str, Any] = {
+                "Type": kind,
+                "Properties": _cloudformation_case(stack.resolve(_properties(node))),
+            }
+            findings = check_policy_resources({"": {"Resources": {"": resource}}}, self._config)
+            if findings:
+                # Suppressions live in the template metadata: read it only for a resource with findings.
+                resource.update(_options(stack, node))  # type: ignore[arg-type]  # a POLICY_TYPE: a CfnResource
+                findings = check_policy_resources({"": {"Resources": {"": resource}}}, self._config)
+            errors += [f"{node.node.path}: {rule_id}" for rule_id in _annotate(node, findings)]
         return errors
 
     def _registry_settings(
@@ -202,6 +225,8 @@ class _Visited:
     def __init__(self, aspect: EcrCompliance) -> None:
         self.aspect = aspect
         self.repositories: list[ecr.CfnRepository] = []
+        self.others: list[IConstruct] = []
+        """Auto-delete custom resources and policy-holding resources."""
         self.done = False
         self._anchored = False
 
@@ -211,6 +236,13 @@ class _Visited:
 
     def add_repository(self, node: ecr.CfnRepository) -> None:
         self.repositories.append(node)
+        self._anchor(node)
+
+    def add_other(self, node: IConstruct) -> None:
+        self.others.append(node)
+        self._anchor(node)
+
+    def _anchor(self, node: IConstruct) -> None:
         if not self._anchored:
             node.node.add_validation(self)
             self._anchored = True
@@ -219,7 +251,8 @@ class _Visited:
         if not self.done:
             self.done = True
             if self.repositories:
-                self.aspect._check_repositories(_by_stack(self.repositories))
+                self.aspect._check_repositories(_by_stack(self.repositories), _emptied(self.others))
+            self.aspect._check_policies([c for c in self.others if isinstance(c, tuple(POLICY_TYPE))])
         return []
 
 
@@ -260,8 +293,8 @@ class _ScopeCheck:
             ]
         # Keys (a call into Node each) only when a nested Stage holds some of the constructs.
         mine = [c for c in constructs if _key(c) not in inner] if inner else constructs
-        groups = _in_preorder(mine)
-        errors = self.aspect._check_repositories(groups) if groups else []
+        errors = self.aspect._check_repositories(_in_preorder(mine), _emptied(mine))
+        errors += self.aspect._check_policies([c for c in mine if isinstance(c, tuple(POLICY_TYPE))])
         if isinstance(self.scope, Stage) and self.scope.node.scope is not None:
             self.aspect._stage_errors[_key(self.scope)] = errors
         if not self.everywhere:
@@ -280,7 +313,44 @@ class _ScopeCheck:
         ]
 
 
-_KINDS = (ecr.CfnRepository, Stack, Stage)
+POLICY_TYPE: dict[type, str] = {
+    ecr.CfnRegistryPolicy: "AWS::ECR::RegistryPolicy",
+    ecr.CfnRepositoryCreationTemplate: "AWS::ECR::RepositoryCreationTemplate",
+}
+"""The policy-holding resources EcrPatterns-OpenAccess judges besides repositories (as the plugin does)."""
+_OTHER_KINDS = (CustomResource, *POLICY_TYPE)
+_KINDS = (ecr.CfnRepository, Stack, Stage, *_OTHER_KINDS)
+
+
+def _annotate(node: IConstruct, findings: Sequence[Finding]) -> list[str]:
+    """Errors and warnings on ``node`` for its unsuppressed findings; returns the rule ids of the errors."""
+    errors = []
+    for finding in findings:
+        if finding.suppressed_reason is not None:
+            continue
+        message = f"[{finding.rule_id}] {finding.message}. Fix: {finding.fix}"
+        if finding.level is Level.ERROR:
+            Validations.of(node).add_error(finding.rule_id, message)
+            errors.append(finding.rule_id)
+        else:
+            Annotations.of(node).add_warning_v2(finding.rule_id, message)
+    return errors
+
+
+def _emptied(constructs: Sequence[IConstruct]) -> frozenset[str]:
+    """The paths of the repositories (L1) that an auto-delete custom resource among ``constructs`` empties: aws-cdk's
+    ``auto_delete_images`` adds it as a child of the repository (``aws-ecr/lib/repository.js``)."""
+    paths = set()
+    for custom in constructs:
+        if not isinstance(custom, CustomResource):
+            continue
+        resource = custom.node.default_child
+        if isinstance(resource, CfnResource) and resource.cfn_resource_type == AUTO_DELETE_TYPE:
+            scope = custom.node.scope
+            repository = scope.node.default_child if scope is not None else None
+            if isinstance(repository, ecr.CfnRepository):
+                paths.add(repository.node.path)
+    return frozenset(paths)
 
 
 def _require_construct(value: object, name: str, what: str, *, kind: type = Construct) -> None:
@@ -360,7 +430,7 @@ def _stacks_nest(constructs: Sequence[IConstruct]) -> bool:
     return any(later.startswith(earlier) for earlier, later in pairwise(paths))
 
 
-def _options(stack: Stack, node: ecr.CfnRepository) -> dict[str, Any]:
+def _options(stack: Stack, node: CfnResource) -> dict[str, Any]:
     """The repository's template ``Metadata`` and ``DeletionPolicy`` (absent means Delete)."""
     options = node.cfn_options
     metadata = options.metadata
@@ -383,10 +453,14 @@ def _properties(node: IConstruct, inspector: TreeInspector | None = None) -> Any
     return inspector.attributes.get("aws:cdk:cloudformation:props") or {}
 
 
+_DOCUMENTS = frozenset({"repositoryPolicyText", "policyText", "repositoryPolicy"})
+"""Properties that are JSON policy documents: their keys are the document's own."""
+
+
 def _cloudformation_case(value: Any, *, key: str | None = None) -> Any:
-    """camelCase property names (as the L1 keeps them) to CloudFormation's PascalCase; the
-    repository policy is a JSON document and keeps its own keys."""
-    if isinstance(value, dict) and key != "repositoryPolicyText":
+    """camelCase property names (as the L1 keeps them) to CloudFormation's PascalCase; a policy document keeps its
+    own keys."""
+    if isinstance(value, dict) and key not in _DOCUMENTS:
         return {k[:1].upper() + k[1:]: _cloudformation_case(v, key=k) for k, v in value.items()}
     if isinstance(value, list):
         return [_cloudformation_case(v, key=key) for v in value]
