@@ -92,18 +92,34 @@ PRESETS: dict[str, Preset] = {p.class_name: p for p in (SECURE, DEV, PROD)}
 PRESETS_BY_KEY: dict[str, Preset] = {p.key: p for p in (SECURE, DEV, PROD)}
 
 
+SETTING_RULES: dict[str, str] = {
+    "imageScanOnPush": "EcrPatterns-ScanOnPush",
+    "imageTagMutability": "EcrPatterns-TagImmutability",
+    "encryption": "EcrPatterns-Encryption",
+    "lifecycleRules": "EcrPatterns-LifecyclePolicy",
+    "removalPolicy": "EcrPatterns-ProductionRetention",
+    "emptyOnDelete": "EcrPatterns-ProductionRetention",
+    "autoDeleteImages": "EcrPatterns-ProductionRetention",
+}
+"""Each setting a pattern warns about (warning id ``ecr-patterns:<setting>``) and the compliance rule that judges the
+same setting: one acknowledgement covers both."""
+
+
 @dataclass(frozen=True)
 class Weakening:
     """One setting that deploys weaker than the preset's secure default."""
 
     setting: str
     """The construct's warning id suffix (``imageScanOnPush``...): ``ecr-patterns:<setting>``."""
-    rule_id: str
-    """The compliance rule that judges the same setting."""
     location: str
     message: str
     retention: bool = False
     """It deletes the repository or its images with the stack (an error on a production pattern)."""
+
+    @property
+    def rule_id(self) -> str:
+        """The compliance rule that judges the same setting."""
+        return SETTING_RULES[self.setting]
 
 
 def weakenings(actual: RepositorySettings, preset: Preset) -> list[Weakening]:
@@ -137,7 +153,6 @@ def _retention(actual: RepositorySettings, mine: RepositorySettings) -> list[Wea
         found.append(
             Weakening(
                 "removalPolicy",
-                _PRODUCTION_RULE,
                 deleting[0].split(" ", 1)[0],
                 f"{' and '.join(deleting)}, not the secure default Retain: deleting the stack (or replacing the "
                 "repository) deletes the repository and its images",
@@ -148,7 +163,6 @@ def _retention(actual: RepositorySettings, mine: RepositorySettings) -> list[Wea
         found.append(
             Weakening(
                 "emptyOnDelete",
-                _PRODUCTION_RULE,
                 "Properties.EmptyOnDelete",
                 "EmptyOnDelete is true, not the secure default false: deleting the stack deletes every image",
                 retention=True,
@@ -158,7 +172,6 @@ def _retention(actual: RepositorySettings, mine: RepositorySettings) -> list[Wea
         found.append(
             Weakening(
                 "autoDeleteImages",
-                _PRODUCTION_RULE,
                 "Custom::ECRAutoDeleteImages",
                 "a Custom::ECRAutoDeleteImages resource (auto_delete_images=True) deletes every image with the stack; "
                 "the secure default keeps them; prefer empty_on_delete=True",
@@ -168,17 +181,14 @@ def _retention(actual: RepositorySettings, mine: RepositorySettings) -> list[Wea
     return found
 
 
-_PRODUCTION_RULE = "EcrPatterns-ProductionRetention"
 _SCAN = Weakening(
     "imageScanOnPush",
-    "EcrPatterns-ScanOnPush",
     "Properties.ImageScanningConfiguration.ScanOnPush",
     "image_scan_on_push=False overrides the secure default image_scan_on_push=True: pushed images are not scanned "
     "(Security Hub ECR.1, checkov CKV_AWS_163) unless a registry scanning configuration covers them",
 )
 _AES = Weakening(
     "encryption",
-    "EcrPatterns-Encryption",
     "Properties.EncryptionConfiguration",
     "encryption=AES_256 overrides the secure default KMS (AWS-managed key aws/ecr): checkov CKV_AWS_136 requires "
     "KMS encryption",
@@ -188,7 +198,6 @@ _AES = Weakening(
 def _mutability(value: str) -> Weakening:
     return Weakening(
         "imageTagMutability",
-        "EcrPatterns-TagImmutability",
         "Properties.ImageTagMutability",
         f"image_tag_mutability={value} overrides the secure default IMMUTABLE: tags can be moved to other images "
         "(Security Hub ECR.2, checkov CKV_AWS_51 accepts only IMMUTABLE)",
@@ -198,7 +207,6 @@ def _mutability(value: str) -> Weakening:
 def _no_lifecycle(preset: Preset) -> Weakening:
     return Weakening(
         "lifecycleRules",
-        "EcrPatterns-LifecyclePolicy",
         "Properties.LifecyclePolicy",
         f"no lifecycle policy overrides the default ({preset.lifecycle_summary}): images are kept forever "
         "(Security Hub ECR.3)",

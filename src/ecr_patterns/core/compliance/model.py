@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecr_patterns.core.guarantees import REPOSITORY_TYPE as REPOSITORY_TYPE
 from ecr_patterns.core.guarantees import SUPPRESSIONS_KEY as SUPPRESSIONS_KEY
+from ecr_patterns.core.presets import SETTING_RULES
 from ecr_patterns.core.settings import PRODUCTION_KEY as PRODUCTION_KEY
 
 if TYPE_CHECKING:
@@ -16,15 +17,7 @@ if TYPE_CHECKING:
 
 
 WARNING_PREFIX = "ecr-patterns"
-CONSTRUCT_WARNINGS: dict[str, str] = {
-    "ecr-patterns:imageScanOnPush": "EcrPatterns-ScanOnPush",
-    "ecr-patterns:imageTagMutability": "EcrPatterns-TagImmutability",
-    "ecr-patterns:encryption": "EcrPatterns-Encryption",
-    "ecr-patterns:lifecycleRules": "EcrPatterns-LifecyclePolicy",
-    "ecr-patterns:removalPolicy": "EcrPatterns-ProductionRetention",
-    "ecr-patterns:emptyOnDelete": "EcrPatterns-ProductionRetention",
-    "ecr-patterns:autoDeleteImages": "EcrPatterns-ProductionRetention",
-}
+CONSTRUCT_WARNINGS: dict[str, str] = {f"{WARNING_PREFIX}:{setting}": rule for setting, rule in SETTING_RULES.items()}
 """Each construct warning id of the patterns, and the compliance rule that judges the same setting."""
 
 
