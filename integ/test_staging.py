@@ -31,7 +31,7 @@ def staging(target: Target, workdir: Path) -> Iterator[str]:
     program = (
         "import aws_cdk as cdk, sys\n"
         "from aws_cdk import aws_ecr_assets as assets, aws_s3 as s3\n"
-        "from ecr_patterns.constructs.staging import SecureStagingFactory\n"
+        "from ecr_patterns.staging import SecureStagingFactory\n"
         f"factory = SecureStagingFactory(app_id={APP_ID!r}, staging_bucket_encryption=s3.BucketEncryption.S3_MANAGED)\n"
         f"app = cdk.App(outdir={str(out)!r}, default_stack_synthesizer=factory.synthesizer())\n"
         f"env = cdk.Environment(account={target.account!r}, region={target.region!r})\n"

@@ -17,7 +17,7 @@ from ecr_patterns.constructs.compliance.aspect import EcrCompliance, add_complia
 from ecr_patterns.constructs.compliance.marks import mark_production
 from ecr_patterns.constructs.compliance.suppressions import suppress
 from ecr_patterns.constructs.grants import grant_pull_to_lambda
-from ecr_patterns.constructs.scanners import acknowledge_scanner_findings
+from ecr_patterns.compliance import acknowledge_scanner_findings
 
 Case = Callable[[cdk.Stack], object]
 

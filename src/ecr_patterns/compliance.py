@@ -21,6 +21,7 @@ _LAZY = {
     "add_compliance_everywhere": "ecr_patterns.constructs.compliance.aspect",
     "suppress": "ecr_patterns.constructs.compliance.suppressions",
     "mark_production": "ecr_patterns.constructs.compliance.marks",
+    "acknowledge_scanner_findings": "ecr_patterns.constructs.scanners",
 }
 
 __all__ = sorted(_LAZY)

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
-from ecr_patterns.constructs.scanners import acknowledge_scanner_findings
+from ecr_patterns.compliance import acknowledge_scanner_findings
 from ecr_patterns.registry import RegistryKey, RepositoryCreationTemplate
 
 ORG_REASON = "Every principal-* statement is restricted by StringEquals on aws:PrincipalOrgID (checkov reads none)"

@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository
-from ecr_patterns.constructs.scanners import acknowledge_scanner_findings
+from ecr_patterns.compliance import acknowledge_scanner_findings
 from ecr_patterns.registry import RegistryKey, RepositoryCreationTemplate
 
 ORG_REASON = "Every principal-* statement is restricted by StringEquals on aws:PrincipalOrgID"
