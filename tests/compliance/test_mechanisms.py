@@ -365,7 +365,7 @@ def test_repositories_are_resolved_in_their_own_stack_however_stacks_nest() -> N
     # Stacks made in Python come back as the same objects: one group (one resolve call) per stack.
     assert len(groups) == 4
     # The pre-order grouping sees the stacks nest and asks each repository its stack instead.
-    ordered = _in_preorder(constructs)
+    ordered = _in_preorder(constructs, app)
     assert {r.node.path: stack.node.path for stack, nodes in ordered for r in nodes} == found
 
 
@@ -379,32 +379,39 @@ def test_without_nesting_repositories_are_grouped_by_the_last_stack_listed_befor
         ecr.Repository(cdk.Stack(app, f"{name}Later", stack_name=f"Later{i}"), "Two")
         ecr.CfnRepository(stack, "Three")  # after a sibling stack was made: find_all still lists it in its stack
     constructs = app.node.find_all()
-    groups = _in_preorder(constructs)
+    groups = _in_preorder(constructs, app)
     found = {r.node.path: stack.node.path for stack, nodes in groups for r in nodes}
     repositories = [c for c in constructs if isinstance(c, ecr.CfnRepository)]
     assert len(found) == len(repositories) == 12
     assert found == {r.node.path: cdk.Stack.of(r).node.path for r in repositories}
 
 
-@pytest.mark.parametrize(
-    ("marked", "mutable", "seen"),
-    [(True, False, True), (False, False, False), (False, True, True)],
-    ids=["mark_production", "hand-written, no other finding", "hand-written, with another finding"],
-)
-def test_the_aspect_reads_a_production_mark_in_an_app_that_has_one_or_on_a_repository_with_a_finding(
-    marked: bool, mutable: bool, seen: bool
-) -> None:
-    """The mark is template metadata; ``mark_production`` also notes it in the app's state, so the Aspect asks Node
-    for every repository's metadata only in an app that has a mark (and for a repository with a finding, to read
-    its suppressions). A hand-written entry alone, on an otherwise compliant repository in an app that never calls
-    ``mark_production``, is seen by the plugin only (README, "How it is checked")."""
+def test_a_scope_below_a_stack_gets_each_repositorys_own_stack() -> None:
+    """Through ``apply_to`` on a construct below a stack, the outer stack is not listed: a repository after an
+    inner stack belongs to the outer one, in its environment (here a registry scanning configuration covers it)."""
+    app = cdk.App()
+    outer = cdk.Stack(app, "Outer", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    registry_scanning(outer, "BASIC", "SCAN_ON_PUSH", "*")
+    group = Construct(outer, "Group")
+    cdk.Stack(group, "Inner", env=cdk.Environment(account="222222222222", region="us-east-1"))
+    ecr.CfnRepository(group, "InOuter")
+    EcrCompliance().apply_to(group)
+    app.synth()
+    errors = _errors(outer)
+    assert ("InOuter", "EcrPatterns-LifecyclePolicy") in errors  # checked
+    assert ("InOuter", "EcrPatterns-ScanOnPush") not in errors  # in Outer's environment, which scans
+
+
+@pytest.mark.parametrize("marked", [True, False], ids=["mark_production", "hand-written metadata"])
+def test_the_aspect_reads_a_production_mark_however_it_was_written(marked: bool) -> None:
+    """The mark is template metadata, read from each repository (README, "How it is checked")."""
     app = cdk.App()
     stack = cdk.Stack(app, "S")
     repository = ecr.Repository(
         stack,
         "R",
         image_scan_on_push=True,
-        image_tag_mutability=ecr.TagMutability.MUTABLE if mutable else ecr.TagMutability.IMMUTABLE,
+        image_tag_mutability=ecr.TagMutability.IMMUTABLE,
         encryption=ecr.RepositoryEncryption.KMS,
         removal_policy=cdk.RemovalPolicy.DESTROY,
     )
@@ -415,7 +422,7 @@ def test_the_aspect_reads_a_production_mark_in_an_app_that_has_one_or_on_a_repos
         repository.node.default_child.add_metadata("ecr-patterns:production", True)  # type: ignore[union-attr]
     EcrCompliance().apply_to(app)
     messages = [str(m.entry.data) for m in app.synth().get_stack_by_name("S").messages]
-    assert any("ProductionRetention" in m for m in messages) is seen
+    assert [m.split("]")[0] for m in messages] == ["[EcrPatterns-ProductionRetention"]
 
 
 def test_one_instance_reads_each_apps_own_registry_scanning() -> None:

@@ -30,8 +30,6 @@ class AppState(Construct):
         self.registry_claims: dict[tuple[str, tuple[str | None, str | None]], str] = {}
         """(kind, environment) -> path of the construct that defines it."""
         self._plugin: GuaranteesPlugin | None = None
-        self.production_marks = False
-        """Whether ``mark_production`` marked a repository of the app (the mark itself is template metadata)."""
 
     def guarantees(self) -> GuaranteesPlugin:
         """The app's guarantees plugin, registered with the app on first use. CDK runs validation plugins only
@@ -43,12 +41,6 @@ class AppState(Construct):
             self._plugin = GuaranteesPlugin()
             Validations.of(self.node.scope).add_plugins(self._plugin)  # type: ignore[arg-type]
         return self._plugin
-
-
-def find_app_state(scope: IConstruct) -> AppState | None:
-    """The state of ``scope``'s app if some construct made it (never makes it: safe during validation)."""
-    found = scope.node.root.node.try_find_child(STATE_ID)
-    return found if isinstance(found, AppState) else None
 
 
 def app_state(scope: IConstruct) -> AppState:

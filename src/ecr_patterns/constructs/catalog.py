@@ -21,8 +21,6 @@ from ecr_patterns.core.catalog.plan import (
     plan_catalog,
 )
 
-_PRESETS = {"secure": "SecureRepository", "dev": "DevRepository", "prod": "ProdRepository"}
-
 
 def _catalog(catalog: Catalog | str | Path) -> Catalog:
     if isinstance(catalog, Catalog):
@@ -104,10 +102,12 @@ def _in(entry: Resolved, account: str | None, region: str | None) -> bool:
 def _repository(stack: cdk.Stack, construct_id: str, entry: Resolved, registry_key: kms.IKey | None) -> Any:
     from aws_cdk import aws_ecr as ecr
 
-    import ecr_patterns
+    from ecr_patterns.constructs.presets import DevRepository, ProdRepository
+    from ecr_patterns.constructs.repository import SecureRepository
     from ecr_patterns.core.errors import Code, ValidationError
 
-    cls = getattr(ecr_patterns, _PRESETS[entry.preset])
+    # Each pattern names its preset; the catalog names the preset by key.
+    cls = {p._preset.key: p for p in (SecureRepository, DevRepository, ProdRepository)}[entry.preset]
     kwargs: dict[str, Any] = {"repository_name": entry.name}
     if entry.scan_on_push is not None:
         kwargs["image_scan_on_push"] = entry.scan_on_push

@@ -25,7 +25,6 @@ from aws_cdk import Annotations, CfnResource, CustomResource, IAspect, Stack, St
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct, IValidation
 
-from ecr_patterns.constructs._app_state import find_app_state
 from ecr_patterns.constructs._checks import shown
 from ecr_patterns.constructs._policies import as_template
 from ecr_patterns.constructs.registry._environment import stack_environment
@@ -79,7 +78,6 @@ class EcrCompliance:
             require_customer_managed_key=require_customer_managed_key,
         )
         self._visited: _Visited | None = None
-        self._marks = False
         self._checked_scopes: set[str] = set()
         self._stage_errors: dict[str, list[str]] = {}
         """Per nested Stage (its key): the error findings its own check annotated."""
@@ -122,9 +120,6 @@ class EcrCompliance:
         # Read once per check, and only for a repository that does not scan on push itself.
         settings = cache(lambda: self._registry_settings(first))
         scanning = cache(lambda: settings()[0])
-        state = find_app_state(first)
-        # A repository's production mark is asked of Node only in an app where mark_production was called.
-        self._marks = state is not None and state.production_marks
         for stack, nodes in groups:
             # One call per repository for its properties and one per stack to resolve them all.
             inspector = TreeInspector()
@@ -153,7 +148,7 @@ class EcrCompliance:
         resource: dict[str, Any] = {"Type": REPOSITORY_TYPE, "Properties": properties}
         options_read = False
         tagged = RepositorySettings.from_template(resource).is_production
-        if tagged or (self._marks and node.get_metadata(PRODUCTION_KEY) is True):
+        if tagged or node.get_metadata(PRODUCTION_KEY) is True:
             # Only a production repository's deletion policy matters to a rule.
             resource.update(_options(stack, node))
             options_read = True
@@ -293,7 +288,7 @@ class _ScopeCheck:
             ]
         # Keys (a call into Node each) only when a nested Stage holds some of the constructs.
         mine = [c for c in constructs if _key(c) not in inner] if inner else constructs
-        errors = self.aspect._check_repositories(_in_preorder(mine), _emptied(mine))
+        errors = self.aspect._check_repositories(_in_preorder(mine, self.scope), _emptied(mine))
         errors += self.aspect._check_policies([c for c in mine if isinstance(c, tuple(POLICY_TYPE))])
         if isinstance(self.scope, Stage) and self.scope.node.scope is not None:
             self.aspect._stage_errors[_key(self.scope)] = errors
@@ -405,14 +400,17 @@ def _by_stack(repositories: Sequence[ecr.CfnRepository]) -> list[tuple[Stack, li
     return list(groups.values())
 
 
-def _in_preorder(constructs: Sequence[IConstruct]) -> list[tuple[Stack, list[ecr.CfnRepository]]]:
+def _in_preorder(constructs: Sequence[IConstruct], scope: IConstruct) -> list[tuple[Stack, list[ecr.CfnRepository]]]:
     """The repositories of ``constructs`` (pre-order, as ``find_all`` lists them) grouped by stack. When no listed
     stack is inside another, a repository belongs to the last stack listed before it (a nested Stage's constructs
     are not in the list): one call into Node per stack, none per repository. A stack inside a stack (nested or
-    not) ends before its parent's later children, so then each repository's ``stack`` is asked."""
+    not) ends before its parent's later children, so then each repository's ``stack`` is asked; so it is for a
+    ``scope`` below a stack, whose own stack is not listed (``scope``: the Stage or Stack ``find_all`` started at)."""
     repositories = [c for c in constructs if isinstance(c, ecr.CfnRepository)]
     kinds = [c for c in constructs if isinstance(c, (Stack, ecr.CfnRepository))]
-    if not repositories or not isinstance(kinds[0], Stack) or _stacks_nest(kinds):
+    # A stack made in Python comes back from find_all as the same object: ``is`` needs no call into Node.
+    whole = isinstance(scope, Stage) or (bool(kinds) and kinds[0] is scope)
+    if not repositories or not whole or not isinstance(kinds[0], Stack) or _stacks_nest(kinds):
         return _by_stack(repositories)
     groups: list[tuple[Stack, list[ecr.CfnRepository]]] = []
     for construct in constructs:

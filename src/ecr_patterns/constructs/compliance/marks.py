@@ -1,15 +1,13 @@
 """Production marks on repositories, written into the template (``Metadata: {"ecr-patterns:production": true}``).
 
 Every reader (the validation plugin, the Aspect, the guarantees plugin) reads the mark from the template
-metadata. The app's state (:mod:`ecr_patterns.constructs._app_state`) also notes that the app has a mark, so the
-Aspect asks Node for each repository's metadata only in an app that has one (one call a repository saved).
+metadata: nothing is remembered in Python, so a mark written by hand is read the same way.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ecr_patterns.constructs._app_state import app_state
 from ecr_patterns.core.settings import PRODUCTION_KEY
 
 
@@ -34,4 +32,3 @@ def mark_production(repository: Any) -> None:
             code=Code.COMPLIANCE_SCOPE,
         )
     resource.add_metadata(PRODUCTION_KEY, True)
-    app_state(resource).production_marks = True
