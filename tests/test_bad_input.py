@@ -13,11 +13,11 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 
 from ecr_patterns import DevRepository, ProdRepository, SecureRepository, ValidationError
+from ecr_patterns.compliance import acknowledge_scanner_findings
 from ecr_patterns.constructs.compliance.aspect import EcrCompliance, add_compliance_everywhere
 from ecr_patterns.constructs.compliance.marks import mark_production
 from ecr_patterns.constructs.compliance.suppressions import suppress
 from ecr_patterns.constructs.grants import grant_pull_to_lambda
-from ecr_patterns.compliance import acknowledge_scanner_findings
 
 Case = Callable[[cdk.Stack], object]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -300,25 +299,36 @@ def test_a_retained_key_an_imported_key_and_allow_destroy_pass() -> None:
     assert [f for f in findings if f.severity == FATAL] == []
 
 
-def test_the_key_finder_reads_every_reference_form() -> None:
-    from ecr_patterns.core.guarantees import _KeyFinder
+@pytest.mark.parametrize("where", ["repository in a nested stack", "key in a nested stack"])
+def test_a_key_across_a_nested_stack_boundary_is_judged_on_its_own_template(where: str) -> None:
+    app = cdk.App()
+    parent = cdk.Stack(app, "S", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    nested = cdk.NestedStack(parent, "Nested")
+    key_stack, repository_stack = (parent, nested) if where.startswith("repository") else (nested, parent)
+    key = kms.Key(key_stack, "Key", removal_policy=cdk.RemovalPolicy.RETAIN)
+    ProdRepository(repository_stack, "Prod", encryption_key=key)
+    key.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    findings, error = _synth(app)
+    assert error is not None
+    (fatal,) = [f for f in findings if f.severity == FATAL]
+    assert fatal.location == "Properties.EncryptionConfiguration.KmsKey"
 
-    key = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain"}
-    templates: dict[str, dict[str, Any]] = {
-        "a.json": {"Resources": {"K": key, "T": {"Type": "AWS::SNS::Topic"}}},
-        "b.json": {
-            "Resources": {"K": key},
-            "Outputs": {"O": {"Value": {"Fn::GetAtt": ["K", "Arn"]}, "Export": {"Name": "A:K"}}},
-        },
-    }
-    finder = _KeyFinder(templates)
-    assert finder.find({"Fn::GetAtt": ["K", "Arn"]}, "a.json") == ("a.json", "K", key)
-    assert finder.find({"Fn::GetAtt": "K.Arn"}, "a.json") == ("a.json", "K", key)
-    assert finder.find({"Ref": "K"}, "a.json") == ("a.json", "K", key)
-    assert finder.find({"Fn::ImportValue": "A:K"}, "a.json") == ("b.json", "K", key)
-    assert finder.find({"Ref": "T"}, "a.json") is None  # not a key
-    assert finder.find("arn:aws:kms:eu-west-1:111111111111:key/x", "a.json") is None  # not defined in the app
-    assert finder.find({"Fn::ImportValue": "missing"}, "a.json") is None
+
+def test_a_key_in_another_region_is_judged_on_its_own_template() -> None:
+    app = cdk.App()
+    keys = cdk.Stack(
+        app, "Keys", env=cdk.Environment(account="111111111111", region="us-east-1"), cross_region_references=True
+    )
+    key = kms.Key(keys, "Key", removal_policy=cdk.RemovalPolicy.RETAIN)
+    images = cdk.Stack(
+        app, "Images", env=cdk.Environment(account="111111111111", region="eu-west-1"), cross_region_references=True
+    )
+    ProdRepository(images, "Prod", encryption_key=key)
+    key.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    findings, error = _synth(app)
+    assert error is not None
+    (fatal,) = [f for f in findings if f.severity == FATAL]
+    assert "Keys.template.json" in fatal.message
 
 
 METADATA_ROUTES: dict[str, Callable[[ecr.CfnRepository], None]] = {
@@ -343,7 +353,7 @@ def test_replacing_a_prod_repositorys_whole_metadata_does_not_hide_it_from_the_g
         ("EcrPatterns-PatternMetadata", WARNING),
     }
     (replaced,) = [f for f in findings if f.rule_id == "EcrPatterns-PatternMetadata"]
-    assert replaced.construct_path == "S/Prod/Resource"
+    assert replaced.construct_path == "S/Prod"
     assert "add_metadata" in replaced.fix
 
 
@@ -370,6 +380,32 @@ def test_metadata_added_beside_the_patterns_own_entries_needs_no_restoring() -> 
     prod.node.default_child.add_metadata("team", "images")  # type: ignore[union-attr]
     # An override deep-merges into the rendered Metadata (CfnResource.addOverride): the entries stay.
     prod.node.default_child.add_override("Metadata", {"owner": "platform"})  # type: ignore[union-attr]
+    findings, error = _synth(app)
+    assert error is None
+    assert findings == []
+
+
+def test_an_unregistered_resource_carrying_pattern_metadata_does_not_hide_a_stripped_pattern() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    prod = ProdRepository(stack, "Prod")
+    l1 = prod.node.default_child
+    assert isinstance(l1, ecr.CfnRepository)
+    l1.cfn_options.metadata = {"team": "images"}
+    l1.apply_removal_policy(cdk.RemovalPolicy.DESTROY)
+    raw = ecr.CfnRepository(stack, "Raw")
+    raw.add_metadata("ecr-patterns:pattern", {"preset": "SecureRepository", "path": "S/Raw"})
+    findings, error = _synth(app)
+    assert error is not None
+    assert any(f.severity == FATAL and f.construct_path == "S/Prod" for f in findings)
+
+
+def test_a_pattern_removed_from_the_tree_is_not_restored_onto_whatever_takes_its_logical_id() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    ProdRepository(stack, "Prod")
+    assert stack.node.try_remove_child("Prod")
+    ecr.Repository(stack, "Prod", removal_policy=cdk.RemovalPolicy.DESTROY)  # a plain repository, same logical id
     findings, error = _synth(app)
     assert error is None
     assert findings == []

@@ -66,6 +66,13 @@ class ScopeState(Construct):
         self.app = app_state(scope)
         self.app.guarantees()
         self._context: dict[str, object] = {}
+        self._path: str | None = None
+
+    def path_of(self, id: str) -> str:
+        """The construct path of the scope's child ``id`` (the scope's path read from Node once)."""
+        if self._path is None:
+            self._path = str(self.node.scope.node.path)  # type: ignore[union-attr]
+        return f"{self._path}/{id}" if self._path else id
 
     def context(self, key: str) -> object:
         """The scope's context value ``key``, read from Node once."""

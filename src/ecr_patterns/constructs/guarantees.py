@@ -15,10 +15,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jsii
 from aws_cdk import (
+    CfnResource,
     IPolicyValidationContext,
     IPolicyValidationPlugin,
     PolicyValidationPluginReport,
@@ -27,6 +29,7 @@ from aws_cdk import (
     Stage,
 )
 from aws_cdk import aws_ecr as ecr
+from constructs import Construct
 
 from ecr_patterns.constructs.compliance.plugin import package_version, stage_summaries
 from ecr_patterns.core.compliance.engine import environment_contexts, load_templates
@@ -39,10 +42,13 @@ from ecr_patterns.core.guarantees import (
     SUPPRESSIONS_KEY,
     WARNING,
     GuaranteeFinding,
+    construct_path,
+    judge_key,
     judge_templates,
     pattern_of,
     suppressed_rules,
 )
+from ecr_patterns.core.presets import PRESETS
 from ecr_patterns.core.settings import RepositorySettings
 
 PLUGIN_NAME = "EcrPatternsGuarantees"
@@ -56,12 +62,15 @@ class GuaranteesPlugin:
     def __init__(self) -> None:
         self.last_findings: list[GuaranteeFinding] = []
         """What the last synth found (for tests and tools)."""
-        self._patterns: list[tuple[ecr.CfnRepository, dict[str, Any]]] = []
-        """Each pattern's repository and promises, as it registered them (Python references: no Node call)."""
+        self._patterns: list[_Registered] = []
+        """Each pattern as it registered itself (Python references: no call into Node)."""
 
-    def register(self, resource: ecr.CfnRepository, promises: Mapping[str, Any]) -> None:
-        """Remember a pattern, so that replacing its template metadata cannot hide it from the judgement."""
-        self._patterns.append((resource, dict(promises)))
+    def register(
+        self, pattern: Construct, resource: ecr.CfnRepository, promises: Mapping[str, Any], key: object | None
+    ) -> None:
+        """Remember a pattern: its promises (``promises["path"]`` is its construct path), so that replacing its
+        template metadata cannot hide it, and its key, judged on the key's own final template resource."""
+        self._patterns.append(_Registered(pattern, resource, dict(promises), key))
 
     @property
     def name(self) -> str:
@@ -78,8 +87,10 @@ class GuaranteesPlugin:
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         stacks = [(s.template_path, (s.account_id, s.region)) for s in context.stack_templates]
         templates, environments = load_templates(stacks)
-        restored = self._restore_promises(templates)
+        located = _Locator(templates)
+        restored = self._restore_promises(located)
         findings = restored + judge_templates(templates) + _pattern_rules(templates, environments)
+        findings += self._judge_keys(located)
         self.last_findings = findings
         violations = [_violation(f) for f in findings]
         # A fatal finding inside a Stage must fail a `cdk synth` that selects no stage stack too (the CLI shows only
@@ -93,33 +104,88 @@ class GuaranteesPlugin:
             success=not any(f.severity == FATAL for f in findings), violations=violations
         )
 
-    def _restore_promises(self, templates: dict[str, dict[str, Any]]) -> list[GuaranteeFinding]:
-        """Each registered pattern whose resource lost its ``ecr-patterns:pattern`` metadata (``cfn_options.metadata``
-        or ``add_override("Metadata", ...)`` replace the whole block) gets its promises back in the templates read
-        here, and a warning. Asked of Node only when fewer patterns carry the metadata than registered."""
-        carried = sum(
-            1
-            for template in templates.values()
-            for resource in (template.get("Resources") or {}).values()
-            if isinstance(resource, Mapping) and pattern_of(resource) is not None
-        )
-        if carried >= len(self._patterns):
-            return []
-        by_file = {(os.path.realpath(os.path.dirname(path)), os.path.basename(path)): path for path in templates}
+    def _restore_promises(self, located: _Locator) -> list[GuaranteeFinding]:
+        """Each registered pattern whose resource no longer carries its ``ecr-patterns:pattern`` metadata (a
+        replaced ``Metadata`` block) gets its promises back in the templates read here, and a warning. Asked of
+        Node only for such a pattern: the others are known by the construct path their metadata carries."""
         found = []
-        for resource, promises in self._patterns:
-            stack = resource.stack
-            path = by_file.get((os.path.realpath(Stage.of(stack).outdir), stack.template_file))  # type: ignore[union-attr]
-            logical_id = stack.resolve(resource.logical_id)
-            resources = (templates.get(path) or {}).get("Resources") or {} if path else {}
-            rendered = resources.get(logical_id)
-            if not isinstance(rendered, Mapping) or pattern_of(rendered) is not None:
-                continue  # removed from the tree, or judged already
+        for registered in self._patterns:
+            if registered.promises["path"] in located.patterns or not registered.in_tree():
+                continue
+            where = located.find(registered.resource)
+            rendered = located.resource(where)
+            if where is None or rendered is None or pattern_of(rendered) is not None:
+                continue  # its repository left the tree, or another pattern's metadata sits there
             metadata = rendered.get("Metadata")
             metadata = metadata if isinstance(metadata, Mapping) else {}
-            resources[logical_id] = {**rendered, "Metadata": {**metadata, PATTERN_KEY: promises}}
-            found.append(_metadata_replaced(str(path), logical_id, str(resource.node.path)))
+            located.replace(where, {**rendered, "Metadata": {**metadata, PATTERN_KEY: registered.promises}})
+            found.append(_metadata_replaced(where[0], where[1], str(registered.promises["path"])))
         return found
+
+    def _judge_keys(self, located: _Locator) -> list[GuaranteeFinding]:
+        """Each production pattern's key defined in the app, judged on the key's final template resource (found
+        from the key construct: same stack, another stack, a nested stack or another region alike)."""
+        found = []
+        for registered in self._patterns:
+            preset = PRESETS[registered.promises["preset"]]
+            key = getattr(registered.key, "node", None)
+            if not preset.production or registered.promises.get("allowDestroy") is True or key is None:
+                continue
+            key_l1 = key.default_child
+            repository = located.patterns.get(registered.promises["path"])
+            if not isinstance(key_l1, CfnResource) or repository is None:
+                continue  # imported by ARN: not this app's to delete
+            where = located.find(key_l1)
+            rendered = located.resource(where)
+            if where is None or rendered is None:
+                continue
+            key_where = where[1] if where[0] == repository[0] else f"{where[1]} in {where[0]}"
+            repo_resource = located.resource(repository) or {}
+            found += judge_key(repository[1], repo_resource, repository[0], rendered, key_where)
+        return found
+
+
+@dataclass(frozen=True)
+class _Registered:
+    pattern: Construct
+    resource: ecr.CfnRepository
+    promises: dict[str, Any]
+    key: object | None
+
+    def in_tree(self) -> bool:
+        """Whether the pattern is still its scope's child (a construct made in Python comes back as itself)."""
+        scope = self.pattern.node.scope
+        return scope is not None and scope.node.try_find_child(self.pattern.node.id) is self.pattern
+
+
+class _Locator:
+    """Where resources sit in the templates read: patterns by the construct path their metadata carries (no call
+    into Node), any other L1 by its stack's template file and its final logical id (a few calls each)."""
+
+    def __init__(self, templates: dict[str, dict[str, Any]]) -> None:
+        self._templates = templates
+        self._files = {(os.path.realpath(os.path.dirname(p)), os.path.basename(p)): p for p in templates}
+        self.patterns: dict[str, tuple[str, str]] = {
+            str(promises["path"]): (path, logical_id)
+            for path, template in templates.items()
+            for logical_id, resource in (template.get("Resources") or {}).items()
+            if isinstance(resource, Mapping) and (promises := pattern_of(resource)) is not None and "path" in promises
+        }
+
+    def find(self, resource: CfnResource) -> tuple[str, str] | None:
+        stack = resource.stack
+        stage = Stage.of(stack)
+        path = self._files.get((os.path.realpath(stage.outdir), stack.template_file)) if stage else None
+        return (path, str(stack.resolve(resource.logical_id))) if path else None
+
+    def resource(self, where: tuple[str, str] | None) -> Mapping[str, Any] | None:
+        if where is None:
+            return None
+        found = (self._templates[where[0]].get("Resources") or {}).get(where[1])
+        return found if isinstance(found, Mapping) else None
+
+    def replace(self, where: tuple[str, str], resource: Mapping[str, Any]) -> None:
+        self._templates[where[0]]["Resources"][where[1]] = resource
 
 
 def _metadata_replaced(path: str, logical_id: str, construct_path: str) -> GuaranteeFinding:
@@ -148,7 +214,7 @@ def _pattern_rules(
             continue
         settings = RepositorySettings.from_template(resource, auto_delete_images=ctx.auto_delete_images)
         suppressed = suppressed_rules(resource)
-        cdk_path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+        cdk_path = construct_path(resource)
         for rule in PATTERN_RULES:
             outcome = rule.check(settings, ctx)
             if rule.id in suppressed or outcome.status is not Status.NON_COMPLIANT:
@@ -163,7 +229,7 @@ def _pattern_rules(
                     outcome.location,
                     outcome.message,
                     rule.fix,
-                    cdk_path if isinstance(cdk_path, str) else None,
+                    cdk_path,
                 )
             )
     return found

@@ -157,12 +157,13 @@ class SecureRepository(ecr.Repository):
             )
         self._write_lifecycle(l1, text)
         # What this pattern promises is judged on the final template at synth (ecr_patterns.constructs.guarantees).
-        promises = self._promises(requires_key)
+        promises = {"path": state.path_of(id), **self._promises(requires_key)}
         l1.add_metadata(PATTERN_KEY, promises)
-        state.app.guarantees().register(l1, promises)
+        state.app.guarantees().register(self, l1, promises, encryption_key)
 
     def _promises(self, requires_key: bool) -> dict[str, Any]:
-        """The template metadata the guarantees plugin judges this repository by."""
+        """The template metadata the guarantees plugin judges this repository by (with its construct path, which
+        tells the plugin which registered patterns the templates carry)."""
         return {"preset": self._preset.class_name, "requireCustomerManagedKey": requires_key}
 
     def _check_settings(

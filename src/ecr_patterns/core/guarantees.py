@@ -18,11 +18,11 @@ from ecr_patterns.core.presets import PRESETS, Weakening, weakenings
 from ecr_patterns.core.settings import RepositorySettings, survives_stack
 
 PATTERN_KEY = "ecr-patterns:pattern"
-"""Template metadata: ``{"preset": class name, "allowDestroy": bool, "requireCustomerManagedKey": bool}``."""
+"""Template metadata: ``{"path": construct path, "preset": class name, "allowDestroy": bool,
+"requireCustomerManagedKey": bool}``."""
 SUPPRESSIONS_KEY = "ecr-patterns:suppressions"
 """Template metadata: ``[{"id": rule id, "reason": why}]`` (written by ``ecr_patterns.compliance.suppress``)."""
 REPOSITORY_TYPE = "AWS::ECR::Repository"
-KMS_KEY_TYPE = "AWS::KMS::Key"
 AUTO_DELETE_TYPE = "Custom::ECRAutoDeleteImages"
 """aws-cdk-lib's ``auto_delete_images`` resource (``aws-ecr/lib/repository.js``), whose ``RepositoryName`` is a
 ``Ref`` to the repository it empties."""
@@ -85,6 +85,17 @@ def pattern_of(resource: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return value if isinstance(value, Mapping) and value.get("preset") in PRESETS else None
 
 
+def construct_path(resource: Mapping[str, Any]) -> str | None:
+    """The construct path of a resource: CDK's ``aws:cdk:path`` metadata (the L1's path) when the app writes it,
+    else the path a pattern's own metadata carries."""
+    metadata = resource.get("Metadata") or {}
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
+    if isinstance(path, str):
+        return path
+    pattern = pattern_of(resource)
+    return str(pattern["path"]) if pattern is not None and "path" in pattern else None
+
+
 def suppressed_rules(resource: Mapping[str, Any]) -> dict[str, str]:
     """``{rule id: reason}`` from the resource's template metadata."""
     entries = (resource.get("Metadata") or {}).get(SUPPRESSIONS_KEY) or []
@@ -100,7 +111,7 @@ def judge_pattern(
         return []
     preset = PRESETS[pattern["preset"]]
     settings = RepositorySettings.from_template(resource, auto_delete_images=auto_delete)
-    path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+    path = construct_path(resource)
     suppressed = suppressed_rules(resource)
     out = []
     allow_destroy = pattern.get("allowDestroy") is True
@@ -126,13 +137,15 @@ def judge_pattern(
                 f"{settings.encryption_type}"
                 + (" and the AWS managed key aws/ecr" if settings.uses_aws_managed_key else ""),
                 KEY_FIX,
-                path if isinstance(path, str) else None,
+                path,
             )
         )
     return out
 
 
-def _finding(weakening: Weakening, fatal: bool, logical_id: str, template_path: str, path: object) -> GuaranteeFinding:
+def _finding(
+    weakening: Weakening, fatal: bool, logical_id: str, template_path: str, path: str | None
+) -> GuaranteeFinding:
     return GuaranteeFinding(
         weakening.rule_id,
         FATAL if fatal else WARNING,
@@ -145,7 +158,7 @@ def _finding(weakening: Weakening, fatal: bool, logical_id: str, template_path: 
         if fatal
         else f"acknowledge it with ecr_patterns.compliance.suppress(repo, "
         f"'{weakening.rule_id}', reason) if it is deliberate",
-        path if isinstance(path, str) else None,
+        path,
         f"ecr-patterns:{weakening.setting}",
     )
 
@@ -153,7 +166,6 @@ def _finding(weakening: Weakening, fatal: bool, logical_id: str, template_path: 
 def judge_templates(templates: Mapping[str, Mapping[str, Any]]) -> list[GuaranteeFinding]:
     """Every finding over whole templates (``{path: template}``)."""
     findings: list[GuaranteeFinding] = []
-    keys = _KeyFinder(templates)
     for path, template in templates.items():
         resources = template.get("Resources") or {}
         emptied: frozenset[str] | None = None
@@ -163,85 +175,33 @@ def judge_templates(templates: Mapping[str, Mapping[str, Any]]) -> list[Guarante
             if emptied is None:
                 emptied = auto_deleted(resources)
             findings += judge_pattern(logical_id, resource, path, auto_delete=logical_id in emptied)
-            findings += _judge_key(logical_id, resource, path, keys)
     return findings
 
 
-def _judge_key(logical_id: str, resource: Mapping[str, Any], path: str, keys: _KeyFinder) -> list[GuaranteeFinding]:
-    """A production pattern's customer managed key, defined in the app, must outlive the stack like the repository:
-    a deleted key leaves every image unreadable (the key's final template resource is judged, whatever set it)."""
+def judge_key(
+    logical_id: str, resource: Mapping[str, Any], template_path: str, key: Mapping[str, Any], key_where: str
+) -> list[GuaranteeFinding]:
+    """A production pattern's customer managed key, defined in the app (``key``: its final template resource, found
+    at ``key_where``), must outlive the stack like the repository: a deleted key leaves every image unreadable."""
     pattern = pattern_of(resource) or {}
-    if not PRESETS[pattern["preset"]].production or pattern.get("allowDestroy") is True:
+    if not pattern or not PRESETS[pattern["preset"]].production or pattern.get("allowDestroy") is True:
         return []
-    encryption = (resource.get("Properties") or {}).get("EncryptionConfiguration") or {}
-    found = keys.find(encryption.get("KmsKey") if isinstance(encryption, Mapping) else None, path)
-    if found is None:
-        return []
-    key_path, key_id, key = found
     deletion, replace = key.get("DeletionPolicy"), key.get("UpdateReplacePolicy")
     if survives_stack(deletion, replace):
         return []
-    where = key_id if key_path == path else f"{key_id} in {key_path}"
-    cdk_path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+    cdk_path = construct_path(resource)
     return [
         GuaranteeFinding(
             "EcrPatterns-ProductionRetention",
             FATAL,
             Code.REPOSITORY_PRODUCTION_DESTROY,
             logical_id,
-            path,
+            template_path,
             "Properties.EncryptionConfiguration.KmsKey",
-            f"the repository's key {where} does not survive a stack delete and a replacement (DeletionPolicy "
+            f"the repository's key {key_where} does not survive a stack delete and a replacement (DeletionPolicy "
             f"{deletion or 'absent: Delete'}, UpdateReplacePolicy {replace or 'absent: Delete'}): a deleted key "
             "leaves every image unreadable",
             KEY_RETAIN_FIX,
-            cdk_path if isinstance(cdk_path, str) else None,
+            cdk_path,
         )
     ]
-
-
-class _KeyFinder:
-    """The ``AWS::KMS::Key`` resource a repository's ``KmsKey`` names: ``Fn::GetAtt``/``Ref`` in the same template, or
-    ``Fn::ImportValue`` of another template's export (how CDK references a key of another stack). ``None`` for a
-    key the app does not define (an ARN, an alias, an import of something else)."""
-
-    def __init__(self, templates: Mapping[str, Mapping[str, Any]]) -> None:
-        self._templates = templates
-        self._exports: dict[str, tuple[str, Any]] | None = None
-
-    def find(self, value: Any, path: str) -> tuple[str, str, Mapping[str, Any]] | None:
-        if not isinstance(value, Mapping) or len(value) != 1:
-            return None
-        ((function, argument),) = value.items()
-        if function == "Fn::ImportValue" and isinstance(argument, str):
-            exported = self._exported().get(argument)
-            return self.find(exported[1], exported[0]) if exported else None
-        logical_id = _referenced(function, argument)
-        resource = ((self._templates.get(path) or {}).get("Resources") or {}).get(logical_id or "")
-        if isinstance(resource, Mapping) and resource.get("Type") == KMS_KEY_TYPE:
-            return path, str(logical_id), resource
-        return None
-
-    def _exported(self) -> dict[str, tuple[str, Any]]:
-        if self._exports is None:
-            self._exports = {
-                output["Export"]["Name"]: (path, output.get("Value"))
-                for path, template in self._templates.items()
-                for output in (template.get("Outputs") or {}).values()
-                if isinstance(output, Mapping)
-                and isinstance(output.get("Export"), Mapping)
-                and isinstance(output["Export"].get("Name"), str)
-            }
-        return self._exports
-
-
-def _referenced(function: str, argument: Any) -> str | None:
-    """The logical id a ``Ref`` or ``Fn::GetAtt`` (list or ``"Id.Attr"`` form) names."""
-    if function == "Ref" and isinstance(argument, str):
-        return argument
-    if function == "Fn::GetAtt":
-        if isinstance(argument, list) and argument and isinstance(argument[0], str):
-            return argument[0]
-        if isinstance(argument, str):
-            return argument.split(".", 1)[0]
-    return None

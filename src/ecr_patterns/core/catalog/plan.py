@@ -222,7 +222,8 @@ def estimated_bytes(entry: Any, cache: dict[tuple[Any, ...], int] | None = None,
         its length (a name needs no JSON escaping), so entries with the same settings are measured once.
     :param cid: the entry's :func:`construct_id`, when the caller has it; default ``None`` (computed).
     """
-    named = len(entry.name) + len(cid if cid is not None else construct_id(entry.name))
+    # The name once; the construct id twice (aws:cdk:path and the pattern's own path in its promises).
+    named = len(entry.name) + 2 * len(cid if cid is not None else construct_id(entry.name))
     key = (
         entry.preset,
         id(entry.lifecycle) if entry.lifecycle is not None else None,
@@ -311,7 +312,12 @@ def _resource_shape(entry: Any, *, name: str) -> dict[str, Any]:
         "DeletionPolicy": settings.deletion_policy,
     }
     # The pattern's promises, as every pattern writes them (ecr_patterns.core.guarantees.PATTERN_KEY).
-    promises: dict[str, Any] = {"preset": preset.class_name, "requireCustomerManagedKey": False}
+    # Its construct path: the stage and shard stack (typical length), then the construct id (counted by the caller).
+    promises: dict[str, Any] = {
+        "path": "Ecr-123456789012-eu-west-1/Repositories-shared/",
+        "preset": preset.class_name,
+        "requireCustomerManagedKey": False,
+    }
     if preset.production:
         promises["allowDestroy"] = False
     metadata: dict[str, Any] = {PATTERN_KEY: promises}
