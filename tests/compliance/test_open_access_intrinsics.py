@@ -322,3 +322,18 @@ def test_check_templates_finds_a_repository_policy_wholly_chosen_by_fn_if() -> N
     findings = check_templates({"t.json": {"Resources": {"Repo": repository}}}, ComplianceConfig())
     (finding,) = [f for f in findings if f.rule_id == OPEN_ACCESS]
     assert "when condition Public is true" in finding.message
+
+
+def test_a_statement_present_in_one_branch_only_is_restricted_where_it_exists() -> None:
+    """``AWS::NoValue`` removes the statement in the other branch: nothing there to be unrestricted."""
+    from ecr_patterns.core.compliance.rules.open_access import is_everyone, is_restricted
+
+    restricted = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "ecr:BatchGetImage",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+    }
+    statement = {"Fn::If": ["Shared", restricted, {"Ref": "AWS::NoValue"}]}
+    assert is_restricted(statement)
+    assert is_everyone(statement)

@@ -24,6 +24,7 @@ from typing import Any
 
 from ecr_patterns.core.compliance.intrinsics import (
     ABSENT,
+    NO_VALUE,
     Assumptions,
     Branch,
     Expansion,
@@ -51,7 +52,10 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _judged(statement: Any) -> Any:
-    """The statement cut down to :data:`JUDGED_KEYS`, through a statement-level ``Fn::If`` chain."""
+    """The statement cut down to :data:`JUDGED_KEYS`, through a statement-level ``Fn::If`` chain (an
+    ``AWS::NoValue`` arm stays itself: no statement there, not an empty one)."""
+    if statement == NO_VALUE:
+        return statement
     parts = fn_if(statement)
     if parts is not None:
         condition, if_true, if_false = parts
