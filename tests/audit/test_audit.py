@@ -798,7 +798,7 @@ def test_a_terminal_gets_a_progress_bar_fed_by_the_readers_progress(monkeypatch:
 
     calls: list[tuple[int, int]] = []
 
-    def fake_audit(targets: Any, *, on_progress: Any = None, **options: Any) -> str:
+    def fake_read(on_progress: Any) -> Any:
         assert on_progress is not None, "no progress callback on a terminal"
         for done in range(1, 4):
             on_progress(done, 3)
@@ -806,10 +806,10 @@ def test_a_terminal_gets_a_progress_bar_fed_by_the_readers_progress(monkeypatch:
         return "report"
 
     monkeypatch.setattr(system.stderr, "isatty", lambda: True)
-    assert _run(fake_audit, [], {"session": None}) == "report"
+    assert _run(fake_read) == "report"
     assert calls == [(1, 3), (2, 3), (3, 3)]
     monkeypatch.setattr(system.stderr, "isatty", lambda: False)
-    assert _run(lambda targets, **options: options.get("on_progress"), [], {}) is None  # no bar off a terminal
+    assert _run(lambda on_progress: on_progress) is None  # no bar off a terminal
 
 
 def test_a_pulled_rule_without_exclusions_in_the_registry_is_the_same_warning_as_at_synth() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,18 +93,22 @@ def command(
     session, chosen = _session_and_regions(regions, all_regions)
     targets = _targets(chosen, role_arns, accounts, accounts_file)
     config = ComplianceConfig.build(require_kms=require_kms, require_customer_managed_key=require_customer_managed_key)
-    report = _audit(
-        targets,
-        {
-            "session": session,
-            "config": config,
-            "repository_prefix": repository_prefix,
-            "now": moment,
-            "max_workers": max_workers,
-            "layers": layers,
-            "prices": prices,
-        },
-    )
+    from ecr_patterns.tools.audit.run import audit
+
+    def read(on_progress: Callable[[int, int], None] | None) -> AuditReport:
+        return audit(
+            targets,
+            session=session,
+            config=config,
+            repository_prefix=repository_prefix,
+            now=moment,
+            max_workers=max_workers,
+            on_progress=on_progress,
+            layers=layers,
+            prices=prices,
+        )
+
+    report = _audit(read)
     data = _against_baseline(report, previous)
     _write(output_format, output, report, data, against_baseline=previous is not None)
     raise click.exceptions.Exit(report.exit_code(fail_on))
@@ -182,14 +187,13 @@ def _targets(
         raise UsageProblem.of(err) from None
 
 
-def _audit(targets: list[Target], options: dict[str, Any]) -> AuditReport:
-    """The audit itself; a repository that cannot be reached at all is a usage problem (exit 2), not a finding."""
+def _audit(read: Callable[[Callable[[int, int], None] | None], AuditReport]) -> AuditReport:
+    """The audit itself (``read(on_progress)``); a repository that cannot be reached at all is a usage problem
+    (exit 2), not a finding."""
     from ecr_patterns.core.lifecycle.live import LiveRepositoryError
-    from ecr_patterns.tools.audit.run import audit
 
     try:
-        report: AuditReport = _run(audit, targets, options)
-        return report
+        return _run(read)
     except LiveRepositoryError as err:
         raise UsageProblem(str(err)) from None
 
@@ -252,10 +256,10 @@ def _render(output_format: str, report: Any, data: dict[str, Any]) -> str | None
     return None
 
 
-def _run(audit: Any, targets: Any, options: dict[str, Any]) -> Any:
+def _run(read: Callable[[Callable[[int, int], None] | None], AuditReport]) -> AuditReport:
     """The audit, with a progress bar on a terminal (stderr)."""
     if not sys.stderr.isatty():
-        return audit(targets, **options)
+        return read(None)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
@@ -264,4 +268,4 @@ def _run(audit: Any, targets: Any, options: dict[str, Any]) -> Any:
         def advance(done: int, found: int) -> None:
             progress.update(task, completed=done, total=found)
 
-        return audit(targets, on_progress=advance, **options)
+        return read(advance)
