@@ -806,10 +806,18 @@ def test_a_terminal_gets_a_progress_bar_fed_by_the_readers_progress(monkeypatch:
         return "report"
 
     monkeypatch.setattr(system.stderr, "isatty", lambda: True)
-    assert _run(fake_read) == "report"
+    report: object = _run(fake_read)
+    assert report == "report"
     assert calls == [(1, 3), (2, 3), (3, 3)]
     monkeypatch.setattr(system.stderr, "isatty", lambda: False)
-    assert _run(lambda on_progress: on_progress) is None  # no bar off a terminal
+    seen: list[object] = []
+
+    def silent(on_progress: Any) -> Any:
+        seen.append(on_progress)
+        return "report"
+
+    _run(silent)
+    assert seen == [None]  # no bar off a terminal
 
 
 def test_a_pulled_rule_without_exclusions_in_the_registry_is_the_same_warning_as_at_synth() -> None:
