@@ -216,6 +216,9 @@ def main() -> None:
         f"validate a {validation['rules']}-rule policy: median {ms:.2f} ms (target 10 ms: ratio {ms / 10:.3f})",
         flush=True,
     )
+    from bench import lifecycle_realistic
+
+    lifecycle_realistic.main()  # issue 24: describe-images and batch-get-image files, in process and CLI
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def test_referrers_are_not_counted_by_count_rules() -> None:
     policy = {"rules": [rule(1, "any", "imageCountMoreThan", 2)]}
     images = [
         image("A", ["a"], 3),
-        image("A-SIG", [], 0.5, subjectManifestDigest="sha256:A"),
+        image("A-SIG", [], 2.5, subjectManifestDigest="sha256:A"),  # older than the 24-hour hold
         image("B", ["b"], 2),
         image("C", ["c"], 1),
     ]
@@ -104,10 +104,20 @@ def test_referrers_are_not_counted_by_count_rules() -> None:
     assert decisions(policy, images) == {"C": "KEEP", "B": "KEEP", "A": "EXPIRE", "A-SIG": "EXPIRE"}
 
 
-def test_a_referrer_whose_subject_is_not_listed_is_judged_by_the_rules() -> None:
-    policy = {"rules": [rule(1, "untagged", "sinceImagePushed", 1)]}
-    images = [image("ORPHAN", [], 10, subjectManifestDigest="sha256:GONE")]
-    assert decisions(policy, images) == {"ORPHAN": "EXPIRE"}
+def test_a_referrer_whose_subject_is_not_listed_expires_within_24_hours_of_the_deletion_of_its_subject() -> None:
+    # Image signing: lifecycle policies "automatically expire or archive those artifacts within 24 hours of the
+    # deletion or archival of the subject image". A complete listing without the subject: it was deleted.
+    policy = {"rules": [rule(1, "tagged", "sinceImagePushed", 1, tagPrefixList=["v"])]}
+    images = [image("ORPHAN", [], 10, subjectManifestDigest="sha256:GONE"), image("V", ["v1"], 0.5)]
+    result = preview_lifecycle_policy(policy, images, now=NOW)
+    by = {r["imageDigest"].removeprefix("sha256:"): r for r in result["imageReasons"]}
+    assert (by["ORPHAN"]["decision"], by["ORPHAN"]["appliedRulePriority"], by["ORPHAN"]["selectedBy"]) == (
+        "EXPIRE",
+        None,
+        [],
+    )
+    assert "GONE, which is not listed (deleted)" in by["ORPHAN"]["reason"]
+    assert [r["imageDigest"] for r in result["previewResults"]] == ["sha256:ORPHAN"]
 
 
 # -- image indexes (manifest lists) -----------------------------------------------------------
@@ -315,19 +325,22 @@ POLICIES = [
 def test_children_of_remaining_indexes_are_never_marked_and_referrers_share_their_subjects_fate(
     repo: tuple[list[dict[str, Any]], dict[str, list[str]]], policy: dict[str, Any]
 ) -> None:
+    # "If an image is referenced by a manifest list, it cannot be expired or archived without the manifest list
+    # being deleted or archived first"; referrers go "within 24 hours of the deletion or archival of the subject
+    # image", once they have been "in [their] current storage class for at least 24 hours" (none is archived here).
     images, indexes = repo
     result = preview_lifecycle_policy(policy, images, now=NOW, index_children=indexes)
     decided = {r["imageDigest"]: r["decision"] for r in result["imageReasons"]}
     for parent, kids in indexes.items():
-        if decided[parent] != "EXPIRE":
-            for kid in kids:
-                subject = next((i.get("subjectManifestDigest") for i in images if i["imageDigest"] == kid), None)
-                if subject is None:
-                    assert decided[kid] == "KEEP", (parent, kid)
+        if decided[parent] == "KEEP":
+            assert all(decided[kid] == "KEEP" for kid in kids), parent
+    pushed = {i["imageDigest"]: i.get("lastActivatedAt") or i["imagePushedAt"] for i in images}
     for img in images:
-        subject = img.get("subjectManifestDigest")
-        if subject is not None and subject in decided and subject != img["imageDigest"]:
-            assert decided[img["imageDigest"]] == decided[subject]
+        subject, digest = img.get("subjectManifestDigest"), img["imageDigest"]
+        if subject is not None and subject in decided and subject != digest:
+            young = NOW - max(pushed[digest], img["imagePushedAt"]) < timedelta(days=1)
+            protected = any(digest in kids and decided[p] == "KEEP" for p, kids in indexes.items())
+            assert decided[digest] == ("KEEP" if young or protected else decided[subject])
     assert len(result["previewResults"]) == sum(1 for d in decided.values() if d != "KEEP")
 
 

@@ -43,6 +43,32 @@ def _matches(rule_json: dict[str, Any], tags: list[str]) -> bool:
     return prefixes and patterns
 
 
+def _follow(
+    d: str,
+    s: str,
+    decision: dict[str, tuple[int | None, str]],
+    archived: dict[str, bool],
+    in_class_for: timedelta,
+) -> tuple[tuple[int | None, str], bool]:
+    """A referrer's decision from its own subject's, and whether the 24-hour hold keeps it (image signing:
+    lifecycle policies "automatically expire or archive those artifacts within 24 hours of the deletion or
+    archival of the subject image"; "the artifact must also remain in its current storage class for at least
+    24 hours before Amazon ECR lifecycle policies can clean it up")."""
+    if s not in decision:  # not listed: deleted
+        target: tuple[int | None, str] = (None, "EXPIRE")
+    else:
+        priority, what = decision[s]
+        if what == "EXPIRE":
+            target = (priority, "EXPIRE")
+        elif what == "KEEP" and not archived[s]:
+            target = (priority, "KEEP")
+        else:  # archived in this run, or in archive already
+            target = (priority if what == "TRANSITION" else None, "KEEP" if archived[d] else "TRANSITION")
+    if target[1] != "KEEP" and in_class_for < DAY:
+        return (target[0], "KEEP"), True
+    return target, False
+
+
 def reference(
     policy: dict[str, Any], images: list[dict[str, Any]], now: datetime, children: dict[str, list[str]]
 ) -> dict[str, Any]:
@@ -58,13 +84,13 @@ def reference(
         pulled[d] = pull if pull is not None else push
         if restored and (pull is None or pull < restored):
             pulled[d] = pushed[d]
-    # Newest first; equal times keep their input order.
-    ranked = sorted(images, key=lambda i: pushed[i["imageDigest"]], reverse=True)
-    listed = {i["imageDigest"] for i in images}
+    # Newest first; equal times by digest, greater first (never by input order).
+    ranked = sorted(images, key=lambda i: (pushed[i["imageDigest"]], i["imageDigest"]), reverse=True)
+    # Every referrer, its subject listed or not; none is selected by a rule.
     subject = {
         i["imageDigest"]: i["subjectManifestDigest"]
         for i in images
-        if i.get("subjectManifestDigest") in listed and i["subjectManifestDigest"] != i["imageDigest"]
+        if i.get("subjectManifestDigest") and i["subjectManifestDigest"] != i["imageDigest"]
     }
     archived = {i["imageDigest"]: str(i.get("imageStatus", "")).upper() == "ARCHIVED" for i in images}
 
@@ -99,19 +125,7 @@ def reference(
                 if soon:
                     near[d] = priority
             selected_by[d].append(priority)
-    # A remaining index protects what it references; referrers follow their subject, and a referrer of a
-    # referrer the image at the end of the chain.
-    for parent, kids in children.items():
-        if parent in decision and decision[parent][1] != "EXPIRE":
-            for kid in kids:
-                if kid in decision and decision[kid][1] != "KEEP":
-                    decision[kid] = (decision[kid][0], "KEEP")
-
-    def root(d: str) -> str:
-        return root(subject[d]) if d in subject else d
-
-    final = {d: decision[root(d)] for d in subject}
-    decision.update(final)
+    held = _settle(images, now, children, subject, archived, pushed, decision)
     per_rule: dict[int, list[int]] = {}
     for img in images:
         d = img["imageDigest"]
@@ -125,7 +139,7 @@ def reference(
             i["imageDigest"]: (
                 decision[i["imageDigest"]],
                 selected_by[i["imageDigest"]],
-                i["imageDigest"] in near and decision[i["imageDigest"]][1] == "KEEP",
+                (i["imageDigest"] in near or i["imageDigest"] in held) and decision[i["imageDigest"]][1] == "KEEP",
             )
             for i in images
         },
@@ -135,8 +149,63 @@ def reference(
     }
 
 
+def _settle(
+    images: list[dict[str, Any]],
+    now: datetime,
+    children: dict[str, list[str]],
+    subject: dict[str, str],
+    archived: dict[str, bool],
+    pushed: dict[str, datetime],
+    decision: dict[str, tuple[int | None, str]],
+) -> set[str]:
+    """Referrers follow their subject, and "If an image is referenced by a manifest list, it cannot be expired
+    or archived without the manifest list being deleted or archived first": an index that stays active (kept,
+    not in archive) keeps what it references; one archived before or in this run, or expiring, does not.
+    Both, again and again, until nothing changes. Returns the referrers the 24-hour hold keeps."""
+    since = {
+        i["imageDigest"]: (i.get("lastArchivedAt") or pushed[i["imageDigest"]])
+        if archived[i["imageDigest"]]
+        else pushed[i["imageDigest"]]
+        for i in images
+    }
+    parents: dict[str, list[str]] = {}
+    for parent, kids in children.items():
+        for kid in kids:
+            if parent in decision and kid in decision and kid != parent:
+                parents.setdefault(kid, []).append(parent)
+    protected: set[str] = set()
+    held: set[str] = set()
+    while True:
+        changed = True
+        while changed:  # every referrer agrees with its subject
+            changed, held = False, set()
+            for d, s in subject.items():
+                if d in protected:
+                    continue
+                now_decided, kept_24h = _follow(d, s, decision, archived, now - since[d])
+                if kept_24h:
+                    held.add(d)
+                if decision[d] != now_decided:
+                    decision[d], changed = now_decided, True
+        new = [
+            k
+            for k, ps in parents.items()
+            if k not in protected
+            and decision[k][1] != "KEEP"
+            and any(decision[p][1] == "KEEP" and not archived[p] for p in ps)
+        ]
+        if not new:
+            return held
+        for k in new:
+            protected.add(k)
+            decision[k] = (decision[k][0], "KEEP")
+
+
 @st.composite
 def repositories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """Up to 30 images: restored, pulled, archived (indexes and referrers too), referrers in chains and
+    referrers whose subject is gone; every fourth image an index of the next two, sometimes of the next index
+    too (an index of indexes); the images and the indexes each in any order."""
     count = draw(st.integers(min_value=0, max_value=30))
     archive = draw(st.booleans())  # half the repositories hold archived images
     images: list[dict[str, Any]] = []
@@ -148,11 +217,13 @@ def repositories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, list[
             extra["lastRecordedPullTime"] = NOW - timedelta(days=draw(AGES))
         if draw(st.integers(0, 4)) == 0:
             extra["lastActivatedAt"] = NOW - timedelta(days=draw(AGES))
-        if archive and draw(st.integers(0, 4)) == 0:
+        if archive and draw(st.integers(0, 3)) == 0:
             extra["imageStatus"] = "ARCHIVED"
-            extra["lastArchivedAt"] = NOW - timedelta(days=draw(AGES))
+            extra["lastArchivedAt"] = NOW - timedelta(days=draw(AGES) + draw(st.sampled_from([0, 0.5])))
         if i and draw(st.integers(0, 3)) == 0:  # an earlier image, maybe a referrer itself: chains
             extra["subjectManifestDigest"] = f"sha256:{draw(st.integers(0, i - 1)):04d}"
+        elif draw(st.integers(0, 12)) == 0:  # its subject was deleted
+            extra["subjectManifestDigest"] = "sha256:DELETED"
         tags = draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True))
         images.append(image(f"{i:04d}", tags, days, **extra))
     if len(images) > 0 and draw(st.booleans()):  # not `images and`: mypy would type the draw by `images`
@@ -163,9 +234,12 @@ def repositories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, list[
     children: dict[str, list[str]] = {}
     for i in range(0, count, 4):
         kids = [f"sha256:{k:04d}" for k in range(i + 1, min(i + 3, count))] + ["sha256:NOT-LISTED"]
+        if i + 4 < count and draw(st.booleans()):
+            kids.append(f"sha256:{i + 4:04d}")  # the next index: an index of indexes
         images[i]["imageManifestMediaType"] = OCI_INDEX
-        children[images[i]["imageDigest"]] = kids
-    return draw(st.permutations(images)), children
+        children[images[i]["imageDigest"]] = draw(st.permutations(kids))
+    shuffled = dict(draw(st.permutations(list(children.items()))))
+    return draw(st.permutations(images)), shuffled
 
 
 TAG_FILTERS = [
@@ -263,3 +337,20 @@ def test_a_chain_of_referrers_follows_the_image_at_its_end_in_any_input_order() 
         "a referrer of R1: ECR acts on referrers with their subject, which expires"
     )
     assert reasons["R4"]["reason"].startswith("a referrer of IMAGE")
+
+
+@settings(max_examples=300, deadline=None)
+@given(repo=repositories(), data=st.data())
+def test_no_reordering_of_the_images_or_of_the_index_manifests_changes_any_part_of_the_result(
+    repo: tuple[list[dict[str, Any]], dict[str, list[str]]], data: st.DataObject
+) -> None:
+    # describe-images and batch-get-image promise no order, and the User Guide decides no outcome by one: the
+    # whole result, reasons included, is the same for every order of the images, the indexes and their lists.
+    images, children = repo
+    times = [i["imagePushedAt"] for i in images]
+    policy = data.draw(policies(sorted({math.ceil((NOW - t) / DAY) for t in times} - {0})))
+    first = preview_lifecycle_policy(policy, images, now=NOW, index_children=children)
+    shuffled_children = {p: data.draw(st.permutations(kids)) for p, kids in children.items()}
+    reordered = dict(data.draw(st.permutations(list(shuffled_children.items()))))
+    again = preview_lifecycle_policy(policy, data.draw(st.permutations(images)), now=NOW, index_children=reordered)
+    assert again == first

@@ -230,3 +230,44 @@ def test_refuses_unknown_keys_at_every_level_naming_the_allowed_ones(
 )
 def test_accepts_the_edge_of_each_constraint(policy: Any) -> None:
     assert lifecycle_policy_violations(policy) == []
+
+
+# -- issue 24: the description's type, and the length of the text as it is sent ---------------------
+
+
+@pytest.mark.parametrize("description", [5, True, ["keep"], {"text": "keep"}])
+def test_a_description_that_is_not_a_string_is_refused_because_the_properties_page_says_type_string(
+    description: Any,
+) -> None:
+    # "Lifecycle policy properties": "description ... Type: string".
+    policy = {"rules": [{**r(1, ANY_10), "description": description}]}
+    problems = lifecycle_policy_violations(policy)
+    assert [(v.field, v.value, v.code.value) for v in problems] == [("description", description, "lifecycle.shape")]
+    with pytest.raises(ValidationError, match="description"):
+        validate_lifecycle_policy(policy)
+
+
+def _accented_policy() -> dict[str, Any]:
+    """Forty rules whose descriptions are mostly accented letters: about 5,400 characters of text, six times
+    as many once each letter is escaped as ``\\u00e9``."""
+    rules = [{**r(i + 1, {**PROD_5, "tagPrefixList": [f"p{i}"]}), "description": "é" * 120} for i in range(40)]
+    return {"rules": [*rules, r(41, ANY_10)]}
+
+
+def test_the_length_is_the_characters_of_the_policy_text_as_it_is_sent_not_of_ascii_escaped_json() -> None:
+    # Quotas: the lifecycle policy text is at most 30,720 characters; an accented letter is one character.
+    policy = _accented_policy()
+    sent = json.dumps(policy, separators=(",", ":"), ensure_ascii=False)
+    assert len(sent) < MAX_POLICY_TEXT_LENGTH < len(json.dumps(policy, separators=(",", ":")))
+    assert lifecycle_policy_violations(policy) == []
+    assert lifecycle_policy_violations(sent) == []
+    model = validate_lifecycle_policy(policy)
+    assert len(model.to_text()) == len(sent)  # what the constructs send is as long as what was measured
+    assert lifecycle_policy_violations(model.to_text()) == []
+
+
+def test_a_policy_text_longer_than_the_quota_in_characters_is_still_refused() -> None:
+    rules = [{**r(i + 1, {**PROD_5, "tagPrefixList": [f"p{i}"]}), "description": "é" * 700} for i in range(45)]
+    policy = {"rules": [*rules, r(46, ANY_10)]}
+    assert len(json.dumps(policy, separators=(",", ":"), ensure_ascii=False)) > MAX_POLICY_TEXT_LENGTH
+    assert [v.code.value for v in lifecycle_policy_violations(policy)] == ["lifecycle.text-length"]

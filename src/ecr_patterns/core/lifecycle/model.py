@@ -261,8 +261,9 @@ class LifecyclePolicy:
         return {"rules": [r.to_json() for r in self.rules]}
 
     def to_text(self) -> str:
-        """Policy text as ECR stores it (compact JSON)."""
-        return json.dumps(self.to_json(), separators=(",", ":"))
+        """Policy text as ECR stores it (compact JSON, non-ASCII characters as themselves, as the validator
+        counts them)."""
+        return json.dumps(self.to_json(), separators=(",", ":"), ensure_ascii=False)
 
     def __str__(self) -> str:
         """The policy JSON (``to_text()``): ``print(repo.lifecycle_policy)`` shows the rendered policy."""

@@ -21,11 +21,15 @@ Semantics (ECR User Guide, "How lifecycle policies work"):
 - a restored image's ``lastActivatedAt`` replaces its push time (for ordering and ``sinceImagePushed``)
   and a pull time older than the restore (for ``sinceImagePulled``);
 - referrers (signatures, SBOMs, attestations: ``subjectManifestDigest`` set) are expired or archived
-  with their subject; whether ECR also counts them in a rule is not documented: the preview does not;
-- an image that a remaining image index (manifest list) references is never expired or archived
-  (``ImageReferencedByManifestList``): ``index_children`` gives the references;
+  with their subject, or expired when it is not listed (deleted), once 24 hours in their storage class;
+  whether ECR also counts them in a rule is not documented: the preview does not (:mod:`settle`);
+- an image that an index (manifest list) staying active references is never expired or archived
+  (``ImageReferencedByManifestList``): ``index_children`` gives the references (:mod:`settle`);
 - ECR acts within 24 hours of an image meeting a rule: an age rule's image that meets it within
-  the next 24 hours is named due soon.
+  the next 24 hours is named due soon;
+- equal times are ordered by digest, never by input order: no result depends on the listing's order.
+
+docs/lifecycle-readings.md lists each reading taken where the documentation is silent.
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from itertools import chain, compress, filterfalse, repeat
-from operator import attrgetter, is_not, itemgetter, neg, not_
+from itertools import chain, compress, filterfalse, islice, repeat
+from operator import attrgetter, eq, is_not, itemgetter, neg, not_
 from typing import Any
 
 from ecr_patterns.core._text import plural
@@ -53,6 +57,7 @@ from ecr_patterns.core.lifecycle.model import (
     StorageClass,
     TagStatus,
 )
+from ecr_patterns.core.lifecycle.settle import Settle
 from ecr_patterns.core.lifecycle.validate import validate_lifecycle_policy
 
 _DAY = 86_400.0
@@ -172,6 +177,16 @@ def _all_aware(values: Sequence[Any]) -> bool:
 def _aware(values: list[Any], field: str) -> list[datetime]:
     if _all_aware(values):
         return values
+    if set(map(type, values)) <= {str}:
+        # describe-images JSON: ISO 8601 with an offset (or Z), parsed at C speed; anything else (naive
+        # times, other forms, errors to name) takes the checked path below.
+        try:
+            moments = list(map(datetime.fromisoformat, values))
+        except ValueError:
+            pass
+        else:
+            if None not in map(_TZINFO, moments):
+                return moments
     return [_moment(v, field, "image") for v in values]
 
 
@@ -222,18 +237,16 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
     count = len(details)
     present: set[str] = set().union(*details) if details else set()
     times = _Times(details, count, present)
-    # Newest first; sorted is stable with reverse=True, so ties keep their input order. Each column is put in
-    # that order at C speed (itemgetter).
-    order = sorted(range(count), key=times.effective.__getitem__, reverse=True)
+    digests_in = list(map(_DIGEST, details))
+    # str.__len__ refuses anything but a string (TypeError) and is 0 for an empty one: both checks in one pass.
+    if not all(map(str.__len__, digests_in)):
+        raise TypeError("digest")
+    order = _newest_first(times.effective, digests_in)
     ordered = _in_order(order)
     # Per-image work runs in input order, which is the order the objects sit in memory: the same loops
     # in rank order take two to three times longer (cache misses, measured). rank[i] is image i's position.
     rank = [0] * count
     _consume(map(rank.__setitem__, order, range(count)))
-    digests_in = list(map(_DIGEST, details))
-    # str.__len__ refuses anything but a string (TypeError) and is 0 for an empty one: both checks in one pass.
-    if not all(map(str.__len__, digests_in)):
-        raise TypeError("digest")
     tags_in = _tags(details)
     absent: Sequence[Any] = (None,) * count
     archived = (
@@ -241,10 +254,8 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
         if "lastArchivedAt" in present
         else absent
     )
-    statuses = (
-        ordered([d.get("imageStatus") or d.get("storageClass") for d in details])
-        if ("imageStatus" in present or "storageClass" in present)
-        else absent
+    archive = (
+        _archive_flags(details, present, ordered) if ("imageStatus" in present or "storageClass" in present) else None
     )
     return _Images(
         digests=ordered(digests_in),
@@ -254,7 +265,7 @@ def _columns(details: list[dict[str, Any]]) -> _Images:
         pushed=ordered(times.effective),
         pulled_source=lambda: ordered(times.pulled()),
         archived_at=archived,
-        archive=[s is not None and str(s).upper() in _ARCHIVED for s in statuses] if any(statuses) else [False] * count,
+        archive=archive if archive is not None else [False] * count,
         sizes=ordered(_column(details, "imageSizeInBytes", 0)) if "imageSizeInBytes" in present else (0,) * count,
         referrers=_referrers(details, digests_in, present),
         index_digests=_index_digests(details, digests_in, present),
@@ -298,6 +309,38 @@ class _Times:
         for k in self.stale_pulls:
             times[k] = self.effective[k]
         return times
+
+
+def _archive_flags(
+    details: list[dict[str, Any]], present: set[str], ordered: Callable[[list[Any]], Sequence[Any]]
+) -> list[bool]:
+    """Whether each image (by rank) is in archive storage: judged once per distinct status, not per image."""
+    statuses = _column(details, "imageStatus")
+    if "storageClass" in present:
+        statuses = [s or d.get("storageClass") for s, d in zip(statuses, details, strict=True)]
+    kinds = {s: s is not None and str(s).upper() in _ARCHIVED for s in set(statuses)}
+    return list(map(kinds.__getitem__, ordered(statuses)))
+
+
+def _newest_first(effective: list[float], digests: list[str]) -> list[int]:
+    """Positions, newest first. Equal times (the guide's Example B lists D and E as both "Pushed: 1 day ago")
+    are ordered by digest, greater first, never by input order: a result must not depend on the listing."""
+    count = len(effective)
+    order = sorted(range(count), key=effective.__getitem__, reverse=True)
+    if len(set(effective)) == count:
+        return order
+    times = list(map(effective.__getitem__, order))
+    # k where times[k] equals times[k - 1], found at C speed; only the runs of equal times are sorted again.
+    tied = list(compress(range(1, count), map(eq, times, islice(times, 1, None))))
+    k = 0
+    while k < len(tied):
+        start = end = tied[k]
+        while k + 1 < len(tied) and tied[k + 1] == end + 1:
+            k += 1
+            end = tied[k]
+        order[start - 1 : end + 1] = sorted(order[start - 1 : end + 1], key=digests.__getitem__, reverse=True)
+        k += 1
+    return order
 
 
 def _in_order(order: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
@@ -489,7 +532,7 @@ def _preview(
 ) -> dict[str, Any]:
     """The phases: read the images into columns and index their tags; link referrers and indexes to the
     images they name; let each rule select and judge on its own; decide each image by the first rule that
-    selects it; protect what a remaining index references; referrers follow their subject; build the result."""
+    selects it; settle referrers and what a remaining index references (:mod:`settle`); build the result."""
     rules = sorted(model.rules, key=lambda r: r.rule_priority or 0)
     now_ts = (datetime.now(UTC) if now is None else _moment(now, "now", "now")).timestamp()
     images = _load_images(image_details)
@@ -498,8 +541,8 @@ def _preview(
     plan = _plan(rules, images, index, links, now_ts)
     # Each image's outcome, as an index into plan.outcomes: the changes below add outcomes of their own.
     ids, selected_by, due_soon = _decide(plan, len(images.digests))
-    unresolved = _protect_index_children(images, index_children, links.position_of, plan.outcomes, ids)
-    _follow_subjects(images, links.subject_of, plan.outcomes, ids)
+    due_soon |= _settle(images, links, plan.outcomes, ids, now_ts)
+    unresolved = _unresolved(images, index_children)
     return _result(rules, images, plan.outcomes, ids, selected_by, due_soon, unresolved)
 
 
@@ -510,11 +553,15 @@ class _Links:
     position_of: dict[str, int]
     """Positions of the digests that referrers and indexes name (not of every image: fewer dict inserts)."""
     subject_of: dict[int, int]
-    """Each referrer whose subject is listed, and that subject (ECR: "within 24 hours of their subject")."""
+    """Each referrer whose subject is listed, and that subject."""
+    orphans: dict[int, str]
+    """Each referrer whose subject is not listed (deleted), and the subject's digest."""
     followers: frozenset[int]
-    """The referrers of ``subject_of``: no rule selects them, they follow their subject."""
+    """Every referrer: no rule selects them, they follow their subject."""
     every: Sequence[int]
     """The images a rule may select: all but the followers."""
+    parents_of: dict[int, list[int]]
+    """Each listed image that a listed index references, and those indexes."""
 
 
 def _links(images: _Images, index_children: Mapping[str, Iterable[str]] | None) -> _Links:
@@ -528,14 +575,33 @@ def _links(images: _Images, index_children: Mapping[str, Iterable[str]] | None) 
     if wanted:  # C-speed: the (digest, position) pairs whose digest is wanted
         position_of = images.positions(wanted)
     subject_of: dict[int, int] = {}
-    if images.referrers:
-        for referrer, subject in images.referrers:
-            if subject in position_of and subject != referrer:
-                subject_of[position_of[referrer]] = position_of[subject]
-    followers = frozenset(subject_of)
+    orphans: dict[int, str] = {}
+    for referrer, subject in images.referrers:
+        if subject == referrer:
+            continue  # names itself: no referrer of anything
+        if subject in position_of:
+            subject_of[position_of[referrer]] = position_of[subject]
+        else:
+            orphans[position_of[referrer]] = subject
+    followers = frozenset(subject_of).union(orphans)
     if followers:
         every = list(filterfalse(followers.__contains__, every))
-    return _Links(position_of, subject_of, followers, every)
+    return _Links(position_of, subject_of, orphans, followers, every, _parents_of(index_children, position_of))
+
+
+def _parents_of(
+    index_children: Mapping[str, Iterable[str]] | None, position_of: dict[str, int]
+) -> dict[int, list[int]]:
+    parents_of: defaultdict[int, list[int]] = defaultdict(list)
+    for parent, kids in (index_children or {}).items():
+        p = position_of.get(parent)
+        if p is None:
+            continue  # the index is gone: it protects nothing
+        for kid in kids:
+            k = position_of.get(kid)
+            if k is not None and k != p:
+                parents_of[k].append(p)
+    return dict(parents_of)
 
 
 _Outcome = tuple[int | None, str, str]
@@ -649,66 +715,25 @@ def _decide(plan: _Plan, count: int) -> tuple[list[int], list[list[int]], set[in
     return first, selected_by, due_soon
 
 
-def _protect_index_children(
-    images: _Images,
-    index_children: Mapping[str, Iterable[str]] | None,
-    position_of: dict[str, int],
-    outcomes: list[_Outcome],
-    ids: list[int],
-) -> list[str]:
-    """Images a remaining index references are never expired or archived (ImageReferencedByManifestList): they
-    are kept, in ``ids``. Returns the indexes whose references were not given."""
-    unresolved: list[str] = []
-    if not (images.index_digests or index_children):
-        return unresolved
+def _unresolved(images: _Images, index_children: Mapping[str, Iterable[str]] | None) -> list[str]:
+    """The indexes whose references were not given."""
     children = index_children or {}
-    if images.index_digests.difference(children):
-        unresolved = [d for d in images.digests if d in images.index_digests and d not in children]
-    for parent, kids in children.items():
-        p = position_of.get(parent)
-        if p is None or outcomes[ids[p]][1] == "EXPIRE":
-            continue  # the index is gone (or going): it protects nothing
-        for kid in kids:
-            k = position_of.get(kid)
-            if k is not None and outcomes[ids[k]][1] != "KEEP":
-                marked_by = outcomes[ids[k]][0]
-                ids[k] = len(outcomes)
-                outcomes.append(
-                    (
-                        marked_by,
-                        "KEEP",
-                        f"referenced by the image index {parent.split(':')[-1][:12]}, which remains: ECR does "
-                        "not expire or archive an image a manifest list references",
-                    )
-                )
-    return unresolved
+    if not images.index_digests.difference(children):
+        return []
+    return [d for d in images.digests if d in images.index_digests and d not in children]
 
 
-def _follow_subjects(images: _Images, subject_of: dict[int, int], outcomes: list[_Outcome], ids: list[int]) -> None:
-    """Referrers follow their subject's final decision, in ``ids``. A referrer may have referrers (a signature of
-    an SBOM of an image): each follows the image at the end of its chain, however long (a cycle, which no
-    registry can hold, ends where it closes)."""
-    if not subject_of:
-        return
-    roots: dict[int, int] = {}
-    for r, subject_index in subject_of.items():
-        root, seen = subject_index, {r}
-        while root in subject_of and root not in seen:
-            seen.add(root)
-            root = subject_of[root]
-        roots[r] = root
-    for r, subject_index in subject_of.items():
-        s_priority, s_decision, _ = outcomes[ids[roots[r]]]
-        follow = {"EXPIRE": "expires", "TRANSITION": "is archived", "KEEP": "is kept"}[s_decision]
-        ids[r] = len(outcomes)
-        outcomes.append(
-            (
-                s_priority,
-                s_decision,
-                f"a referrer of {images.digests[subject_index].split(':')[-1][:12]}: ECR acts on referrers "
-                f"with their subject, which {follow}",
-            )
-        )
+def _settle(images: _Images, links: _Links, outcomes: list[_Outcome], ids: list[int], now_ts: float) -> set[int]:
+    """Referrers and index children, settled together (:mod:`settle`); the referrers due soon."""
+    if not (links.followers or links.parents_of):
+        return set()
+    archive, archived_at, pushed = images.archive, images.archived_at, images.pushed
+    since = {
+        r: (archived_at[r] or pushed[r]) if archive[r] else pushed[r]  # entry into its storage class
+        for r in links.followers
+    }
+    settle = Settle(images.digests, archive, since, links.subject_of, links.orphans, links.parents_of, now_ts)
+    return settle.run(outcomes, ids)
 
 
 def _result(

@@ -349,7 +349,8 @@ def _read(policy: Mapping[str, Any] | str) -> tuple[str, Any] | Violation:
             fix = f"is not valid JSON ({err.msg} at line {err.lineno})"
             return Violation("policy", policy[:80], fix, code=Code.LIFECYCLE_JSON)
     try:
-        return json.dumps(policy, separators=(",", ":")), policy
+        # The text as it is sent: ensure_ascii would count an accented letter as six characters (\\u00e9).
+        return json.dumps(policy, separators=(",", ":"), ensure_ascii=False), policy
     except (TypeError, ValueError) as err:
         return Violation("policy", repr(policy)[:80], f"cannot be written as JSON ({err})", code=Code.LIFECYCLE_JSON)
 
@@ -390,6 +391,10 @@ def _rule_view(index: int, rule: Any, out: list[Violation], priorities: list[int
         out += _unknown_keys(sel, SELECTION_KEYS, "selection.", where)
     if isinstance(act, Mapping):
         out += _unknown_keys(act, ACTION_KEYS, "action.", where)
+    if "description" in rule and rule["description"] is not None and not isinstance(rule["description"], str):
+        # Properties page: "description Type: string" (null is reported as a null above).
+        fix = "must be a string"
+        out.append(Violation("description", rule["description"], fix, where, code=Code.LIFECYCLE_SHAPE))
     if is_count(prio):
         priorities.append(prio)
     else:
