@@ -223,7 +223,7 @@ def test_the_command_edits_the_clis_own_template_and_says_what_changed(tmp_path:
     ("args", "says"),
     [
         (["--existing", "--kms"], "bootstrap.encryption"),
-        (["--from", "/nonexistent.yaml"], "cannot read the template"),
+        (["--from", "/nonexistent.yaml"], "the template: cannot read /nonexistent.yaml"),
         (["--archive-isolated-after", "0"], "archive_isolated_after_days"),
     ],
 )

@@ -157,7 +157,7 @@ def test_a_policy_built_at_deploy_time_is_reported_clearly(tmp_path: Path, capsy
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["lifecycle", "validate", "/nonexistent/p.json"], "cannot read policy file"),
+        (["lifecycle", "validate", "/nonexistent/p.json"], "policy file: cannot read /nonexistent/p.json"),
         (["lifecycle", "preview", "--policy", "{policy}"], "exactly one of --images FILE and --repository-name NAME"),
         (["lifecycle", "preview", "--policy", "{policy}", "--images", "{broken}"], "is not JSON"),
         (["lifecycle", "preview", "--policy", "{policy}", "--images", "{policy}"], "imageDetails"),

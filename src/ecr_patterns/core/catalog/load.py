@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ecr_patterns.core.errors import Code, ValidationError, Violation
+from ecr_patterns.core.files import TextFileError, read_text
 
 
 def load_catalog(path: str | Path) -> Any:
@@ -20,11 +21,9 @@ def load_catalog(path: str | Path) -> Any:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ValidationError.single(
-            "file", str(path), f"cannot be read: {err.strerror or err}", code=Code.CATALOG_FILE
-        ) from None
+        text = read_text(path)
+    except TextFileError as err:
+        raise ValidationError.single("file", str(path), str(err), code=Code.CATALOG_FILE) from None
     return parse_catalog(text, source=str(path))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from ecr_patterns.tools.cli._output import write_atomically
 from ecr_patterns.tools.cli._usage import UsageProblem
 
 
@@ -67,8 +68,5 @@ def command(
     except ValidationError as err:
         raise UsageProblem.of(err) from None
     if mapping_out is not None:
-        try:
-            mapping_out.write_text(json.dumps(plan.resource_mapping, indent=2) + "\n", encoding="utf-8")
-        except OSError as err:
-            raise UsageProblem(f"cannot write {mapping_out}: {err.strerror or err}") from None
+        write_atomically(mapping_out, json.dumps(plan.resource_mapping, indent=2) + "\n")
     click.echo(json.dumps(plan.to_json(), indent=2) if as_json else render_plan(plan))

@@ -7,6 +7,7 @@ Exit codes: 0 no finding at the ``--fail-on`` level; 1 findings at that level (w
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ecr_patterns.core.files import TextFileError, read_text
+from ecr_patterns.tools.cli._output import check_output, write_atomically
 from ecr_patterns.tools.cli._usage import UsageProblem
 
 if TYPE_CHECKING:
@@ -30,9 +33,9 @@ def _accounts(accounts: str | None, accounts_file: Path | None) -> list[str]:
     found = [a.strip() for a in (accounts or "").split(",") if a.strip()]
     if accounts_file is not None:
         try:
-            text = accounts_file.read_text(encoding="utf-8")
-        except OSError as err:
-            raise UsageProblem(f"cannot read accounts file {accounts_file}: {err.strerror or err}") from None
+            text = read_text(accounts_file)
+        except TextFileError as err:
+            raise UsageProblem(f"accounts file: {err}") from None
         found += [line.split("#")[0].strip() for line in text.splitlines() if line.split("#")[0].strip()]
     return found
 
@@ -86,7 +89,8 @@ def command(
     tools' verdicts, and what each lifecycle policy really does."""
     from ecr_patterns.core.compliance.engine import ComplianceConfig
 
-    # --now, the baseline and the prices first: a bad one is exit 2 even where boto3 is not installed.
+    # The output path, --now, the baseline and the prices first: a bad one is exit 2 before anything is read.
+    check_output(output, "--output")
     moment = _evaluation_time(now)
     previous = _read_baseline(baseline)
     prices = _read_prices(prices_file)
@@ -130,8 +134,8 @@ def _read_baseline(baseline: Path | None) -> dict[str, Any] | None:
     if baseline is None:
         return None
     try:
-        previous = json.loads(baseline.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
+        previous = json.loads(read_text(baseline))
+    except (TextFileError, json.JSONDecodeError) as err:
         raise UsageProblem(f"cannot read the baseline {baseline}: {err}") from None
     if not isinstance(previous, dict) or "findings" not in previous:
         raise UsageProblem(f"the baseline {baseline} is not an ecr-patterns audit JSON report")
@@ -145,8 +149,8 @@ def _read_prices(prices_file: Path | None) -> Prices | None:
     if prices_file is None:
         return None
     try:
-        return Prices.from_json(json.loads(prices_file.read_text(encoding="utf-8")))
-    except (OSError, json.JSONDecodeError, ValueError, AttributeError, TypeError) as err:
+        return Prices.from_json(json.loads(read_text(prices_file)))
+    except (json.JSONDecodeError, ValueError, AttributeError, TypeError) as err:
         raise UsageProblem(f"cannot read the prices {prices_file}: {err}") from None
 
 
@@ -225,14 +229,15 @@ def _write(
         from ecr_patterns.tools.audit.render import print_report
 
         if output is not None:
-            with output.open("w", encoding="utf-8") as handle:
-                print_report(report, Console(file=handle, width=160))
+            buffer = io.StringIO()
+            print_report(report, Console(file=buffer, width=160))
+            write_atomically(output, buffer.getvalue())
         else:
             print_report(report, Console(width=160 if not sys.stdout.isatty() else None))
         if against_baseline:
             click.echo(f"Against the baseline: {len(report.findings)} new, {len(data['baseline']['fixed'])} fixed.")
     elif output is not None:
-        output.write_text(text + "\n", encoding="utf-8")
+        write_atomically(output, text + "\n")
     else:
         click.echo(text)
 

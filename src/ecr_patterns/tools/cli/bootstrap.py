@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ecr_patterns.core.files import TextFileError, read_text
+from ecr_patterns.tools.cli._output import check_output, write_atomically
 from ecr_patterns.tools.cli._usage import UsageProblem
 
 if TYPE_CHECKING:
@@ -52,10 +54,11 @@ def template_command(
     from ecr_patterns.tools.bootstrap.source import BootstrapSourceError, cli_bootstrap_template
     from ecr_patterns.tools.bootstrap.template import harden_bootstrap_template
 
+    check_output(out, "--out")
     try:
-        text = source.read_text(encoding="utf-8") if source is not None else cli_bootstrap_template()
-    except OSError as err:
-        raise UsageProblem(f"cannot read the template {source}: {err.strerror or err}") from None
+        text = read_text(source) if source is not None else cli_bootstrap_template()
+    except TextFileError as err:
+        raise UsageProblem(f"the template: {err}") from None
     except BootstrapSourceError as err:
         raise UsageProblem(str(err)) from None
     try:
@@ -72,7 +75,7 @@ def template_command(
     except ValidationError as err:
         raise UsageProblem.of(err) from None
     if out is not None:
-        out.write_text(hardened.text, encoding="utf-8")
+        write_atomically(out, hardened.text)
     else:
         click.echo(hardened.text, nl=False)
     click.echo(f"ContainerAssetsRepository hardened ({len(hardened.changes)} changes):", err=True)

@@ -17,6 +17,7 @@ import click
 
 from ecr_patterns.core._text import plural
 from ecr_patterns.core.errors import ValidationError
+from ecr_patterns.core.files import TextFileError, read_text
 from ecr_patterns.tools.cli._usage import UsageProblem
 
 _REPOSITORY_TYPE = "AWS::ECR::Repository"
@@ -28,9 +29,9 @@ def _fail(message: str) -> NoReturn:
 
 def _read_json(path: Path, what: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        _fail(f"cannot read {what} file {path}: {err.strerror or err}")
+        text = read_text(path)
+    except TextFileError as err:
+        _fail(f"{what} file: {err}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
