@@ -16,6 +16,7 @@ anything is synthesized.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -28,7 +29,7 @@ from ecr_patterns.core.defaults import PULL_ACTIONS
 from ecr_patterns.core.errors import Code, Problems
 from ecr_patterns.core.guarantees import PATTERN_KEY
 from ecr_patterns.core.presets import PRESETS_BY_KEY
-from ecr_patterns.core.settings import PRODUCTION_KEY
+from ecr_patterns.core.settings import PRODUCTION_KEY, RepositorySettings
 
 MAX_RESOURCES = 500
 MAX_TEMPLATE_BYTES = 1_000_000
@@ -241,6 +242,14 @@ def estimated_bytes(entry: Any, cache: dict[tuple[Any, ...], int] | None = None,
             return base + named
         cache[key] = base
     return cache[key] + named
+
+
+def settings_of(entry: Any) -> RepositorySettings:
+    """A catalog entry (:class:`~ecr_patterns.core.catalog.model.Resolved`) read into the repository model: the
+    resource its pattern renders, as the plan pictures it, read like a template's (``tests/catalog/test_settings.py``
+    holds it equal to the synthesized repository's reading)."""
+    read = RepositorySettings.from_template(_resource_shape(entry, name=entry.name))
+    return dataclasses.replace(read, source="catalog")
 
 
 def _arn(account: str) -> dict[str, Any]:
