@@ -233,3 +233,13 @@ def test_bad_template_arguments_exit_2_with_one_line(args: list[str], says: str)
     assert says in done.stderr
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_hardening_a_hardened_template_says_already_hardened_no_change(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
+    assert _cli("template", "--out", str(first)).returncode == 0
+    done = _cli("template", "--from", str(first), "--out", str(second))
+    assert done.returncode == 0
+    assert "ContainerAssetsRepository already hardened, no change." in done.stderr
+    assert "changes):" not in done.stderr
+    assert second.read_bytes() == first.read_bytes()

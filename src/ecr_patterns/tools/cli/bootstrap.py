@@ -78,9 +78,13 @@ def template_command(
         write_atomically(out, hardened.text)
     else:
         click.echo(hardened.text, nl=False)
-    click.echo(f"ContainerAssetsRepository hardened ({len(hardened.changes)} changes):", err=True)
-    for change in hardened.changes:
-        click.echo(f"  - {change}", err=True)
+    if hardened.text == text:
+        # Hardening a hardened template changes nothing: say so rather than list the settings it already has.
+        click.echo("ContainerAssetsRepository already hardened, no change.", err=True)
+    else:
+        click.echo(f"ContainerAssetsRepository hardened ({len(hardened.changes)} changes):", err=True)
+        for change in hardened.changes:
+            click.echo(f"  - {change}", err=True)
     click.echo(f"Lifecycle policy: valid ({len(hardened.policy.rules)} rules).", err=True)
     if not (kms or kms_key_arn):
         click.echo(
