@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type,list-item"
+# Bad input on purpose: these tests pass what the builders' types refuse, to prove the runtime checks.
 """The lifecycle helpers: the rules they render, on our repository and on a plain one, and their errors."""
 
 from __future__ import annotations

@@ -7,7 +7,44 @@ rules) is plain Python; the helpers that return ``aws_cdk.aws_ecr.LifecycleRule`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ecr_patterns._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from ecr_patterns.constructs.lifecycle.rules import default_lifecycle_rules as default_lifecycle_rules
+    from ecr_patterns.constructs.lifecycle.rules import delete_tagged_after_days as delete_tagged_after_days
+    from ecr_patterns.constructs.lifecycle.rules import (
+        delete_tagged_matching_after_days as delete_tagged_matching_after_days,
+    )
+    from ecr_patterns.constructs.lifecycle.rules import delete_untagged_after_days as delete_untagged_after_days
+    from ecr_patterns.constructs.lifecycle.rules import keep_last_n_images as keep_last_n_images
+    from ecr_patterns.constructs.lifecycle.rules import keep_tagged_images as keep_tagged_images
+    from ecr_patterns.constructs.lifecycle.rules import standard_dev_lifecycle_rules as standard_dev_lifecycle_rules
+    from ecr_patterns.constructs.lifecycle.rules import standard_prod_lifecycle_rules as standard_prod_lifecycle_rules
+    from ecr_patterns.core.lifecycle.archive import (
+        archive_images_not_pulled_for_days as archive_images_not_pulled_for_days,
+    )
+    from ecr_patterns.core.lifecycle.archive import (
+        archive_images_pushed_more_than_days_ago as archive_images_pushed_more_than_days_ago,
+    )
+    from ecr_patterns.core.lifecycle.archive import (
+        delete_archived_images_after_days as delete_archived_images_after_days,
+    )
+    from ecr_patterns.core.lifecycle.model import Action as Action
+    from ecr_patterns.core.lifecycle.model import ActionType as ActionType
+    from ecr_patterns.core.lifecycle.model import CountType as CountType
+    from ecr_patterns.core.lifecycle.model import LifecyclePolicy as LifecyclePolicy
+    from ecr_patterns.core.lifecycle.model import PolicyRule as PolicyRule
+    from ecr_patterns.core.lifecycle.model import Selection as Selection
+    from ecr_patterns.core.lifecycle.model import StorageClass as StorageClass
+    from ecr_patterns.core.lifecycle.model import TagStatus as TagStatus
+    from ecr_patterns.core.lifecycle.preview import preview_lifecycle_policy as preview_lifecycle_policy
+    from ecr_patterns.core.lifecycle.standard import default_policy_rules as default_policy_rules
+    from ecr_patterns.core.lifecycle.standard import dev_policy_rules as dev_policy_rules
+    from ecr_patterns.core.lifecycle.standard import prod_policy_rules as prod_policy_rules
+    from ecr_patterns.core.lifecycle.validate import lifecycle_policy_violations as lifecycle_policy_violations
+    from ecr_patterns.core.lifecycle.validate import validate_lifecycle_policy as validate_lifecycle_policy
 
 _LAZY = {
     # typed model (plain Python)
@@ -42,7 +79,33 @@ _LAZY = {
     "default_lifecycle_rules": "ecr_patterns.constructs.lifecycle.rules",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "Action",
+    "ActionType",
+    "CountType",
+    "LifecyclePolicy",
+    "PolicyRule",
+    "Selection",
+    "StorageClass",
+    "TagStatus",
+    "archive_images_not_pulled_for_days",
+    "archive_images_pushed_more_than_days_ago",
+    "default_lifecycle_rules",
+    "default_policy_rules",
+    "delete_archived_images_after_days",
+    "delete_tagged_after_days",
+    "delete_tagged_matching_after_days",
+    "delete_untagged_after_days",
+    "dev_policy_rules",
+    "keep_last_n_images",
+    "keep_tagged_images",
+    "lifecycle_policy_violations",
+    "preview_lifecycle_policy",
+    "prod_policy_rules",
+    "standard_dev_lifecycle_rules",
+    "standard_prod_lifecycle_rules",
+    "validate_lifecycle_policy",
+]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)

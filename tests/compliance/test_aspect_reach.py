@@ -45,8 +45,14 @@ MAKERS: dict[str, Callable[[cdk.Stack, Mapping[str, object]], None]] = {
     "a registry policy": _registry_policy,
     "a creation template": _creation_template,
 }
+
+
+def _apply_to(app: cdk.App) -> None:
+    EcrCompliance().apply_to(app)
+
+
 ADD: dict[str, Callable[[cdk.App], None]] = {
-    "apply_to": lambda app: EcrCompliance().apply_to(app) and None,
+    "apply_to": _apply_to,
     "Aspects.of": lambda app: cdk.Aspects.of(app).add(EcrCompliance(), priority=cdk.AspectPriority.READONLY),
 }
 

@@ -292,7 +292,7 @@ def test_suppress_on_an_l1_acknowledges_its_l2s_warning_and_never_its_siblings()
     first = SecureRepository(stack, "First", image_tag_mutability=ecr.TagMutability.MUTABLE)
     SecureRepository(stack, "Second", image_tag_mutability=ecr.TagMutability.MUTABLE)
     bare = ecr.CfnRepository(stack, "Bare")
-    suppress(first.node.default_child, "EcrPatterns-TagImmutability", "re-pushed latest tag, by design here")
+    suppress(first.node.default_child, "EcrPatterns-TagImmutability", "re-pushed latest tag, by design here")  # type: ignore[arg-type]
     suppress(bare, "EcrPatterns-TagImmutability", "a bare L1 acknowledged on its own")
     warned = [f.logical_id[: len("Second")] for f in pattern_findings(stack)]
     assert warned == ["Second"]

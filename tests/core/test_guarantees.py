@@ -237,11 +237,11 @@ KEY_ROUTES: dict[str, Callable[[cdk.Stack, RegistryKey], None]] = {
     "apply_removal_policy on the key": lambda s, k: k.apply_removal_policy(cdk.RemovalPolicy.DESTROY),
     "RemovalPolicies.of(scope) on the key's scope": lambda s, k: cdk.RemovalPolicies.of(k).destroy(),
     "cfn_options on the key's L1": lambda s, k: setattr(
-        k.node.default_child.cfn_options,
+        k.node.default_child.cfn_options,  # type: ignore[union-attr]
         "update_replace_policy",
         cdk.CfnDeletionPolicy.DELETE,
     ),
-    "add_override on the key's L1": lambda s, k: k.node.default_child.add_override("DeletionPolicy", "Delete"),
+    "add_override on the key's L1": lambda s, k: k.node.default_child.add_override("DeletionPolicy", "Delete"),  # type: ignore[union-attr]
 }
 
 

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type,list-item"
+# Bad input on purpose: these tests pass what the builders' types refuse, to prove the runtime checks.
 """Every lifecycle builder checks its arguments at once, with the checks the validator uses
 (``ecr_patterns.core.lifecycle.checks``): a bad one is a ``ValidationError`` naming the stable code, the argument,
 the value and the fix; never a raw Python error, a string split into letters, or a rule ECR would refuse."""
